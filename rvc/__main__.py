@@ -1,0 +1,5 @@
+"""`python -m rvc` runs the command-line interface."""
+
+from rvc.cli import main
+
+main()

@@ -1,0 +1,201 @@
+"""The command line: options in, calls out, an exit code back. No business logic here."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rvc import __version__
+from rvc.errors import RvcError
+
+app = typer.Typer(
+    name="rvc",
+    help="USMCA automotive rules-of-origin calculator: RVC, core parts, steel, aluminum, LVC.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+rules_app = typer.Typer(help="Inspect and validate rule packs.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+class Format(StrEnum):
+    """Output formats of `rvc check`."""
+
+    table = "table"
+    json = "json"
+
+
+RulesOption = Annotated[
+    Path | None,  # noqa: UP007 - typer needs Optional here
+    typer.Option(
+        "--rules", help="Rule pack folder (default: the shipped USMCA pack).", file_okay=False
+    ),
+]
+
+
+def _fail(error: RvcError) -> typer.Exit:
+    sys.stderr.write(f"rvc: error: {error.message}\n")
+    return typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"rvc {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """USMCA automotive rules-of-origin calculator."""
+
+
+@app.command()
+def check(
+    bom: Annotated[Path, typer.Argument(help="BOM workbook (.xlsx), CSV file or folder of CSVs.")],
+    rules: RulesOption = None,
+    as_of: Annotated[
+        datetime | None,  # noqa: UP007
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Date whose thresholds apply (default: the workbook's as_of, else today).",
+        ),
+    ] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Report format.")
+    ] = Format.table,
+    output: Annotated[
+        Path | None,  # noqa: UP007
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to this file instead of stdout.",
+            dir_okay=False,
+        ),
+    ] = None,
+    core_roll_up: Annotated[
+        bool | None,  # noqa: UP007
+        typer.Option(
+            "--core-roll-up/--no-core-roll-up",
+            help="Count a qualifying core part 100% originating in the vehicle RVC "
+            "(the 2022 USMCA panel reading). Default: the U.S. Customs reading.",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,  # noqa: UP007
+        typer.Option(
+            "--config",
+            help="Settings file (rvc.toml or pyproject.toml); default: "
+            "the nearest one above the BOM.",
+            dir_okay=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list ignored sheets and columns.")
+    ] = False,
+) -> None:
+    """Check one vehicle BOM against the rules; exit 0 pass, 1 fail or incomplete, 2 bad input."""
+    from rvc.commands import run_check
+
+    try:
+        code = run_check(
+            bom=bom,
+            rules=rules,
+            as_of=as_of.date() if as_of else None,
+            today=date.today(),
+            output_format=output_format.value,
+            output=output,
+            core_roll_up=core_roll_up,
+            config=config,
+            verbose=verbose,
+        )
+    except RvcError as error:
+        raise _fail(error) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def template(
+    path: Annotated[
+        Path, typer.Argument(help="Where to write the template workbook.", dir_okay=False)
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write an example workbook in the input format, ready to fill in."""
+    from rvc.readers.template import write_template
+
+    if path.exists() and not force:
+        raise _fail(RvcError(str(path), "already exists", "a new file name, or --force"))
+    write_template(path)
+    print(f"wrote {path}")
+
+
+@rules_app.command("validate")
+def rules_validate(
+    directory: Annotated[
+        Path | None,  # noqa: UP007
+        typer.Argument(help="Rule pack folder (default: the shipped pack).", file_okay=False),
+    ] = None,
+) -> None:
+    """Check a rule pack folder; exit 0 when valid, 2 with the first problem otherwise."""
+    from rvc.rules import default_rules_dir, load_rule_pack
+
+    try:
+        folder = directory or default_rules_dir()
+        pack = load_rule_pack(folder)
+    except RvcError as error:
+        raise _fail(error) from None
+    print(
+        f"{folder}: valid rule pack {pack.pack.id} {pack.pack.version} "
+        f"({len(pack.files)} files, {len(pack.requirements)} requirements, "
+        f"{len(pack.part_tables)} part tables)"
+    )
+
+
+@rules_app.command("list")
+def rules_list(rules: RulesOption = None) -> None:
+    """List requirements per vehicle class with the threshold in force today."""
+    from rvc.commands import list_rules
+
+    try:
+        list_rules(rules, date.today())
+    except RvcError as error:
+        raise _fail(error) from None
+
+
+@rules_app.command("show")
+def rules_show(
+    requirement: Annotated[str, typer.Argument(help="Requirement id, e.g. vehicle-rvc.")],
+    rules: RulesOption = None,
+) -> None:
+    """Show a requirement: text, every dated threshold, citation and source status."""
+    from rvc.commands import show_rule
+
+    try:
+        show_rule(rules, requirement)
+    except RvcError as error:
+        raise _fail(error) from None
+
+
+@rules_app.command("schema")
+def rules_schema() -> None:
+    """Print the JSON Schema of rule files (rules/schema.json is this output)."""
+    from rvc.rules.json_schema import schema_text
+
+    sys.stdout.write(schema_text())
+
+
+def main() -> None:
+    """Entry point of the `rvc` script."""
+    app()

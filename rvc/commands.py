@@ -1,0 +1,118 @@
+"""What each command does, between the CLI's options and the library's layers."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+from rvc import schedule
+from rvc.engine import ORDER
+from rvc.errors import NotInForce, RvcError
+from rvc.rules import default_rules_dir, load_rule_pack
+
+
+def run_check(
+    *,
+    bom: Path,
+    rules: Path | None,
+    as_of: date | None,
+    today: date,
+    output_format: str,
+    output: Path | None,
+    core_roll_up: bool | None,
+    config: Path | None,
+    verbose: bool,
+) -> int:
+    """Read, evaluate, report; return the exit code (0 pass, 1 fail or incomplete)."""
+    from rvc.engine import evaluate
+    from rvc.readers import check_vehicle, read_bom
+    from rvc.readers import config as settings_file
+    from rvc.reporters import RENDERERS
+
+    settings = settings_file.load(config) if config else settings_file.discover(bom)
+    pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
+    bill = read_bom(bom, settings, as_of=as_of, today=today)
+    check_vehicle(bill, pack)
+    panel = core_roll_up if core_roll_up is not None else bool(settings.settings.core_roll_up)
+    assert bill.as_of is not None
+    report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, panel_reading=panel)
+    if verbose and bill.provenance:
+        for line in bill.provenance.mapping:
+            sys.stderr.write(f"rvc: {line}\n")
+        for name in bill.provenance.ignored_sheets:
+            sys.stderr.write(f"rvc: ignored sheet: {name}\n")
+        for name in bill.provenance.ignored_columns:
+            sys.stderr.write(f"rvc: ignored column: {name}\n")
+    render = RENDERERS[output_format]
+    if output is None:
+        render(report, sys.stdout)
+    else:
+        try:
+            with output.open("w", encoding="utf-8") as stream:
+                render(report, stream)
+        except OSError as exc:
+            raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
+        sys.stderr.write(f"rvc: wrote {output} (verdict {report.verdict.value})\n")
+    return report.exit_code
+
+
+def list_rules(rules: Path | None, today: date) -> None:
+    """Print each class's requirements with the threshold in force today."""
+    pack = load_rule_pack(rules or default_rules_dir())
+    print(f"{pack.pack.id} {pack.pack.version}: {pack.pack.title}")
+    for cls in pack.vehicle_classes:
+        print(f"\n{cls.title} ({cls.id})")
+        for req in sorted(pack.requirements_for(cls.id), key=lambda r: ORDER.index(r.kind)):
+            try:
+                entry = schedule.at(req.thresholds, today)
+                now = _figure(entry)
+                since = f"since {entry.from_.isoformat()}"
+            except NotInForce as exc:
+                now, since = "not yet in force", f"from {exc.first}"
+            print(f"  {req.id:<12} {now:<28} {since}  [{req.kind}] {req.title}")
+
+
+def _figure(entry: object) -> str:
+    for name in ("min_percent", "min_total_percent"):
+        value = getattr(entry, name, None)
+        if value is not None:
+            return f"{value.normalize():f}%"
+    return ""
+
+
+def show_rule(rules: Path | None, requirement: str) -> None:
+    """Print a requirement's description and every dated entry with citation and status."""
+    pack = load_rule_pack(rules or default_rules_dir())
+    found = [r for r in pack.requirements if r.id == requirement]
+    if not found:
+        known = ", ".join(sorted({r.id for r in pack.requirements}))
+        raise RvcError(
+            f"rule pack {pack.pack.id}", f"has no requirement {requirement!r}", f"one of {known}"
+        )
+    for req in found:
+        print(f"{req.id} ({', '.join(req.applies_to)}): {req.title}")
+        if req.description:
+            print(f"  {req.description}")
+        for entry in req.thresholds:
+            values = {
+                k: v
+                for k, v in entry.model_dump(
+                    exclude={"from_", "citation", "status", "note"}
+                ).items()
+                if v is not None
+            }
+            shown = ", ".join(f"{k}={_plain(v)}" for k, v in values.items())
+            print(f"  from {entry.from_.isoformat()}: {shown}")
+            print(f"      {entry.citation} [status {entry.status.value}]")
+            if entry.note:
+                print(f"      note: {entry.note}")
+        print()
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+    if hasattr(value, "normalize"):
+        return f"{value.normalize():f}"  # type: ignore[union-attr]
+    return str(value)

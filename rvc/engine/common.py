@@ -1,0 +1,53 @@
+"""Small pieces every evaluator uses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rvc.errors import NotInForce
+from rvc.results import RequirementResult, Status
+from rvc.rules.schema import Entry, Requirement
+
+
+def not_in_force(req: Requirement, error: NotInForce) -> RequirementResult:
+    """A requirement whose first threshold starts after the date asked: never a zero threshold."""
+    first = req.thresholds[0]  # type: ignore[attr-defined]
+    return RequirementResult(
+        id=req.id,
+        title=req.title,
+        status=Status.NOT_EVALUATED,
+        message=(
+            f"no threshold in force on {error.requested}: the first applies from "
+            f"{error.first}; use --as-of {error.first} or later"
+        ),
+        citation=first.citation,
+        source_status=first.status.value,
+    )
+
+
+def missing_sheet(req: Requirement, entry: Entry, sheet: str, what: str) -> RequirementResult:
+    """A requirement whose optional sheet is absent: not evaluated, never passed."""
+    return RequirementResult(
+        id=req.id,
+        title=req.title,
+        status=Status.NOT_EVALUATED,
+        message=f"not evaluated: the workbook has no {sheet} sheet ({what})",
+        citation=entry.citation,
+        source_status=entry.status.value,
+        in_force_from=entry.from_,
+    )
+
+
+def since(entry: Entry) -> str:
+    """'required from 2023-07-01' for messages."""
+    return f"from {entry.from_.isoformat()}"
+
+
+def status_of(passed: bool) -> Status:
+    """PASS or FAIL."""
+    return Status.PASS if passed else Status.FAIL
+
+
+def iso(day: date | None) -> str | None:
+    """ISO text of a date, or None."""
+    return day.isoformat() if day else None

@@ -1,0 +1,122 @@
+"""Core parts (s. 14(4)-(13)) and the heavy-truck engine, gear box and chassis rule (s. 15(4))."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rvc import schedule
+from rvc.engine.analysis import CorePart, analyse
+from rvc.engine.common import not_in_force, since, status_of
+from rvc.engine.context import Context
+from rvc.errors import NotInForce
+from rvc.money import fmt_percent, fmt_threshold
+from rvc.results import RequirementResult, Status
+from rvc.rules.schema import CoreParts
+
+
+def evaluate(ctx: Context, req: CoreParts) -> RequirementResult:
+    """Every category passes, or the super-core does; the report shows both ways."""
+    try:
+        entry = schedule.at(req.thresholds, ctx.as_of)
+    except NotInForce as error:
+        return not_in_force(req, error)
+    analysis = analyse(ctx)
+    core = analysis.core
+    assert core is not None
+    threshold = entry.min_percent
+    common = {
+        "id": req.id,
+        "title": req.title,
+        "threshold": threshold,
+        "citation": entry.citation,
+        "source_status": entry.status.value,
+        "in_force_from": entry.from_,
+    }
+    if not core.parts:
+        how = (
+            "the core_part column marks none"
+            if ctx.bom.has_core_part_column
+            else "no BOM line has a core-part HS code"
+        )
+        return RequirementResult(
+            status=Status.NOT_EVALUATED,
+            message=(
+                f"not evaluated: no core parts found ({how}); mark engines, transmissions, "
+                "body and chassis, axles, suspension, steering and advanced batteries in a "
+                "core_part column"
+            ),
+            **common,
+        )
+    tree = analysis.tree
+    details: dict[str, object] = {}
+    for category, (average, ok) in core.categories.items():
+        members = [p for p in core.parts if p.category == category]
+        details[category] = {
+            "value": average,
+            "threshold": threshold,
+            "status": status_of(ok).value,
+            "parts": [_part(p, tree, threshold) for p in members],
+        }
+    failing = [c for c, (_, ok) in core.categories.items() if not ok]
+    if req.super_core:
+        details["super_core"] = {
+            "value": core.super_core,
+            "threshold": threshold,
+            "status": status_of(core.super_core_passes).value,
+            "parts": len(core.parts),
+        }
+        value = core.super_core
+    else:
+        value = min(p.rvc for p in core.parts)
+    passed = core.passes
+    message = _message(core, failing, threshold, req, tree) + f" (threshold {since(entry)})"
+    return RequirementResult(
+        status=status_of(passed),
+        message=message,
+        value=value,
+        margin_points=(value - threshold) if value is not None else None,
+        details=details,
+        **common,
+    )
+
+
+def _part(part: CorePart, tree, threshold: Decimal) -> dict[str, object]:
+    line = tree.lines[part.index]
+    return {
+        "part_number": line.part_number,
+        "row": line.row,
+        "value_in_vehicle": part.value,
+        "rvc": part.rvc,
+        "rvc_source": part.rvc_source,
+        "own_product_specific_rule": part.own_rule,
+        "inferred_from_hs": part.inferred,
+        "status": status_of(part.passes_alone).value,
+        "qualifies": part.qualifies,
+    }
+
+
+def _message(core, failing: list[str], threshold: Decimal, req: CoreParts, tree) -> str:
+    shown = fmt_threshold(threshold)
+    if not failing:
+        return f"all {len(core.categories)} core part categories meet {shown}"
+    weakest = sorted(
+        (p for p in core.parts if p.category in failing and not p.passes_alone),
+        key=lambda p: p.rvc,
+    )
+    names = []
+    for p in weakest[:3]:
+        line = tree.lines[p.index]
+        if p.own_rule:
+            state = {True: "originating", False: "non-originating", None: "origin unknown"}[
+                line.originating
+            ]
+            names.append(f"{line.part_number} ({p.category}, own product-specific rule: {state})")
+        else:
+            names.append(f"{line.part_number} ({p.category}) {fmt_percent(p.rvc, threshold)}")
+    text = f"{', '.join(failing)} below {shown}: " + "; ".join(names)
+    if req.super_core:
+        relation = ">=" if core.super_core_passes else "<"
+        sc = fmt_percent(core.super_core, threshold) if core.super_core is not None else "n/a"
+        verdict = "so the requirement is met as a super-core" if core.super_core_passes else ""
+        text += f"; super-core {sc} {relation} {shown}" + (f", {verdict}" if verdict else "")
+    return text

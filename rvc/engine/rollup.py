@@ -1,0 +1,157 @@
+"""Roll-up: how much non-originating value each line brings into its parent.
+
+For each line, per unit of that line (multiply by its quantity in the parent):
+
+- declared originating: nothing (it counts wholly originating, whatever it contains);
+- declared non-originating: its whole unit cost;
+- origin blank, with components: its own RVC is (unit cost - non-originating value of its
+  components) / unit cost; against the threshold that applies to it (core part or part
+  table) it counts wholly originating or wholly non-originating. With no threshold known,
+  rvc cannot call it originating, so its components' non-originating value is counted
+  directly (tracing), which is what the law does for an undesignated self-produced material;
+- origin blank, no components: unknown, counted as non-originating; a supplier-certified
+  rvc_percent decides instead when a part-table threshold applies to the line;
+- a core part of a passenger vehicle or light truck (the disputed roll-up): its own
+  non-originating content, value x (1 - its RVC); under the panel reading, nothing when it
+  qualifies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rvc.engine.tree import Tree
+from rvc.money import HUNDRED, ZERO
+
+NOTHING, WHOLE, TRACED, PARTIAL = "nothing", "whole", "traced", "partial"
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """The RVC a part must reach, and where that figure comes from."""
+
+    percent: Decimal
+    source: str
+    guess: bool = False
+
+
+@dataclass(slots=True)
+class RollUp:
+    """Per-line results of one roll-up pass."""
+
+    contribution: list[Decimal]
+    mode: list[str]
+    own_rvc: dict[int, Decimal] = field(default_factory=dict)
+    decided: dict[int, tuple[bool, Threshold | None]] = field(default_factory=dict)
+    unknown: list[int] = field(default_factory=list)
+
+    def vnm(self, tree: Tree) -> Decimal:
+        """Value of non-originating materials of the vehicle (top-level lines)."""
+        lines = tree.lines
+        return sum((lines[i].quantity * self.contribution[i] for i in tree.roots), ZERO)
+
+
+def core_rvc(tree: Tree, i: int, own_rvc: dict[int, Decimal]) -> tuple[Decimal, str]:
+    """A core part's own RVC and where it comes from (the contract's order of evidence)."""
+    line = tree.lines[i]
+    if i in own_rvc:
+        return own_rvc[i], "components"
+    if line.rvc_percent is not None:
+        return line.rvc_percent, "rvc_percent"
+    if line.originating is True:
+        return HUNDRED, "declared originating"
+    if line.originating is False:
+        return ZERO, "declared non-originating"
+    return ZERO, "unknown origin"
+
+
+def roll_up(
+    tree: Tree,
+    threshold_of: Callable[[int], Threshold | None],
+    disputed_core: frozenset[int] = frozenset(),
+    qualifying: frozenset[int] = frozenset(),
+) -> RollUp:
+    """One bottom-up pass. `disputed_core` lines use tracing; `qualifying` ones count nothing."""
+    lines, children = tree.lines, tree.children
+    contribution = [ZERO] * len(lines)
+    mode = [NOTHING] * len(lines)
+    result = RollUp(contribution, mode)
+    own_rvc = result.own_rvc
+    for i in tree.bottom_up:
+        line = lines[i]
+        kids = children[i]
+        traced = ZERO
+        if kids:
+            for k in kids:
+                if contribution[k]:
+                    traced += lines[k].quantity * contribution[k]
+            if line.unit_cost > 0:
+                own_rvc[i] = (line.unit_cost - traced) * HUNDRED / line.unit_cost
+        if i in disputed_core:
+            _core(result, tree, i, traced, i in qualifying)
+        elif line.originating is True:
+            continue
+        elif line.originating is False:
+            contribution[i], mode[i] = line.unit_cost, WHOLE
+        elif kids:
+            threshold = threshold_of(i)
+            if threshold is None:
+                contribution[i], mode[i] = traced, TRACED
+            elif line.unit_cost > 0:
+                passes = own_rvc[i] >= threshold.percent
+                result.decided[i] = (passes, threshold)
+                if not passes:
+                    contribution[i], mode[i] = line.unit_cost, WHOLE
+        else:
+            threshold = threshold_of(i) if line.rvc_percent is not None else None
+            if threshold is not None:
+                passes = line.rvc_percent >= threshold.percent
+                result.decided[i] = (passes, threshold)
+                if not passes:
+                    contribution[i], mode[i] = line.unit_cost, WHOLE
+            else:
+                contribution[i], mode[i] = line.unit_cost, WHOLE
+                result.unknown.append(i)
+    return result
+
+
+def _core(result: RollUp, tree: Tree, i: int, traced: Decimal, qualifies: bool) -> None:
+    line = tree.lines[i]
+    if qualifies:
+        return
+    if i in result.own_rvc or (tree.children[i] and line.unit_cost == 0):
+        result.contribution[i], result.mode[i] = traced, TRACED
+        return
+    rvc, source = core_rvc(tree, i, result.own_rvc)
+    if source == "unknown origin":
+        result.unknown.append(i)
+    share = line.unit_cost * (HUNDRED - rvc) / HUNDRED
+    if share:
+        result.contribution[i] = share
+        result.mode[i] = WHOLE if rvc == ZERO else PARTIAL
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Non-originating value of the vehicle traced to the line it comes from."""
+
+    index: int
+    amount: Decimal
+
+
+def attribute(tree: Tree, result: RollUp) -> list[Attribution]:
+    """Split the vehicle's VNM over the lines it comes from; the amounts sum to the VNM."""
+    out: list[Attribution] = []
+    stack = [(i, tree.lines[i].quantity) for i in reversed(tree.roots)]
+    while stack:
+        i, multiplier = stack.pop()
+        mode = result.mode[i]
+        if mode == TRACED:
+            for k in reversed(tree.children[i]):
+                if result.contribution[k]:
+                    stack.append((k, multiplier * tree.lines[k].quantity))
+        elif mode != NOTHING:
+            out.append(Attribution(i, multiplier * result.contribution[i]))
+    return out

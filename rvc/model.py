@@ -1,0 +1,139 @@
+"""The input as the engine sees it: a vehicle, its BOM lines and the optional purchase sheets.
+
+Readers build these from a workbook or CSV folder, after every cell has been checked; the
+engine trusts them (a valid tree, amounts >= 0 in the workbook currency). Plain slotted
+dataclasses, not pydantic: a 100,000-line BOM is built in a fraction of the time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    """The `Vehicle` sheet."""
+
+    model_line: str
+    vehicle_class: str
+    net_cost: Decimal
+    currency: str = "USD"
+    hs_subheading: str | None = None
+    producer: str | None = None
+    plant: str | None = None
+    as_of: date | None = None
+    transaction_value: Decimal | None = None
+    lvc_formula: str = "net_cost"
+    total_annual_purchase_value: Decimal | None = None
+    production_wages_total: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BomLine:
+    """One row of the `BOM` sheet; `unit_cost` is already in the workbook currency."""
+
+    row: int
+    part_number: str
+    unit_cost: Decimal
+    quantity: Decimal = Decimal(1)
+    parent: str | None = None
+    key: str = ""
+    description: str = ""
+    hs_code: str | None = None
+    originating: bool | None = None
+    core_part: str | None = None
+    rvc_percent: Decimal | None = None
+    supplier: str = ""
+    country: str = ""
+
+    @property
+    def value(self) -> Decimal:
+        """Quantity x unit cost: this line's value in its parent (or in the vehicle)."""
+        return self.quantity * self.unit_cost
+
+    @property
+    def id(self) -> str:
+        """What `parent` refers to: the part number, or a row key in a level-coded BOM."""
+        return self.key or self.part_number
+
+
+@dataclass(frozen=True, slots=True)
+class MetalPurchase:
+    """One row of the `SteelAluminum` sheet."""
+
+    row: int
+    material: str
+    value: Decimal
+    originating: bool
+    melted_and_poured: bool | None = None
+    hs_code: str | None = None
+    description: str = ""
+    supplier: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LvcEntry:
+    """One row of the `LVC` sheet."""
+
+    row: int
+    category: str
+    amount: Decimal | None = None
+    hourly_wage: Decimal | None = None
+    assembly_type: str | None = None
+    annual_capacity: Decimal | None = None
+    description: str = ""
+    plant: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FxRate:
+    """A conversion rate used: one unit of `currency` is `rate` units of the workbook currency."""
+
+    currency: str
+    rate: Decimal
+    on: date | None = None
+    source: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """A source row that holds no BOM line, and why."""
+
+    row: int
+    reason: str
+
+
+@dataclass(slots=True)
+class Provenance:
+    """What the reader saw, so a user can tie the report back to the source."""
+
+    path: str
+    sha256: str
+    sheets: dict[str, str] = field(default_factory=dict)
+    rows_read: int = 0
+    blank_rows: int = 0
+    excluded: list[Excluded] = field(default_factory=list)
+    mapping: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    ignored_sheets: list[str] = field(default_factory=list)
+    fx_rates: list[FxRate] = field(default_factory=list)
+    locations: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class BillOfMaterials:
+    """Everything one workbook says about one vehicle configuration."""
+
+    vehicle: Vehicle
+    lines: list[BomLine]
+    has_core_part_column: bool
+    metals: list[MetalPurchase] | None = None
+    lvc: list[LvcEntry] | None = None
+    notes: list[str] = field(default_factory=list)
+    provenance: Provenance | None = None
+    as_of: date | None = None
+    as_of_source: str = "workbook"

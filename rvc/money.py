@@ -1,0 +1,185 @@
+"""Decimal helpers: strict parsing of amounts, percentages, and display rounding.
+
+Money never passes through binary floating point in a calculation. Spreadsheet readers hand us
+floats for numeric cells; `to_decimal` turns them into the shortest decimal that round-trips
+(`repr`), which is exactly the number Excel stored and displays.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+_SYMBOLS = ("US$", "CA$", "C$", "MX$", "$", "€", "£", "¥")
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
+_PLAIN = re.compile(r"^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_CODE = re.compile(r"^([A-Za-z]{3})\s*(.*?)$|^(.*?)\s*([A-Za-z]{3})$")
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\t")
+
+
+class AmountError(ValueError):
+    """A value that is not a usable number; the text says why."""
+
+
+def to_decimal(value: object, *, percent: bool = False) -> tuple[Decimal, str | None]:
+    """Read a cell value as a Decimal; return it with any currency code written beside it.
+
+    Accepts numbers and text such as ``"$1,234.50"``, ``"1.5E3"``, ``"(12.00)"``,
+    ``"USD 10"``, and with ``percent=True`` a trailing ``%``. Rejects booleans, NaN,
+    infinities, decimal commas and anything else, with a reason.
+
+    Examples:
+        >>> to_decimal("$1,234.50")
+        (Decimal('1234.50'), None)
+        >>> to_decimal(0.1)
+        (Decimal('0.1'), None)
+        >>> to_decimal("MXN 1,000")
+        (Decimal('1000'), 'MXN')
+    """
+    if isinstance(value, bool):
+        raise AmountError(f"{value!r} is a true/false value, not a number")
+    if isinstance(value, int):
+        return Decimal(value), None
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise AmountError(f"{value!r} is not a finite number")
+        return Decimal(repr(value)), None
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise AmountError(f"{value!r} is not a finite number")
+        return value, None
+    if not isinstance(value, str):
+        raise AmountError(f"{value!r} is not a number")
+    return _parse_text(value, percent)
+
+
+def _parse_text(raw: str, percent: bool) -> tuple[Decimal, str | None]:
+    text = raw.strip()
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
+    if text[:1] in "+-":
+        negative, text = text[0] == "-", text[1:].strip()
+    if percent and text.endswith("%"):
+        text = text[:-1].strip()
+    code = None
+    for symbol in _SYMBOLS:
+        if text.startswith(symbol):
+            text = text[len(symbol) :].strip()
+            break
+    else:
+        match = _CODE.match(text)
+        if match:
+            code_part = match.group(1) or match.group(4)
+            rest = match.group(2) if match.group(1) else match.group(3)
+            if rest and code_part.lower() not in ("inf", "nan"):
+                code, text = code_part.upper(), rest.strip().removeprefix("$").strip()
+    if text[:1] == "-" and not negative:
+        negative, text = True, text[1:].strip()
+    compact = text.translate(_SPACES)
+    if _GROUPED.match(compact):
+        compact = compact.replace(",", "")
+    elif "," in compact:
+        raise AmountError(
+            f"{raw!r} has a comma that is not a thousands separator "
+            "(write decimals with a dot, e.g. 1234.50)"
+        )
+    if not _PLAIN.match(compact):
+        raise AmountError(f"{raw!r} is not a number")
+    try:
+        number = Decimal(compact)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern above guarantees syntax
+        raise AmountError(f"{raw!r} is not a number") from exc
+    return (-number if negative else number), code
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal:
+    """Return ``part / whole * 100`` at full precision (caller guarantees ``whole != 0``).
+
+    Examples:
+        >>> percent(Decimal(720), Decimal(1000))
+        Decimal('72')
+    """
+    return part * HUNDRED / whole
+
+
+def rvc(value: Decimal, vnm: Decimal) -> Decimal:
+    """Return the regional value content ``(value - vnm) / value * 100`` (s. 7(2)-(3)).
+
+    Examples:
+        >>> rvc(Decimal(1000), Decimal(280))
+        Decimal('72')
+        >>> round(rvc(Decimal("2.85"), Decimal("1.50")), 1)
+        Decimal('47.4')
+    """
+    return (value - vnm) * HUNDRED / value
+
+
+def quantize(value: Decimal, places: int) -> Decimal:
+    """Round half up to ``places`` decimals, for display only."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def fmt_number(value: Decimal, places: int = 2) -> str:
+    """Format with thousands separators and a fixed number of decimals.
+
+    Examples:
+        >>> fmt_number(Decimal("1840.456"))
+        '1,840.46'
+    """
+    return f"{quantize(value, places):,.{places}f}"
+
+
+def fmt_percent(value: Decimal, against: Decimal | None = None, places: int = 2) -> str:
+    """Format a percentage; add decimals until rounding no longer hides a comparison.
+
+    A value of 74.9999 against 75 prints as ``74.9999%``, never as a misleading ``75.00%``.
+
+    Examples:
+        >>> fmt_percent(Decimal("76.1234"))
+        '76.12%'
+        >>> fmt_percent(Decimal("74.99999"), Decimal(75))
+        '74.99999%'
+    """
+    shown = quantize(value, places)
+    if against is not None:
+        while places < 12 and (shown >= against) != (value >= against):
+            places += 1
+            shown = quantize(value, places)
+    return f"{shown:,.{places}f}%"
+
+
+def fmt_threshold(value: Decimal) -> str:
+    """Format a legal threshold the way the law writes it (75, 62.5).
+
+    Examples:
+        >>> fmt_threshold(Decimal("62.50"))
+        '62.5%'
+    """
+    text = format(value.normalize(), "f")
+    return f"{text}%"
+
+
+def json_number(value: Decimal) -> int | float | str:
+    """Return a JSON-safe number whose printed form equals the decimal's digits.
+
+    Floats print the shortest text that round-trips, so a decimal of at most 15 significant
+    digits prints exactly; longer ones are rounded to 15 significant digits first.
+
+    Examples:
+        >>> json_number(Decimal("76.1234"))
+        76.1234
+        >>> json_number(Decimal("75"))
+        75
+    """
+    normal = value.normalize()
+    if normal == normal.to_integral_value() and abs(normal) < 10**15:
+        return int(normal)
+    digits = len(normal.as_tuple().digits)
+    if digits > 15:
+        normal = round(normal, 15 - normal.adjusted() - 1)
+    return float(normal)

@@ -1,0 +1,232 @@
+"""Project settings: `[tool.rvc]` in pyproject.toml or an `rvc.toml` (flag > file > defaults).
+
+A team maps its ERP export's sheet names, column headers and origin words to the contract once:
+
+    [tool.rvc.columns.BOM]
+    part_number = ["Component", "Material"]
+    quantity = "Comp. Qty"
+    hs_code = "HTS"
+    originating = "Origin Status"
+
+    [tool.rvc.values.originating]
+    yes = ["Qualified"]
+    no = ["Not qualified"]
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from rvc.errors import InputError
+from rvc.readers.raw import normalize_name
+
+SHEETS = ("Vehicle", "BOM", "SteelAluminum", "LVC", "FX")
+FIELDS: dict[str, tuple[str, ...]] = {
+    "Vehicle": (
+        "model_line",
+        "vehicle_class",
+        "hs_subheading",
+        "producer",
+        "plant",
+        "as_of",
+        "currency",
+        "net_cost",
+        "transaction_value",
+        "lvc_formula",
+        "total_annual_purchase_value",
+        "production_wages_total",
+    ),
+    "BOM": (
+        "part_number",
+        "parent",
+        "level",
+        "description",
+        "hs_code",
+        "quantity",
+        "unit_cost",
+        "originating",
+        "core_part",
+        "rvc_percent",
+        "supplier",
+        "country",
+        "currency",
+    ),
+    "SteelAluminum": (
+        "material",
+        "value",
+        "originating",
+        "melted_and_poured",
+        "description",
+        "supplier",
+        "hs_code",
+        "currency",
+    ),
+    "LVC": (
+        "category",
+        "amount",
+        "hourly_wage",
+        "assembly_type",
+        "annual_capacity",
+        "description",
+        "plant",
+        "country",
+        "currency",
+    ),
+    "FX": ("currency", "rate", "date", "source"),
+}
+
+
+def _names(value: object) -> object:
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+Names = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_names)]
+SheetName = Literal["Vehicle", "BOM", "SteelAluminum", "LVC", "FX"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class YesNo(_Strict):
+    """Extra words read as Y or N."""
+
+    yes: Names = []
+    no: Names = []
+
+
+class Values(_Strict):
+    """Extra words for coded columns."""
+
+    originating: YesNo = YesNo()
+    melted_and_poured: YesNo = YesNo()
+    core_part: dict[
+        Literal[
+            "engine",
+            "transmission",
+            "body_chassis",
+            "axle",
+            "suspension",
+            "steering",
+            "advanced_battery",
+        ],
+        Names,
+    ] = {}
+
+
+class Settings(_Strict):
+    """The `[tool.rvc]` table."""
+
+    rules: str | None = None
+    core_roll_up: bool | None = None
+    sheets: dict[SheetName, Names] = {}
+    columns: dict[SheetName, dict[str, Names]] = {}
+    values: Values = Values()
+
+
+class Config:
+    """Settings plus where they came from (for messages and the report)."""
+
+    def __init__(self, settings: Settings | None = None, source: Path | None = None) -> None:
+        self.settings = settings or Settings()
+        self.source = source
+
+    @property
+    def label(self) -> str:
+        """`rvc.toml` or `pyproject.toml [tool.rvc]`, for the report."""
+        if self.source is None:
+            return "defaults"
+        if self.source.name == "pyproject.toml":
+            return f"{self.source} [tool.rvc]"
+        return str(self.source)
+
+    def rules_dir(self) -> Path | None:
+        """The rules folder named in the file, relative to the file."""
+        if self.settings.rules is None or self.source is None:
+            return None
+        return (self.source.parent / self.settings.rules).resolve()
+
+    def sheet_names(self, sheet: str) -> dict[str, str]:
+        """Normalised names that identify a contract sheet -> how each was configured."""
+        names = {normalize_name(sheet): "contract"}
+        if sheet == "SteelAluminum":
+            names[normalize_name("SteelAluminium")] = "contract"
+        for name in self.settings.sheets.get(sheet, []):  # type: ignore[call-overload]
+            names[normalize_name(name)] = self.label
+        return names
+
+    def aliases(self, sheet: str) -> dict[str, dict[str, str]]:
+        """For each field of a sheet, its accepted normalised headers -> how configured."""
+        configured = self.settings.columns.get(sheet, {})  # type: ignore[call-overload]
+        result: dict[str, dict[str, str]] = {}
+        for field in FIELDS[sheet]:
+            headers = {normalize_name(h): self.label for h in configured.get(field, [])}
+            headers.setdefault(normalize_name(field), "contract")
+            result[field] = headers
+        return result
+
+
+def _check_fields(settings: Settings, where: str) -> None:
+    for sheet, columns in settings.columns.items():
+        for field in columns:
+            if field not in FIELDS[sheet]:
+                raise InputError(
+                    where,
+                    f"columns.{sheet}.{field} is not a {sheet} column",
+                    f"one of {', '.join(FIELDS[sheet])}",
+                )
+
+
+def load(path: Path) -> Config:
+    """Read settings from an rvc.toml or a pyproject.toml."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot be read ({exc})", "a UTF-8 TOML file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), f"is not valid TOML ({exc})", "a TOML file") from exc
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("rvc", {})
+    elif "tool" in data and "rvc" in data.get("tool", {}):
+        data = data["tool"]["rvc"]
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(p) for p in error["loc"])
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting"
+        elif error["type"] == "literal_error":
+            message = f"not a known name ({message.removeprefix('Input should be ')})"
+        raise InputError(
+            f"{path}: {key}",
+            f"{message} (found {error.get('input')!r})",
+            "settings as documented in the README (rules, core_roll_up, sheets, columns, values)",
+        ) from exc
+    _check_fields(settings, str(path))
+    return Config(settings, path)
+
+
+def discover(start: Path) -> Config:
+    """The nearest rvc.toml, or pyproject.toml with [tool.rvc], from `start` upwards."""
+    folder = start if start.is_dir() else start.parent
+    for directory in (folder.resolve(), *folder.resolve().parents):
+        candidate = directory / "rvc.toml"
+        if candidate.is_file():
+            return load(candidate)
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                has = "rvc" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {})
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                has = False
+            if has:
+                return load(candidate)
+    return Config()

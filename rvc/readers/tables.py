@@ -1,0 +1,128 @@
+"""Finding a sheet's header row and mapping its columns to the contract's fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rvc.errors import InputError
+from rvc.readers.cells import Cell
+from rvc.readers.raw import RawSheet, column_letters, normalize_name
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(slots=True)
+class Column:
+    """A contract field found in a sheet column."""
+
+    field: str
+    col: int
+    header: str
+    via: str
+
+
+@dataclass(slots=True)
+class Table:
+    """A sheet read as a table: header row, mapped columns, data rows below."""
+
+    sheet: RawSheet
+    header_row: int
+    columns: dict[str, Column]
+    ignored: list[str] = field(default_factory=list)
+
+    def has(self, name: str) -> bool:
+        """Whether the sheet has this column."""
+        return name in self.columns
+
+    def cell(self, row: int, name: str) -> Cell | None:
+        """The cell of a field in a row, or None if the sheet has no such column."""
+        column = self.columns.get(name)
+        return Cell(self.sheet, row, column.col, name) if column else None
+
+    def rows(self) -> Iterator[tuple[int, list[object]]]:
+        """(sheet row number, cell values) for each row below the header."""
+        sheet = self.sheet
+        start = self.header_row + 1 - sheet.first_row
+        for offset, cells in enumerate(sheet.rows[start:], start=start):
+            yield sheet.first_row + offset, cells
+
+
+def locate(
+    sheet: RawSheet,
+    aliases: dict[str, dict[str, str]],
+    required: tuple[str, ...],
+    notes: list[str],
+) -> Table:
+    """Find the header row: the first of the top rows holding every required column.
+
+    `aliases` maps a field to {normalised header: how it was configured}.
+    """
+    lookup: dict[str, tuple[str, str]] = {}
+    for name, headers in aliases.items():
+        for header, via in headers.items():
+            lookup.setdefault(header, (name, via))
+    last = min(sheet.last_row, sheet.first_row + HEADER_SEARCH_ROWS - 1)
+    for row in range(sheet.first_row, last + 1):
+        found: dict[str, Column] = {}
+        ignored: list[str] = []
+        cells = sheet.rows[row - sheet.first_row]
+        for offset, value in enumerate(cells):
+            if value is None or value == "" or not isinstance(value, str | int | float):
+                continue
+            col = sheet.first_col + offset
+            header = str(value).strip()
+            match = lookup.get(normalize_name(header))
+            if match is None:
+                if header:
+                    ignored.append(
+                        f"{column_letters(col)} ({header})" if sheet.kind == "xlsx" else header
+                    )
+                continue
+            name, via = match
+            if name in found:
+                first = found[name]
+                raise InputError(
+                    sheet.where(row, col),
+                    f"header {header!r} is a second '{name}' column (the first is "
+                    f"{sheet.where(row, first.col).split(': ')[-1]} {first.header!r})",
+                    "each column once (rename or delete one)",
+                )
+            found[name] = Column(name, col, header, via)
+        if all(r in found for r in required):
+            if row > sheet.first_row:
+                notes.append(
+                    f"{sheet.name}: header row found on row {row}; rows {sheet.first_row}-"
+                    f"{row - 1} above it were ignored"
+                )
+            table = Table(sheet, row, found, ignored)
+            _refuse_merged(table)
+            return table
+    first = sheet.rows[0] if sheet.rows else []
+    shown = ", ".join(repr(str(v)) for v in first if v not in (None, "")) or "nothing"
+    missing = ", ".join(required)
+    raise InputError(
+        f"{sheet.file}: sheet '{sheet.name}'",
+        f"has no header row with {missing} in its first {HEADER_SEARCH_ROWS} rows "
+        f"(row {sheet.first_row} holds {shown})",
+        f"a header row naming the columns, at least {missing}",
+    )
+
+
+def _refuse_merged(table: Table) -> None:
+    """A merged range over cells we read hides values in all but its first cell."""
+    sheet = table.sheet
+    cols = {c.col for c in table.columns.values()}
+    for top, left, bottom, right in sheet.merged:
+        if bottom <= table.header_row:
+            continue
+        first_row = max(top, table.header_row + 1)
+        inside = [c for c in cols if left <= c <= right]
+        count = (bottom - first_row + 1) * len(inside)
+        if count > 1 or (count == 1 and (first_row, inside[0]) != (top, left)):
+            span = f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"
+            raise InputError(
+                f"{sheet.file}: {sheet.name}!{span}",
+                "is a merged range over cells rvc reads; only its first cell holds a value",
+                "unmerged cells, each row with its own value",
+            )

@@ -1,0 +1,89 @@
+"""Reads the sheets of an .xlsx: container checks and byte scan first, then python-calamine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import python_calamine
+
+from rvc.errors import InputError
+from rvc.readers import xlsx_guard
+from rvc.readers.raw import RawSheet, normalize_name
+
+
+def list_sheets(package: xlsx_guard.Package) -> list[xlsx_guard.SheetEntry]:
+    """The workbook's sheets in tab order."""
+    return package.sheets
+
+
+def read_sheets(path: Path, wanted: dict[str, str]) -> tuple[dict[str, RawSheet], list[str]]:
+    """Read the sheets whose normalised names are keys of `wanted` (normalised -> label).
+
+    Returns the sheets found (by normalised wanted name) and the names of the other sheets.
+    """
+    package = xlsx_guard.open_package(path)
+    try:
+        chosen: dict[str, xlsx_guard.SheetEntry] = {}
+        others: list[str] = []
+        for entry in package.sheets:
+            key = normalize_name(entry.name)
+            if key in wanted:
+                if key in chosen:
+                    raise InputError(
+                        str(path),
+                        f"has two sheets that both read as '{wanted[key]}': "
+                        f"'{chosen[key].name}' and '{entry.name}'",
+                        "one sheet per name (rename or delete one)",
+                    )
+                chosen[key] = entry
+            else:
+                others.append(entry.name)
+        scans = {key: xlsx_guard.scan_sheet(package, entry) for key, entry in chosen.items()}
+    finally:
+        package.close()
+    sheets: dict[str, RawSheet] = {}
+    if not chosen:
+        return sheets, others
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise InputError(
+            str(path), f"cannot be read as a workbook ({exc})", "a valid .xlsx"
+        ) from exc
+    try:
+        for key, entry in chosen.items():
+            sheets[key] = _sheet(path, workbook, entry, scans[key])
+    finally:
+        workbook.close()
+    return sheets, others
+
+
+def _sheet(
+    path: Path,
+    workbook: python_calamine.CalamineWorkbook,
+    entry: xlsx_guard.SheetEntry,
+    scan: xlsx_guard.SheetScan,
+) -> RawSheet:
+    try:
+        sheet = workbook.get_sheet_by_name(entry.name)
+        rows = sheet.to_python()
+        start = sheet.start
+        merged = sheet.merged_cell_ranges or []
+    except Exception as exc:
+        raise InputError(
+            f"{path}: sheet '{entry.name}'", f"cannot be read ({exc})", "a valid worksheet"
+        ) from exc
+    first_row, first_col = (start[0] + 1, start[1] + 1) if start else (1, 1)
+    return RawSheet(
+        name=entry.name,
+        file=str(path),
+        kind="xlsx",
+        rows=rows,
+        first_row=first_row,
+        first_col=first_col,
+        hidden=entry.state != "visible",
+        hidden_rows=scan.hidden_rows,
+        merged=[(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in merged],
+        no_cached_value=scan.no_cached_value,
+        errors=scan.errors,
+    )

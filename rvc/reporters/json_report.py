@@ -1,0 +1,86 @@
+"""The JSON report (shared/spec/report-json.md, schema version 1).
+
+Decimals are written as JSON numbers whose text is the decimal's own digits (at most 15
+significant digits), so `jq '.requirements[0].value >= 75'` works and nothing is rounded
+away silently. Fields beyond the contract are additions; none is renamed or removed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TextIO
+
+from rvc.money import json_number
+from rvc.results import Report, RequirementResult
+
+SCHEMA_VERSION = 1
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return json_number(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _requirement(result: RequirementResult) -> dict[str, Any]:
+    return {
+        "id": result.id,
+        "status": result.status.value,
+        "value": _plain(result.value),
+        "threshold": _plain(result.threshold),
+        "citation": result.citation,
+        "message": result.message,
+        "details": _plain(result.details),
+        "title": result.title,
+        "source_status": result.source_status or None,
+        "in_force_from": _plain(result.in_force_from),
+        "margin_points": _plain(result.margin_points),
+        "margin_amount": _plain(result.margin_amount),
+        "drivers": [
+            {
+                "part_number": d.part_number,
+                "row": d.row,
+                "description": d.description,
+                "amount": _plain(d.amount),
+                "share_percent": _plain(d.share_percent),
+                "reason": d.reason,
+            }
+            for d in result.drivers
+        ],
+    }
+
+
+def document(report: Report) -> dict[str, Any]:
+    """The report as a JSON-ready dict, keys in contract order."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "rvc", "version": report.tool_version},
+        "rules": dict(report.rules),
+        "input": dict(report.input),
+        "vehicle": dict(report.vehicle),
+        "as_of": report.as_of.isoformat(),
+        "verdict": report.verdict.value,
+        "requirements": [_requirement(r) for r in report.requirements],
+        "assumptions": list(report.assumptions),
+        "as_of_source": report.as_of_source,
+        "core_part_reading": report.core_reading,
+        "currency": report.currency,
+        "reconciliation": _plain(report.reconciliation),
+    }
+
+
+def render(report: Report, stream: TextIO) -> None:
+    """Write the JSON document and a newline; nothing else goes to this stream."""
+    json.dump(document(report), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
