@@ -1,0 +1,156 @@
+"""Generate the example workbooks from their readable sources (sources/*.yaml).
+
+    python bills_of_materials/generate.py          # rewrite every example
+    python bills_of_materials/generate.py --check  # fail if a committed workbook is stale
+
+A source describes the vehicle, the BOM as a tree of assemblies (`components:`), families of
+small parts (`family:`, expanded deterministically), and the optional SteelAluminum and LVC
+rows. The same source always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rvc.readers.template import write_workbook
+
+HERE = Path(__file__).resolve().parent
+BOM_COLUMNS = (
+    "part_number",
+    "parent",
+    "description",
+    "hs_code",
+    "quantity",
+    "unit_cost",
+    "originating",
+    "core_part",
+    "rvc_percent",
+    "supplier",
+    "country",
+)
+METAL_COLUMNS = (
+    "material",
+    "value",
+    "originating",
+    "melted_and_poured",
+    "hs_code",
+    "description",
+    "supplier",
+)
+LVC_COLUMNS = (
+    "category",
+    "amount",
+    "hourly_wage",
+    "assembly_type",
+    "annual_capacity",
+    "description",
+    "plant",
+    "country",
+)
+
+
+def _cents(value: float) -> float:
+    return float(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _family(spec: dict[str, Any], parent: str | None, seed: str) -> list[dict[str, Any]]:
+    """Expand `family:` into `count` parts with costs spread deterministically over a range."""
+    rng = random.Random(f"{seed}:{spec['prefix']}")
+    low, high = spec["cost"]
+    origins = spec.get("origins", "Y")
+    countries = spec.get("countries", ["US"])
+    rows = []
+    for n in range(1, spec["count"] + 1):
+        origin = origins[(n - 1) % len(origins)]
+        rows.append(
+            {
+                "part_number": f"{spec['prefix']}-{n:03d}",
+                "parent": parent,
+                "description": spec["description"].format(n=n),
+                "hs_code": spec.get("hs"),
+                "quantity": spec.get("quantity", 1),
+                "unit_cost": _cents(rng.uniform(low, high)),
+                "originating": None if origin == "?" else origin,
+                "supplier": spec.get("supplier"),
+                "country": countries[(n - 1) % len(countries)],
+            }
+        )
+    return rows
+
+
+def _flatten(items: list[dict[str, Any]], parent: str | None, seed: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for item in items:
+        if "family" in item:
+            rows.extend(_family(item["family"], parent, seed))
+            continue
+        row = {
+            "part_number": item["part"],
+            "parent": parent,
+            "description": item.get("description"),
+            "hs_code": item.get("hs"),
+            "quantity": item.get("qty", 1),
+            "unit_cost": item["cost"],
+            "originating": item.get("origin"),
+            "core_part": item.get("core"),
+            "rvc_percent": item.get("rvc"),
+            "supplier": item.get("supplier"),
+            "country": item.get("country"),
+        }
+        rows.append(row)
+        rows.extend(_flatten(item.get("components", []), item["part"], seed))
+    return rows
+
+
+def build(source: Path) -> tuple[str, list[tuple[str, list[tuple[Any, ...]]]]]:
+    """Read a source; return the workbook file name and its sheets."""
+    spec = yaml.safe_load(source.read_text(encoding="utf-8"))
+    vehicle = [("field", "value")] + [(k, v) for k, v in spec["vehicle"].items()]
+    bom = _flatten(spec["bom"], None, source.stem)
+    sheets = [
+        ("Vehicle", vehicle),
+        ("BOM", [BOM_COLUMNS, *[tuple(r.get(c) for c in BOM_COLUMNS) for r in bom]]),
+    ]
+    if "steel_aluminum" in spec:
+        rows = [tuple(r.get(c) for c in METAL_COLUMNS) for r in spec["steel_aluminum"]]
+        sheets.append(("SteelAluminum", [METAL_COLUMNS, *rows]))
+    if "lvc" in spec:
+        rows = [tuple(r.get(c) for c in LVC_COLUMNS) for r in spec["lvc"]]
+        sheets.append(("LVC", [LVC_COLUMNS, *rows]))
+    return spec["file"], sheets
+
+
+def main() -> int:
+    """Write (or with --check, compare) every example workbook."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if a workbook is stale")
+    args = parser.parse_args()
+    stale = []
+    for source in sorted((HERE / "sources").glob("*.yaml")):
+        name, sheets = build(source)
+        target = HERE / name
+        if args.check:
+            scratch = target.with_suffix(".check.xlsx")
+            write_workbook(scratch, sheets)
+            same = target.exists() and target.read_bytes() == scratch.read_bytes()
+            scratch.unlink()
+            if not same:
+                stale.append(name)
+        else:
+            write_workbook(target, sheets)
+            print(f"wrote {target.relative_to(HERE.parent)}")
+    if stale:
+        print(f"stale: {', '.join(stale)} (run python bills_of_materials/generate.py)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Core parts: each part's RVC from its evidence, categories, super-core, both readings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rvc.results import Status
+from tests.conftest import bom, line, result
+
+CORE = [
+    line("ENG", 5000, core_part="engine"),  # blank: RVC from components
+    line("BLK", 1000, parent="ENG", originating=False),
+    line("PST", 100, parent="ENG", quantity=4, originating=True),
+    line("TRN", 3000, core_part="transmission", originating=True, rvc_percent=70),
+    line("BODY", 4000, core_part="body_chassis", originating=True),
+    line("AXL", 1000, core_part="axle", originating=False),
+    line("OTHER", 2000, originating=False),
+]
+
+
+def test_each_core_part_rvc_from_its_evidence(run):
+    details = result(run(bom(CORE, net_cost=30000)), "core-parts").details
+    parts = {
+        p["part_number"]: p
+        for c in details.values()
+        if "parts" in c and isinstance(c["parts"], list)
+        for p in c["parts"]
+    }
+    assert parts["ENG"]["rvc"] == Decimal(80)  # (5,000 - 1,000) / 5,000
+    assert parts["ENG"]["rvc_source"] == "components"
+    assert parts["TRN"]["rvc"] == Decimal(70)
+    assert parts["TRN"]["rvc_source"] == "rvc_percent"
+    assert parts["BODY"]["rvc"] == Decimal(100)
+    assert parts["BODY"]["rvc_source"] == "declared originating"
+    assert parts["AXL"]["rvc"] == Decimal(0)
+    assert parts["AXL"]["rvc_source"] == "declared non-originating"
+
+
+def test_super_core_rescues_weak_parts(run):
+    # super-core = (5,000x80 + 3,000x70 + 4,000x100 + 1,000x0) / 13,000 = 77.6923...% >= 75
+    core = result(run(bom(CORE, net_cost=30000)), "core-parts")
+    assert core.status is Status.PASS
+    assert core.value == Decimal(1010000) / Decimal(13000)
+    assert core.details["super_core"]["status"] == "pass"
+    assert core.details["transmission"]["status"] == "fail"
+    assert core.details["axle"]["status"] == "fail"
+    assert core.details["engine"] == {
+        **core.details["engine"],
+        "value": Decimal(80),
+        "status": "pass",
+    }
+    assert "super-core" in core.message
+
+
+def test_super_core_failing_fails_the_requirement(run):
+    lines = [*CORE[:5], line("AXL", 3000, core_part="axle", originating=False)]
+    # (400,000 + 210,000 + 400,000 + 0) / 15,000 = 67.333...% < 75
+    core = result(run(bom(lines, net_cost=30000)), "core-parts")
+    assert core.status is Status.FAIL
+    assert core.value == Decimal(1010000) / Decimal(15000)
+    assert "transmission" in core.message and "axle" in core.message
+
+
+def test_vehicle_rvc_under_both_readings(run):
+    # U.S. Customs reading: ENG traced 1,000 + TRN 30% of 3,000 = 900 + AXL 1,000 + OTHER 2,000
+    # = 4,900 -> (30,000 - 4,900) / 30,000 = 83.666...%. Panel reading: the super-core
+    # qualifies, so every core part counts as originating: VNM 2,000 -> 93.333...%.
+    cbp = result(run(bom(CORE, net_cost=30000)), "vehicle-rvc")
+    panel = result(run(bom(CORE, net_cost=30000), panel_reading=True), "vehicle-rvc")
+    assert cbp.details["vnm"] == Decimal(4900)
+    assert panel.details["vnm"] == Decimal(2000)
+    assert cbp.details["value_other_reading"] == panel.value
+    assert panel.details["core_part_reading"] == "panel_2022"
+    assert cbp.details["core_part_reading"] == "us_cbp"
+
+
+def test_panel_reading_only_clears_qualifying_core_parts(run):
+    # No super-core pass: super-core (4,000 + 0) / 8,000 = 50%; only ENG qualifies alone.
+    lines = [
+        line("ENG", 4000, core_part="engine", rvc_percent=100),
+        line("AXL", 4000, core_part="axle", rvc_percent=0),
+    ]
+    panel = result(run(bom(lines, net_cost=20000), panel_reading=True), "vehicle-rvc")
+    assert panel.details["vnm"] == Decimal(4000)
+
+
+def test_ev_battery_follows_its_own_rule(run):
+    lines = [
+        line(
+            "BAT",
+            8000,
+            core_part="advanced_battery",
+            hs_code="850760",
+            originating=True,
+            rvc_percent=40,
+        ),
+        line("BODY", 2000, core_part="body_chassis", originating=True),
+    ]
+    core = result(run(bom(lines, net_cost=20000)), "core-parts")
+    assert core.details["advanced_battery"]["status"] == "pass"  # declared originating decides
+    assert core.details["advanced_battery"]["parts"][0]["own_product_specific_rule"] is True
+    lines[0] = line("BAT", 8000, core_part="advanced_battery", hs_code="850760", originating=False)
+    core = result(run(bom(lines, net_cost=20000)), "core-parts")
+    assert core.details["advanced_battery"]["status"] == "fail"
+    # super-core (0 x 8,000 + 100 x 2,000) / 10,000 = 20% < 75
+    assert core.value == Decimal(20)
+    assert core.status is Status.FAIL
+    assert "own product-specific rule: non-originating" in core.message
+
+
+def test_no_core_parts_is_not_evaluated(run):
+    core = result(run(bom([line("A", 100, originating=True)])), "core-parts")
+    assert core.status is Status.NOT_EVALUATED
+    assert "no core parts" in core.message
+
+
+def test_core_parts_inferred_from_hs_without_column(run):
+    lines = [
+        line("ENG", 5000, hs_code="840734", originating=True),
+        line("BLOCK", 800, parent="ENG", hs_code="840991", originating=True),
+    ]
+    report = run(bom(lines, core_column=False))
+    core = result(report, "core-parts")
+    assert list(core.details) == ["engine", "super_core"]
+    assert [p["part_number"] for p in core.details["engine"]["parts"]] == ["ENG"]
+    assert any("inferred core part 'engine' from HS 8407.34" in n for n in report.assumptions)
+
+
+def test_nested_core_part_is_a_material_of_its_parent(run):
+    lines = [
+        line("ENG", 5000, core_part="engine", originating=True),
+        line("TRN", 900, parent="ENG", core_part="transmission", originating=True),
+    ]
+    report = run(bom(lines))
+    assert list(result(report, "core-parts").details) == ["engine", "super_core"]
+    assert any("inside another core part" in n for n in report.assumptions)
+
+
+def test_core_stage_boundary(run):
+    lines = [line("ENG", 1000, core_part="engine", rvc_percent=73)]
+    assert result(run(bom(lines), "2023-06-30"), "core-parts").status is Status.PASS  # 72
+    assert result(run(bom(lines), "2023-07-01"), "core-parts").status is Status.FAIL  # 75
+
+
+def test_heavy_truck_engine_gearbox_chassis_table_d(run):
+    lines = [
+        line("ENG", 20000, core_part="engine", originating=True, rvc_percent=65),
+        line("TRN", 9000, core_part="transmission", originating=True, rvc_percent=80),
+        line("AXL", 5000, core_part="axle", originating=True),  # not an s. 15(4) part
+    ]
+    now = run(bom(lines, vehicle_class="heavy_truck", net_cost=100000), "2026-01-01")
+    core = result(now, "core-parts")
+    assert core.status is Status.PASS  # 65 >= 64
+    assert "super_core" not in core.details
+    assert core.value == Decimal(65)  # the weakest part
+    assert any("'axle' has no requirement" in n for n in now.assumptions)
+    later = result(
+        run(bom(lines, vehicle_class="heavy_truck", net_cost=100000), "2027-07-01"), "core-parts"
+    )
+    assert later.status is Status.FAIL  # 65 < 70
+    assert later.threshold == Decimal(70)
