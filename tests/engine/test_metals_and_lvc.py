@@ -164,12 +164,12 @@ def test_lvc_annual_purchase_value_formula(run):
     # (APV 15M + labor 10M) / (TAPV 50M + labor 10M) x 100 = 41.666...% points;
     # light truck: minimum 30 met, total 41.67 < 45 fails; +5 technology points passes.
     rows = [lvc_row("labor", 10_000_000, 30), lvc_row("material", 15_000_000, 20)]
-    common = dict(
-        vehicle_class="light_truck",
-        lvc_formula="annual_purchase_value",
-        total_annual_purchase_value=50_000_000,
-        production_wages_total=100_000_000,
-    )
+    common = {
+        "vehicle_class": "light_truck",
+        "lvc_formula": "annual_purchase_value",
+        "total_annual_purchase_value": 50_000_000,
+        "production_wages_total": 100_000_000,
+    }
     lvc = result(run(bom(PASSING_CORE, lvc=rows, **common)), "lvc")
     assert lvc.details["material_and_manufacturing"]["value"] == Decimal(
         25_000_000
@@ -198,7 +198,7 @@ def test_passenger_vehicle_lvc_stages(run, on, total, minimum):
     )
     assert lvc.threshold == Decimal(total)
     assert lvc.details["material_and_manufacturing"]["minimum"] == Decimal(minimum)
-    assert lvc.status is (Status.PASS if 38 >= total else Status.FAIL)
+    assert lvc.status is (Status.PASS if total <= 38 else Status.FAIL)
 
 
 def test_light_truck_lvc_45_30(run):
