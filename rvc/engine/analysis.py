@@ -1,10 +1,10 @@
 """The BOM analysis shared by the vehicle-RVC and core-parts requirements.
 
 1. Find the core parts (from the `core_part` column, or inferred from HS codes).
-2. Roll up the tree once with the U.S. Customs reading (core parts count their own
-   non-originating content), which gives every core part's RVC.
+2. Roll up the tree once to measure every core part's own RVC.
 3. Decide which core parts qualify: alone, by their category's average, or by the super-core.
-4. Roll up again with the 2022 panel reading (qualifying core parts count as originating).
+4. Roll up under each reading: U.S. Customs (a qualifying core part counts its own
+   non-originating content) and the 2022 panel (it counts as wholly originating).
 """
 
 from __future__ import annotations
@@ -97,12 +97,16 @@ def analyse(ctx: Context) -> Analysis:
         return tables.lookup(hs) if hs else None
 
     disputed_set = frozenset(core_index) if disputed else frozenset()
-    cbp = roll_up(tree, threshold_of, disputed_set)
+    measure = roll_up(tree, threshold_of, disputed_set)
     core = None
     if requirement is not None:
-        core = _evaluate_core(tree, requirement, entry, parts, cbp)
-    qualifying = frozenset(p.index for p in parts if p.qualifies) if disputed else frozenset()
-    panel = roll_up(tree, threshold_of, disputed_set, qualifying) if qualifying else cbp
+        core = _evaluate_core(tree, requirement, entry, parts, measure)
+    if disputed_set:
+        qualifying = frozenset(p.index for p in parts if p.qualifies)
+        cbp = roll_up(tree, threshold_of, disputed_set, qualifying)
+        panel = roll_up(tree, threshold_of, disputed_set, qualifying, panel=True)
+    else:
+        cbp = panel = measure
     result = Analysis(tree, requirement, core, cbp, panel, extended)
     ctx._cache["analysis"] = result
     return result

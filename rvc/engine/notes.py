@@ -133,6 +133,8 @@ def reconciliation(ctx: Context, analysis: Analysis) -> dict[str, Any]:
     if provenance is not None:
         result["rows_read"] = provenance.rows_read
         result["blank_rows_skipped"] = provenance.blank_rows
+        if provenance.mapping:
+            result["mapping"] = list(provenance.mapping)
         result["rows_excluded"] = [{"row": e.row, "reason": e.reason} for e in provenance.excluded]
         if provenance.fx_rates:
             result["fx_rates"] = [

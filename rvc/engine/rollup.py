@@ -11,9 +11,11 @@ For each line, per unit of that line (multiply by its quantity in the parent):
   directly (tracing), which is what the law does for an undesignated self-produced material;
 - origin blank, no components: unknown, counted as non-originating; a supplier-certified
   rvc_percent decides instead when a part-table threshold applies to the line;
-- a core part of a passenger vehicle or light truck (the disputed roll-up): its own
-  non-originating content, value x (1 - its RVC); under the panel reading, nothing when it
-  qualifies.
+- a core part of a passenger vehicle or light truck (the disputed roll-up): nothing when it
+  qualifies under the 2022 panel reading (alone, by category or as a super-core, even if
+  declared non-originating: s. 14(12)); else, declared non-originating or blank and not
+  qualifying, its whole unit cost; else its own non-originating content, value x (1 - its
+  RVC), the U.S. Customs reading.
 """
 
 from __future__ import annotations
@@ -71,9 +73,15 @@ def roll_up(
     tree: Tree,
     threshold_of: Callable[[int], Threshold | None],
     disputed_core: frozenset[int] = frozenset(),
-    qualifying: frozenset[int] = frozenset(),
+    qualifying: frozenset[int] | None = None,
+    panel: bool = False,
 ) -> RollUp:
-    """One bottom-up pass. `disputed_core` lines use tracing; `qualifying` ones count nothing."""
+    """One bottom-up pass.
+
+    `disputed_core` are the core parts subject to the panel dispute; `qualifying` those that
+    qualify (None on the first pass, which only measures the core parts' own RVCs); with
+    `panel`, qualifying core parts count nothing.
+    """
     lines, children = tree.lines, tree.children
     contribution = [ZERO] * len(lines)
     mode = [NOTHING] * len(lines)
@@ -90,7 +98,8 @@ def roll_up(
             if line.unit_cost > 0:
                 own_rvc[i] = (line.unit_cost - traced) * HUNDRED / line.unit_cost
         if i in disputed_core:
-            _core(result, tree, i, traced, i in qualifying)
+            qualifies = True if qualifying is None else i in qualifying
+            _core(result, tree, i, traced, qualifies, panel)
         elif line.originating is True:
             continue
         elif line.originating is False:
@@ -117,16 +126,21 @@ def roll_up(
     return result
 
 
-def _core(result: RollUp, tree: Tree, i: int, traced: Decimal, qualifies: bool) -> None:
+def _core(
+    result: RollUp, tree: Tree, i: int, traced: Decimal, qualifies: bool, panel: bool
+) -> None:
     line = tree.lines[i]
-    if qualifies:
+    if panel and qualifies:
+        return
+    if line.originating is False or (line.originating is None and not qualifies):
+        result.contribution[i], result.mode[i] = line.unit_cost, WHOLE
+        if line.originating is None and not tree.children[i] and line.rvc_percent is None:
+            result.unknown.append(i)
         return
     if i in result.own_rvc or (tree.children[i] and line.unit_cost == 0):
         result.contribution[i], result.mode[i] = traced, TRACED
         return
-    rvc, source = core_rvc(tree, i, result.own_rvc)
-    if source == "unknown origin":
-        result.unknown.append(i)
+    rvc, _ = core_rvc(tree, i, result.own_rvc)
     share = line.unit_cost * (HUNDRED - rvc) / HUNDRED
     if share:
         result.contribution[i] = share

@@ -159,3 +159,28 @@ def test_heavy_truck_engine_gearbox_chassis_table_d(run):
     )
     assert later.status is Status.FAIL  # 65 < 70
     assert later.threshold == Decimal(70)
+
+
+def test_blank_core_part_that_does_not_qualify_counts_wholly(run):
+    # ENG blank, components give (1,000 - 600) / 1,000 = 40% < 75 and no super-core rescue:
+    # it is non-originating, so its whole 1,000 counts (not only its 600 of content).
+    lines = [
+        line("ENG", 1000, core_part="engine"),
+        line("P", 600, parent="ENG", originating=False),
+    ]
+    rvc = result(run(bom(lines, net_cost=10000)), "vehicle-rvc")
+    assert rvc.details["vnm"] == Decimal(1000)
+    assert rvc.drivers[0].part_number == "ENG"
+
+
+def test_declared_non_originating_core_part_counts_wholly_whatever_its_components(run):
+    # BAT declared N with components worth 700 of 1,000: wholly non-originating (1,000) in the
+    # vehicle; its own RVC for the core-part test still comes from its components (30%).
+    lines = [
+        line("BAT", 1000, core_part="advanced_battery", hs_code="850760", originating=False),
+        line("CELLS", 700, parent="BAT", originating=False),
+    ]
+    report = run(bom(lines, net_cost=10000))
+    assert result(report, "vehicle-rvc").details["vnm"] == Decimal(1000)
+    part = result(report, "core-parts").details["advanced_battery"]["parts"][0]
+    assert part["rvc"] == Decimal(30)
