@@ -138,12 +138,12 @@ def _drivers(console: Console, report: Report, result: RequirementResult) -> Non
         ("Share", "right"),
         ("Why", "left"),
     ):
-        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, overflow="fold", max_width=34)  # type: ignore[arg-type]
     for d in result.drivers:
         table.add_row(
             str(d.row),
             d.part_number,
-            d.description[:40],
+            d.description,
             fmt_number(d.amount),
             fmt_percent(d.share_percent, None, 1),
             d.reason,
