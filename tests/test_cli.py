@@ -1,0 +1,171 @@
+"""The command line: exit codes, stdout/stderr discipline, options."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import EXAMPLES, ROOT
+
+SEDAN = EXAMPLES / "sedan_pass.xlsx"
+EV = EXAMPLES / "ev_crossover_fail_battery.xlsx"
+TRUCK = EXAMPLES / "heavy_truck_2027.xlsx"
+
+
+def test_pass_exits_0_and_prints_the_verdict(cli):
+    done = cli("check", SEDAN)
+    assert done.exit_code == 0
+    assert "Verdict: PASS" in done.stdout
+    assert "vehicle-rvc" in done.stdout and "85.00%" in done.stdout
+
+
+def test_fail_exits_1(cli):
+    done = cli("check", EV)
+    assert done.exit_code == 1
+    assert "Verdict: FAIL" in done.stdout
+    assert "BAT-1000" in done.stdout
+
+
+def test_json_stdout_is_only_json(cli):
+    done = cli("check", EV, "--format", "json")
+    assert done.exit_code == 1
+    document = json.loads(done.stdout)
+    assert document["verdict"] == "fail"
+    assert [r["id"] for r in document["requirements"]] == [
+        "vehicle-rvc",
+        "core-parts",
+        "steel",
+        "aluminum",
+        "lvc",
+    ]
+    assert done.stderr == ""
+
+
+def test_bad_input_exits_2_with_one_located_message_and_no_traceback(cli, workbook):
+    path = workbook({}, [{"part_number": "A", "unit_cost": -1}])
+    done = cli("check", path, "--format", "json")
+    assert done.exit_code == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("rvc: error: ")
+    assert "BOM!F2" in done.stderr and "negative" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+def test_missing_file_exits_2(cli, tmp_path):
+    done = cli("check", tmp_path / "nope.xlsx")
+    assert done.exit_code == 2
+    assert "does not exist" in done.stderr
+
+
+def test_usage_error_exits_2(cli):
+    done = cli("check", SEDAN, "--as-of", "01/07/2027")
+    assert done.exit_code == 2
+    done = cli("check", SEDAN, "--format", "xml")
+    assert done.exit_code == 2
+
+
+def test_as_of_option_overrides_the_workbook(cli):
+    assert cli("check", TRUCK).exit_code == 0
+    done = cli("check", TRUCK, "--as-of", "2027-07-01", "-f", "json")
+    assert done.exit_code == 1
+    document = json.loads(done.stdout)
+    assert document["as_of"] == "2027-07-01" and document["as_of_source"] == "option"
+
+
+def test_incomplete_exits_1(cli, workbook):
+    path = workbook(
+        {}, [{"part_number": "E", "unit_cost": 100, "originating": "Y", "core_part": "engine"}]
+    )
+    done = cli("check", path, "-f", "json")
+    assert done.exit_code == 1
+    assert json.loads(done.stdout)["verdict"] == "incomplete"
+
+
+def test_today_is_used_and_printed_when_no_date_is_given(cli, workbook):
+    path = workbook({}, [{"part_number": "E", "unit_cost": 100, "originating": "Y"}])
+    done = cli("check", path)
+    assert "today: no --as-of and no as_of in the workbook" in done.stdout
+
+
+def test_output_file(cli, tmp_path):
+    target = tmp_path / "report.json"
+    done = cli("check", SEDAN, "-f", "json", "-o", target)
+    assert done.exit_code == 0
+    assert done.stdout == ""
+    assert json.loads(target.read_text())["verdict"] == "pass"
+    assert "wrote" in done.stderr
+
+
+def test_core_roll_up_option(cli):
+    base = json.loads(cli("check", SEDAN, "-f", "json").stdout)
+    panel = json.loads(cli("check", SEDAN, "-f", "json", "--core-roll-up").stdout)
+    assert base["core_part_reading"] == "us_cbp" and panel["core_part_reading"] == "panel_2022"
+    assert panel["requirements"][0]["value"] > base["requirements"][0]["value"]
+
+
+def test_verbose_lists_ignored_columns(cli, workbook):
+    path = workbook({}, [("A", 1, "blue")], columns=("part_number", "unit_cost", "Colour"))
+    done = cli("check", path, "--verbose")
+    assert "ignored column: BOM: C (Colour)" in done.stderr
+
+
+def test_rules_validate_list_show(cli):
+    done = cli("rules", "validate")
+    assert done.exit_code == 0 and "valid rule pack usmca-automotive" in done.stdout
+    listing = cli("rules", "list").stdout
+    assert "Heavy truck" in listing and "vehicle-rvc" in listing
+    shown = cli("rules", "show", "vehicle-rvc").stdout
+    for text in (
+        "from 2020-07-01: min_percent=66",
+        "from 2023-07-01: min_percent=75",
+        "from 2027-07-01: min_percent=70",
+        "SOR/2020-155 s. 13",
+        "[status C]",
+    ):
+        assert text in shown
+    unknown = cli("rules", "show", "nope")
+    assert unknown.exit_code == 2 and "has no requirement 'nope'" in unknown.stderr
+
+
+def test_rules_validate_bad_folder_exits_2(cli, tmp_path):
+    (tmp_path / "pack.yaml").write_text("pack:\n  id: x\n  id: y\n")
+    done = cli("rules", "validate", tmp_path)
+    assert done.exit_code == 2
+    assert "duplicate key 'id'" in done.stderr and "pack.yaml:3" in done.stderr
+
+
+def test_rules_schema_is_the_committed_file(cli):
+    assert cli("rules", "schema").stdout == (ROOT / "rules" / "schema.json").read_text()
+
+
+def test_template_round_trip(cli, tmp_path):
+    target = tmp_path / "bom.xlsx"
+    assert cli("template", target).exit_code == 0
+    again = cli("template", target)
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    done = cli("check", target)
+    assert done.exit_code == 0, done.stdout
+
+
+def test_version(cli):
+    from rvc import __version__
+
+    assert cli("--version").stdout.strip() == f"rvc {__version__}"
+
+
+def test_custom_rules_folder(cli, tmp_path):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    text = (rules / "vehicle-rvc.yaml").read_text()
+    stricter = text.replace(
+        "        status: C\n        note: a rise to 85%",
+        "        status: C\n      - from: 2024-01-01\n        min_percent: 90\n"
+        "        citation: internal stricter policy\n        status: R\n        note: a rise to 85%",
+    )
+    (rules / "vehicle-rvc.yaml").write_text(stricter)
+    done = cli("check", SEDAN, "--rules", rules, "-f", "json")
+    rvc = json.loads(done.stdout)["requirements"][0]
+    assert rvc["threshold"] == 90 and rvc["status"] == "fail"
+    assert rvc["citation"] == "internal stricter policy"
