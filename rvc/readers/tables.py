@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rvc.errors import InputError
+from rvc.model import Provenance
 from rvc.readers.cells import Cell
 from rvc.readers.raw import RawSheet, column_letters, normalize_name
 
@@ -126,3 +127,39 @@ def _refuse_merged(table: Table) -> None:
                 "is a merged range over cells rvc reads; only its first cell holds a value",
                 "unmerged cells, each row with its own value",
             )
+
+
+def mapping_notes(table: Table, provenance: Provenance) -> None:
+    sheet = table.sheet
+    for column in table.columns.values():
+        if column.via != "contract":
+            where = column_letters(column.col) if sheet.kind == "xlsx" else ""
+            provenance.mapping.append(
+                f"{sheet.name} column {where + ' ' if where else ''}'{column.header}' read as "
+                f"{column.field} ({column.via})"
+            )
+    provenance.ignored_columns.extend(f"{sheet.name}: {name}" for name in table.ignored)
+
+
+def hidden_note(table: Table, notes: list[str], used_rows: list[int]) -> None:
+    hidden = sorted(r for r in table.sheet.hidden_rows if r in set(used_rows))
+    if hidden:
+        shown = ", ".join(map(str, hidden[:20])) + (" ..." if len(hidden) > 20 else "")
+        notes.append(
+            f"{table.sheet.name}: {len(hidden)} hidden row{'s' if len(hidden) > 1 else ''} "
+            f"read like any other (rows {shown}); unhide them to review"
+        )
+
+
+def refuse_bad_cells(table: Table) -> None:
+    """Excel errors and unsaved formulas anywhere rvc reads stop the run at the first one."""
+    sheet = table.sheet
+    cols = {c.col: name for name, c in table.columns.items()}
+    bad = sorted(
+        (r, c)
+        for (r, c) in (*sheet.errors, *sheet.no_cached_value)
+        if c in cols and r > table.header_row
+    )
+    if bad:
+        row, col = bad[0]
+        Cell(sheet, row, col, cols[col]).value()

@@ -1,0 +1,205 @@
+"""Benchmarks for `rvc check`: end to end in fresh processes, and where the time goes.
+
+    python benchmarks/bench.py                 # 1k, 10k, 100k lines; prints Markdown tables
+    python benchmarks/bench.py --sizes 1000    # quicker
+    python benchmarks/bench.py --runs 5
+
+Generated BOMs are cached in benchmarks/data/ (git-ignored). They are multi-level (three
+levels), with core parts, unknown origins, HS codes, a shared-strings table (as Excel writes),
+and SteelAluminum and LVC sheets, so every requirement is evaluated. Timings are wall-clock
+medians; memory is the peak resident set size of the child process (os.wait4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+RVC = [sys.executable, "-m", "rvc"]
+
+
+def make_bom(rows: int) -> Path:
+    """A BOM of `rows` lines: 5% assemblies with components, 1% core parts, 10% unknown."""
+    from openpyxl import Workbook
+
+    path = DATA / f"bom_{rows}.xlsx"
+    if path.exists():
+        return path
+    DATA.mkdir(exist_ok=True)
+    rng = random.Random(rows)
+    book = Workbook()
+    vehicle = book.active
+    vehicle.title = "Vehicle"
+    for row in (
+        ("field", "value"), ("model_line", f"Bench {rows}"), ("vehicle_class", "passenger_vehicle"),
+        ("as_of", "2025-01-15"), ("net_cost", rows * 40), ("production_wages_total", 10**9),
+    ):
+        vehicle.append(row)
+    bom = book.create_sheet("BOM")
+    bom.append(("part_number", "parent", "description", "hs_code", "quantity", "unit_cost",
+                "originating", "core_part", "rvc_percent", "supplier", "country"))
+    cores = ["engine", "transmission", "body_chassis", "axle", "suspension", "steering"]
+    codes = ["8708.29", "8708.99", "7318.15", "8544.30", "9401.20", "8708.30", "4011.10"]
+    assemblies: list[str] = []
+    for n in range(rows):
+        part = f"P{n:07d}"
+        parent = None
+        if assemblies and rng.random() < 0.7:
+            parent = rng.choice(assemblies[-50:])
+        core = None
+        if parent is None and n % 100 == 0:
+            core = cores[(n // 100) % len(cores)]
+        origin = rng.choices(["Y", "N", None], weights=(60, 30, 10))[0]
+        if rng.random() < 0.05:
+            assemblies.append(part)
+            origin = None if rng.random() < 0.5 else origin
+        bom.append((part, parent, f"Part {n} description", rng.choice(codes), rng.randint(1, 4),
+                    round(rng.uniform(0.05, 60), 2), origin, core,
+                    78.5 if core and rng.random() < 0.5 else None, f"Supplier {n % 97}",
+                    rng.choice(["US", "MX", "CA", "CN", "DE"])))
+    metals = book.create_sheet("SteelAluminum")
+    metals.append(("material", "value", "originating", "melted_and_poured"))
+    for n in range(40):
+        metals.append(("steel" if n % 3 else "aluminum", 10000 + n, "Y" if n % 4 else "N", "Y"))
+    lvc = book.create_sheet("LVC")
+    lvc.append(("category", "amount", "hourly_wage", "assembly_type", "annual_capacity"))
+    lvc.append(("material", rows * 12, 22, None, None))
+    lvc.append(("labor", rows * 3, 30, None, None))
+    lvc.append(("technology", 5 * 10**7, None, None, None))
+    lvc.append(("assembly_plant", None, 25, "engine", 150000))
+    book.save(path)
+    return path
+
+
+def timed(args: list[str]) -> tuple[float, float, int]:
+    """Run a command; return (seconds, peak RSS in MiB, exit code)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def end_to_end(sizes: list[int], runs: int) -> None:
+    print("| BOM lines | xlsx size | runs | median wall (s) | min (s) | peak RSS (MiB) | exit |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for rows in sizes:
+        path = make_bom(rows)
+        results = [timed([*RVC, "check", str(path), "--format", "json"]) for _ in range(runs)]
+        times = [r[0] for r in results]
+        print(f"| {rows:,} | {path.stat().st_size / 1e6:.1f} MB | {runs} | {statistics.median(times):.2f} "
+              f"| {min(times):.2f} | {max(r[1] for r in results):.0f} | {results[0][2]} |")
+
+
+def breakdown(rows: int) -> None:
+    """In-process: read (guard + calamine + parse), evaluate, render."""
+    import datetime as dt
+
+    from rvc.engine import evaluate
+    from rvc.readers import read_bom
+    from rvc.reporters import json_report, terminal
+    from rvc.rules import default_rules_dir, load_rule_pack
+
+    path = make_bom(rows)
+    t0 = time.perf_counter()
+    pack = load_rule_pack(default_rules_dir())
+    t1 = time.perf_counter()
+    bill = read_bom(path, today=dt.date(2026, 1, 1))
+    t2 = time.perf_counter()
+    report = evaluate(bill, pack, bill.as_of)
+    t3 = time.perf_counter()
+    json_report.render(report, io.StringIO())
+    t4 = time.perf_counter()
+    terminal.render(report, io.StringIO(), width=100, color=False)
+    t5 = time.perf_counter()
+    print(f"| {rows:,} | {t1 - t0:.3f} | {t2 - t1:.3f} | {t3 - t2:.3f} | {t4 - t3:.3f} | {t5 - t4:.3f} |")
+
+
+def startup(runs: int) -> None:
+    times = [timed([*RVC, "--version"])[0] for _ in range(runs)]
+    print(f"| `rvc --version` | {statistics.median(times) * 1000:.0f} ms |")
+    small = make_bom(1000)
+    times = [timed([*RVC, "check", str(small), "-f", "json"])[0] for _ in range(runs)]
+    print(f"| `rvc check` 1,000 lines | {statistics.median(times) * 1000:.0f} ms |")
+
+
+def hostile() -> None:
+    """Time to refuse each hostile file (generated here, never committed)."""
+    base = make_bom(1000)
+    cases = {
+        "cell at XFD1048576 (5 KB)": _replace(base, "bomb_dim.xlsx", b"</sheetData>",
+                                             b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'),
+        "sheet XML of 400 MB zeros (zip bomb)": _zip_bomb(),
+        "sharedStrings uniqueCount=10^12": _replace(base, "bomb_sst.xlsx", b'uniqueCount="', b'uniqueCount="999999999999', part="xl/sharedStrings.xml", count=1, strip_digits=True),
+    }
+    print("| hostile file | refused in (s) | peak RSS (MiB) | exit |")
+    print("|---|---:|---:|---:|")
+    for name, path in cases.items():
+        seconds, rss, code = timed([*RVC, "check", str(path)])
+        print(f"| {name} | {seconds:.2f} | {rss:.0f} | {code} |")
+
+
+def _replace(base: Path, name: str, old: bytes, new: bytes, part: str | None = None,
+             count: int = 1, strip_digits: bool = False) -> Path:
+    target = DATA / name
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        sheets = [n for n in source.namelist() if n.startswith("xl/worksheets/")]
+        wanted = part or sorted(sheets)[1]
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == wanted:
+                if strip_digits:
+                    import re
+
+                    data = re.sub(rb'uniqueCount="\d+', new, data, count=count)
+                else:
+                    data = data.replace(old, new, count)
+            out.writestr(info, data)
+    return target
+
+
+def _zip_bomb() -> Path:
+    target = DATA / "bomb_zip.xlsx"
+    base = make_bom(1000)
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            if info.filename == "xl/worksheets/sheet2.xml":
+                out.writestr(info, b"<worksheet>" + b"0" * 400_000_000 + b"</worksheet>")
+            else:
+                out.writestr(info, source.read(info.filename))
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="rvc benchmarks")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+    print("End to end, fresh process, `rvc check BOM --format json`:\n")
+    end_to_end(args.sizes, args.runs)
+    print("\nIn process, seconds (rules load, read = checks + parse, evaluate, JSON, table):\n")
+    print("| BOM lines | rules | read | evaluate | json | table |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for rows in args.sizes:
+        breakdown(rows)
+    print("\nStart-up:\n")
+    print("| command | median |")
+    print("|---|---:|")
+    startup(args.runs)
+    print("\nHostile files:\n")
+    hostile()
+
+
+if __name__ == "__main__":
+    main()

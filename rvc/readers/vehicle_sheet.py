@@ -1,0 +1,224 @@
+"""The Vehicle sheet: field / value pairs in columns A and B, and checks against the rule pack."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from rvc import hs
+from rvc.errors import InputError
+from rvc.hs import HsPattern
+from rvc.model import BillOfMaterials, LvcEntry, Provenance, Vehicle
+from rvc.readers import cells
+from rvc.readers.cells import Cell
+from rvc.readers.config import Config
+from rvc.readers.raw import RawSheet, normalize_name
+from rvc.rules.schema import RulePack
+
+VEHICLE_CLASSES = {
+    "passengervehicle": "passenger_vehicle",
+    "lighttruck": "light_truck",
+    "heavytruck": "heavy_truck",
+}
+LVC_FORMULAS = {
+    "netcost": "net_cost",
+    "annualpurchasevalue": "annual_purchase_value",
+    "apv": "annual_purchase_value",
+}
+
+
+def read_vehicle(
+    sheet: RawSheet,
+    config: Config,
+    notes: list[str],
+    provenance: Provenance,
+    override: date | None,
+    today: date,
+) -> tuple[Vehicle, date, str]:
+    aliases = {
+        header: (name, via)
+        for name, headers in config.aliases("Vehicle").items()
+        for header, via in headers.items()
+    }
+    found: dict[str, Cell] = {}
+    for row in range(sheet.first_row, sheet.last_row + 1):
+        key_cell = Cell(sheet, row, 1, "field name")
+        key = cells.text(key_cell)
+        if key is None:
+            continue
+        name = normalize_name(key)
+        if (
+            name == "field"
+            and normalize_name(cells.text(Cell(sheet, row, 2, "value")) or "") == "value"
+        ):
+            continue
+        match = aliases.get(name)
+        if match is None:
+            provenance.ignored_columns.append(
+                f"{sheet.name}: {sheet.where(row, 1).split(': ')[-1]} ({key})"
+            )
+            continue
+        field, via = match
+        if field in found:
+            first = found[field]
+            raise InputError(
+                sheet.where(row, 1),
+                f"field '{field}' appears a second time (first on row {first.row})",
+                "each field once",
+            )
+        if via != "contract":
+            provenance.mapping.append(f"{sheet.name} field '{key}' read as {field} ({via})")
+        found[field] = Cell(sheet, row, 2, field)
+        provenance.locations[field] = found[field].where
+    for r, c in (*sheet.errors, *sheet.no_cached_value):
+        for cell in found.values():
+            if (cell.row, cell.col) == (r, c):
+                cell.value()
+
+    def need(field: str, what: str) -> Cell:
+        if field not in found or found[field].value() is None:
+            where = found[field].where if field in found else f"{sheet.file}: sheet '{sheet.name}'"
+            raise InputError(
+                where,
+                f"{field} is missing",
+                f"a row with '{field}' in column A and {what} in column B",
+            )
+        return found[field]
+
+    def get(field: str) -> Cell | None:
+        return found.get(field)
+
+    model_line = cells.text(need("model_line", "the model line, e.g. Sedan 2.0 AWD")) or ""
+    vehicle_class = cells.choice(
+        need("vehicle_class", "passenger_vehicle, light_truck or heavy_truck"),
+        VEHICLE_CLASSES,
+        "passenger_vehicle, light_truck, heavy_truck",
+    )
+    net_cost = cells.amount(
+        need("net_cost", "the net cost of one vehicle, e.g. 31250.00"),
+        strictly_positive=True,
+        example="31250.00",
+    )
+    currency = "USD"
+    if (cell := get("currency")) is not None and (code := cells.text(cell)) is not None:
+        currency = currency_code(cell, code)
+    hs_subheading = None
+    if (cell := get("hs_subheading")) is not None:
+        hs_subheading = cells.hs_code(cell, notes)
+        if hs_subheading is not None:
+            provenance.locations["hs_subheading"] = cell.where
+    workbook_date = cells.date(cell) if (cell := get("as_of")) is not None else None
+    if override is not None:
+        effective, source = override, "option"
+    elif workbook_date is not None:
+        effective, source = workbook_date, "workbook"
+    else:
+        effective, source = today, "today"
+
+    def optional_amount(field: str, positive: bool = False) -> Decimal | None:
+        cell = get(field)
+        if cell is None:
+            return None
+        return cells.amount(cell, strictly_positive=positive)
+
+    formula = "net_cost"
+    if (cell := get("lvc_formula")) is not None:
+        formula = cells.choice(cell, LVC_FORMULAS, "net_cost or annual_purchase_value") or formula
+    for field in ("total_annual_purchase_value", "production_wages_total"):
+        if field in found:
+            provenance.locations[field] = found[field].where
+    vehicle = Vehicle(
+        model_line=model_line,
+        vehicle_class=vehicle_class or "",
+        net_cost=net_cost or Decimal(0),
+        currency=currency,
+        hs_subheading=hs_subheading,
+        producer=cells.text(cell) if (cell := get("producer")) is not None else None,
+        plant=cells.text(cell) if (cell := get("plant")) is not None else None,
+        as_of=workbook_date,
+        transaction_value=optional_amount("transaction_value"),
+        lvc_formula=formula,
+        total_annual_purchase_value=optional_amount("total_annual_purchase_value", True),
+        production_wages_total=optional_amount("production_wages_total", True),
+    )
+    return vehicle, effective, source
+
+
+def currency_code(cell: Cell, code: str) -> str:
+    """A three-letter ISO currency code, upper-cased."""
+    code = code.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise cell.fail(f"is {code!r}", "a three-letter ISO currency code such as USD, CAD, MXN")
+    return code
+
+
+def check_lvc_inputs(
+    sheet: RawSheet, vehicle: Vehicle, rows: list[LvcEntry], provenance: Provenance
+) -> None:
+    tech = next((r for r in rows if r.category == "technology"), None)
+    if tech is not None and vehicle.production_wages_total is None:
+        raise InputError(
+            provenance.locations.get(
+                "production_wages_total", f"{sheet.file}: sheet '{sheet.name}'"
+            ),
+            f"production_wages_total is missing, but LVC row {tech.row} claims a technology credit",
+            "the producer's total annual wages of direct production workers in North America",
+        )
+    if (
+        vehicle.lvc_formula == "annual_purchase_value"
+        and vehicle.total_annual_purchase_value is None
+    ):
+        raise InputError(
+            provenance.locations.get(
+                "total_annual_purchase_value", f"{sheet.file}: sheet '{sheet.name}'"
+            ),
+            "total_annual_purchase_value is missing, but lvc_formula is annual_purchase_value",
+            "the assembly plant's total annual purchases of parts and materials (TAPV)",
+        )
+
+
+def check_vehicle(bom: BillOfMaterials, pack: RulePack) -> None:
+    """The vehicle class must be one the pack covers, and agree with `hs_subheading`."""
+    vehicle = bom.vehicle
+    locations = bom.provenance.locations if bom.provenance else {}
+    definition = pack.vehicle_class(vehicle.vehicle_class)
+    if definition is None:
+        raise InputError(
+            locations.get("vehicle_class", "Vehicle"),
+            f"vehicle_class {vehicle.vehicle_class!r} has no definition in rule pack "
+            f"{pack.pack.id}",
+            f"one of {', '.join(c.id for c in pack.vehicle_classes)}",
+        )
+    code = vehicle.hs_subheading
+    if code is None:
+        return
+    where = locations.get("hs_subheading", "Vehicle")
+    if len(code) < 6:
+        raise InputError(
+            where,
+            f"hs_subheading {hs.dotted(code)} is only a heading",
+            "a six-digit subheading such as 8703.80",
+        )
+    for excluded in definition.excluded:
+        if any(HsPattern.parse(p).matches(code) for p in excluded.hs):
+            raise InputError(
+                where,
+                f"hs_subheading {hs.dotted(code)} is not a {definition.title.lower()}: "
+                f"{excluded.reason}",
+                "a vehicle this rule pack covers",
+            )
+    if any(HsPattern.parse(p).matches(code) for group in definition.hs for p in group.hs):
+        return
+    others = [
+        c.title.lower()
+        for c in pack.vehicle_classes
+        if any(HsPattern.parse(p).matches(code) for group in c.hs for p in group.hs)
+    ]
+    hint = f" (it is a {' or '.join(others)} subheading)" if others else ""
+    allowed = ", ".join(p for group in definition.hs for p in group.hs)
+    raise InputError(
+        where,
+        f"hs_subheading {hs.dotted(code)} does not match vehicle_class "
+        f"{vehicle.vehicle_class}{hint}",
+        f"for a {definition.title.lower()}: {allowed}",
+    )
