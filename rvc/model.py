@@ -30,9 +30,13 @@ class Vehicle:
     production_wages_total: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BomLine:
-    """One row of the `BOM` sheet; `unit_cost` is already in the workbook currency."""
+    """One row of the `BOM` sheet; `unit_cost` is already in the workbook currency.
+
+    Not frozen, only because a frozen dataclass takes three times as long to build and a BOM
+    has up to 100,000 lines; nothing modifies a line after the reader made it.
+    """
 
     row: int
     part_number: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -153,16 +154,62 @@ def write_workbook(path: Path, sheets: Iterable[tuple[str, Sequence[Sequence[Any
     path.write_bytes(_fixed_timestamps(buffer.getvalue()))
 
 
+_INLINE = re.compile(rb'<c ([^>]*?)t="inlineStr"([^>]*)><is><t(?: [^>]*)?>(.*?)</t></is></c>', re.S)
+_SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
 def _fixed_timestamps(data: bytes) -> bytes:
-    """Rewrite the zip with fixed member timestamps so equal content gives equal bytes."""
+    """Rewrite the zip as Excel would store it: a shared-string table, fixed timestamps.
+
+    openpyxl writes every string inline; Excel keeps them in xl/sharedStrings.xml. Writing
+    the Excel way means examples and tests exercise the layout real workbooks have, and equal
+    content gives equal bytes.
+    """
     source = zipfile.ZipFile(io.BytesIO(data))
+    strings: dict[bytes, int] = {}
+
+    def shared(match: re.Match[bytes]) -> bytes:
+        index = strings.setdefault(match.group(3), len(strings))
+        attrs = (match.group(1) + match.group(2)).strip()
+        return b"<c " + attrs + b' t="s"><v>' + str(index).encode() + b"</v></c>"
+
+    parts: dict[str, bytes] = {}
+    for info in source.infolist():
+        content = source.read(info.filename)
+        if info.filename.startswith("xl/worksheets/sheet"):
+            content = _INLINE.sub(shared, content)
+        elif info.filename == "docProps/core.xml":
+            content = _fix_core(content)
+        parts[info.filename] = content
+    if strings:
+        items = b"".join(b'<si><t xml:space="preserve">' + text + b"</t></si>" for text in strings)
+        parts["xl/sharedStrings.xml"] = (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns='
+            b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="'
+            + str(len(strings)).encode()
+            + b'" uniqueCount="'
+            + str(len(strings)).encode()
+            + b'">'
+            + items
+            + b"</sst>"
+        )
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="'
+            + _SST_TYPE.encode()
+            + b'"/></Types>',
+        )
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>",
+            b'<Relationship Id="rIdSst" Type="'
+            + _SST_REL.encode()
+            + b'" Target="sharedStrings.xml"/></Relationships>',
+        )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _fix_core(content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 7, 1, 0, 0, 0))
+        for name, content in parts.items():
+            fixed = zipfile.ZipInfo(name, date_time=(2020, 7, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             target.writestr(fixed, content)
@@ -170,8 +217,6 @@ def _fixed_timestamps(data: bytes) -> bytes:
 
 
 def _fix_core(content: bytes) -> bytes:
-    import re
-
     return re.sub(
         rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
         rb"\g<1>2020-07-01T00:00:00Z\g<3>",
