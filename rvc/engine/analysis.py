@@ -49,10 +49,8 @@ class CoreOutcome:
 
     @property
     def passes(self) -> bool:
-        """Every category passes, or the super-core does."""
-        return bool(self.parts) and (
-            self.super_core_passes or all(ok for _, ok in self.categories.values())
-        )
+        """Every core part is originating (alone, by category average or by the super-core)."""
+        return bool(self.parts) and all(p.qualifies for p in self.parts)
 
 
 @dataclass(slots=True)
@@ -166,6 +164,11 @@ def _identify(ctx: Context, tree: Tree, req: CoreParts, extended: list[Decimal])
 def _evaluate_core(
     tree: Tree, req: CoreParts, entry: RvcEntry | None, parts: list[CorePart], cbp: RollUp
 ) -> CoreOutcome:
+    """Which core parts are originating: alone, by their category's average, by the super-core.
+
+    A part under its own product-specific rule (the EV battery) originates only as declared;
+    it is left out of the RVC averages, which s. 14(12) makes for parts under the RVC rule.
+    """
     outcome = CoreOutcome(entry, parts)
     if entry is None:
         return outcome
@@ -180,22 +183,24 @@ def _evaluate_core(
     by_category: dict[str, list[CorePart]] = {}
     for part in parts:
         by_category.setdefault(part.category, []).append(part)
-    for category, members in by_category.items():
-        average = _weighted(members)
-        ok = all(p.passes_alone for p in members)
+    averaged = [p for p in parts if not p.own_rule]
+    for members in by_category.values():
+        subject = [p for p in members if not p.own_rule]
+        average = _weighted(subject)
         if req.category_averaging and average is not None and average >= threshold:
-            ok = True
-        if ok:
-            for p in members:
+            for p in subject:
                 p.qualifies = True
-        outcome.categories[category] = (average, ok)
+    for category, members in by_category.items():
+        subject = [p for p in members if not p.own_rule]
+        average = _weighted(subject) if subject else _weighted(members)
+        outcome.categories[category] = (average, all(p.qualifies for p in members))
     if req.super_core:
-        outcome.super_core = _weighted(parts)
+        outcome.super_core = _weighted(averaged)
         outcome.super_core_passes = (
             outcome.super_core is not None and outcome.super_core >= threshold
         )
         if outcome.super_core_passes:
-            for p in parts:
+            for p in averaged:
                 p.qualifies = True
     return outcome
 

@@ -63,7 +63,7 @@ def evaluate(ctx: Context, req: CoreParts) -> RequirementResult:
             "value": core.super_core,
             "threshold": threshold,
             "status": status_of(core.super_core_passes).value,
-            "parts": len(core.parts),
+            "parts": sum(1 for p in core.parts if not p.own_rule),
         }
         value = core.super_core
     else:
@@ -99,24 +99,31 @@ def _message(core, failing: list[str], threshold: Decimal, req: CoreParts, tree)
     shown = fmt_threshold(threshold)
     if not failing:
         return f"all {len(core.categories)} core part categories meet {shown}"
-    weakest = sorted(
-        (p for p in core.parts if p.category in failing and not p.passes_alone),
-        key=lambda p: p.rvc,
-    )
-    names = []
-    for p in weakest[:3]:
+
+    def name(p) -> str:
         line = tree.lines[p.index]
         if p.own_rule:
             state = {True: "originating", False: "non-originating", None: "origin unknown"}[
                 line.originating
             ]
-            names.append(f"{line.part_number} ({p.category}, own product-specific rule: {state})")
-        else:
-            names.append(f"{line.part_number} ({p.category}) {fmt_percent(p.rvc, threshold)}")
-    text = f"{', '.join(failing)} below {shown}: " + "; ".join(names)
+            return f"{line.part_number} ({p.category}, own product-specific rule: {state})"
+        return f"{line.part_number} ({p.category}) {fmt_percent(p.rvc, threshold)}"
+
+    weakest = sorted(
+        (p for p in core.parts if p.category in failing and not p.passes_alone),
+        key=lambda p: p.rvc,
+    )
+    text = f"{', '.join(failing)} below {shown}: " + "; ".join(name(p) for p in weakest[:3])
+    if len(weakest) > 3:
+        text += f" (+{len(weakest) - 3} more)"
     if req.super_core:
         relation = ">=" if core.super_core_passes else "<"
         sc = fmt_percent(core.super_core, threshold) if core.super_core is not None else "n/a"
-        verdict = "so the requirement is met as a super-core" if core.super_core_passes else ""
-        text += f"; super-core {sc} {relation} {shown}" + (f", {verdict}" if verdict else "")
+        text += f"; super-core {sc} {relation} {shown}"
+        if core.super_core_passes:
+            left = [p for p in core.parts if not p.qualifies]
+            if left:
+                text += ", but " + "; ".join(name(p) for p in left) + " is still non-originating"
+            else:
+                text += ", so every core part counts as originating (s. 14(12))"
     return text

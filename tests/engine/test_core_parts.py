@@ -102,10 +102,16 @@ def test_ev_battery_follows_its_own_rule(run):
     lines[0] = line("BAT", 8000, core_part="advanced_battery", hs_code="850760", originating=False)
     core = result(run(bom(lines, net_cost=20000)), "core-parts")
     assert core.details["advanced_battery"]["status"] == "fail"
-    # super-core (0 x 8,000 + 100 x 2,000) / 10,000 = 20% < 75
-    assert core.value == Decimal(20)
+    # The battery is under its own rule, so it is left out of the super-core average:
+    # (100 x 2,000) / 2,000 = 100% >= 75 covers BODY, but the battery stays non-originating.
+    assert core.value == Decimal(100)
+    assert core.details["super_core"]["status"] == "pass"
+    assert core.details["super_core"]["parts"] == 1
     assert core.status is Status.FAIL
-    assert "own product-specific rule: non-originating" in core.message
+    assert (
+        "BAT (advanced_battery, own product-specific rule: non-originating) is still"
+        in core.message
+    )
 
 
 def test_no_core_parts_is_not_evaluated(run):
