@@ -109,9 +109,35 @@ def _flatten(items: list[dict[str, Any]], parent: str | None, seed: str) -> list
     return rows
 
 
+def _raw_sheets(spec: dict[str, Any], seed: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """A source that spells out its sheets (an ERP export layout, mapped by a settings file).
+
+    Rows may include `family:` entries expanded like BOM families, with a `level` column.
+    """
+    sheets = []
+    for name, sheet in spec["sheets"].items():
+        columns = tuple(sheet["columns"])
+        rows: list[tuple[Any, ...]] = [*[tuple(r) for r in sheet.get("title_rows", [])], columns]
+        for row in sheet["rows"]:
+            if isinstance(row, dict) and "family" in row:
+                family = row["family"]
+                for item in _family(family, None, seed):
+                    values = {
+                        **family.get("fixed", {}),
+                        **{k: item[v] for k, v in family["map"].items()},
+                    }
+                    rows.append(tuple(values.get(c) for c in columns))
+            else:
+                rows.append(tuple(row))
+        sheets.append((name, rows))
+    return sheets
+
+
 def build(source: Path) -> tuple[str, list[tuple[str, list[tuple[Any, ...]]]]]:
     """Read a source; return the workbook file name and its sheets."""
     spec = yaml.safe_load(source.read_text(encoding="utf-8"))
+    if "sheets" in spec:
+        return spec["file"], _raw_sheets(spec, source.stem)
     vehicle = [("field", "value")] + [(k, v) for k, v in spec["vehicle"].items()]
     bom = _flatten(spec["bom"], None, source.stem)
     sheets = [
@@ -127,6 +153,18 @@ def build(source: Path) -> tuple[str, list[tuple[str, list[tuple[Any, ...]]]]]:
     return spec["file"], sheets
 
 
+def write_csv_folder(folder: Path, sheets: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+    """The same sheets as one UTF-8 CSV file each (Vehicle.csv, BOM.csv, ...)."""
+    import csv
+
+    folder.mkdir(exist_ok=True)
+    for name, rows in sheets:
+        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            for row in rows:
+                writer.writerow(["" if v is None else v for v in row])
+
+
 def main() -> int:
     """Write (or with --check, compare) every example workbook."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -136,6 +174,7 @@ def main() -> int:
     for source in sorted((HERE / "sources").glob("*.yaml")):
         name, sheets = build(source)
         target = HERE / name
+        target.parent.mkdir(exist_ok=True)
         if args.check:
             scratch = target.with_suffix(".check.xlsx")
             write_workbook(scratch, sheets)
@@ -146,6 +185,10 @@ def main() -> int:
         else:
             write_workbook(target, sheets)
             print(f"wrote {target.relative_to(HERE.parent)}")
+            folder = yaml.safe_load(source.read_text(encoding="utf-8")).get("csv_folder")
+            if folder:
+                write_csv_folder(HERE / folder, sheets)
+                print(f"wrote {folder}/")
     if stale:
         print(f"stale: {', '.join(stale)} (run python bills_of_materials/generate.py)")
         return 1

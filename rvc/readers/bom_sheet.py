@@ -130,9 +130,9 @@ class BomReader:
             repeated = len(lines) - len(seen)
             if repeated:
                 self.notes.append(
-                    f"{self.sheet.name}: {repeated} line{'s' if repeated > 1 else ''} repeat a "
-                    "part number under another assembly (level-coded BOM); each is counted in "
-                    "its place"
+                    f"{self.sheet.name}: {repeated} line"
+                    f"{'s repeat' if repeated > 1 else ' repeats'} a part number under another "
+                    "assembly (level-coded BOM); each is counted in its place"
                 )
         else:
             self._check_tree(lines)

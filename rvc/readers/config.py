@@ -142,9 +142,13 @@ class Config:
         """`rvc.toml` or `pyproject.toml [tool.rvc]`, for the report."""
         if self.source is None:
             return "defaults"
+        try:
+            shown = str(self.source.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            shown = str(self.source)
         if self.source.name == "pyproject.toml":
-            return f"{self.source} [tool.rvc]"
-        return str(self.source)
+            return f"{shown} [tool.rvc]"
+        return shown
 
     def rules_dir(self) -> Path | None:
         """The rules folder named in the file, relative to the file."""

@@ -136,7 +136,7 @@ def mapping_notes(table: Table, provenance: Provenance) -> None:
             where = column_letters(column.col) if sheet.kind == "xlsx" else ""
             provenance.mapping.append(
                 f"{sheet.name} column {where + ' ' if where else ''}'{column.header}' read as "
-                f"{column.field} ({column.via})"
+                f"{column.field}"
             )
     provenance.ignored_columns.extend(f"{sheet.name}: {name}" for name in table.ignored)
 

@@ -67,7 +67,7 @@ def read_vehicle(
                 "each field once",
             )
         if via != "contract":
-            provenance.mapping.append(f"{sheet.name} field '{key}' read as {field} ({via})")
+            provenance.mapping.append(f"{sheet.name} field '{key}' read as {field}")
         found[field] = Cell(sheet, row, 2, field)
         provenance.locations[field] = found[field].where
     for r, c in (*sheet.errors, *sheet.no_cached_value):

@@ -17,7 +17,7 @@ from rvc.readers import csv_folder, xlsx
 from rvc.readers.bom_sheet import BomReader
 from rvc.readers.config import Config
 from rvc.readers.purchases import Converter, read_fx, read_lvc, read_metals
-from rvc.readers.raw import RawSheet
+from rvc.readers.raw import RawSheet, normalize_name
 from rvc.readers.vehicle_sheet import check_lvc_inputs, check_vehicle, read_vehicle
 
 __all__ = ["check_vehicle", "read_bom"]
@@ -56,8 +56,10 @@ def read_bom(
     provenance.ignored_sheets = others
     if config.source is not None:
         provenance.mapping.append(f"settings from {config.label}")
-    for sheet in sheets.values():
-        provenance.sheets[sheet.name] = sheet.name
+    for label, sheet in sheets.items():
+        provenance.sheets[label] = sheet.name
+        if normalize_name(sheet.name) not in (normalize_name(label), "steelaluminium"):
+            provenance.mapping.append(f"sheet '{sheet.name}' read as {label}")
         if sheet.hidden:
             notes.append(f"sheet '{sheet.name}' is hidden in the workbook; it was read anyway")
     vehicle, effective, source = read_vehicle(

@@ -232,6 +232,13 @@ def _reconciliation(console: Console, report: Report) -> None:
     console.print(Text("Reconciliation: ", style="bold") + Text("; ".join(parts)))
     for excluded in rec.get("rows_excluded", [])[:20]:
         console.print(f"  - row {excluded['row']} excluded: {excluded['reason']}")
+    for rate in rec.get("fx_rates", []):
+        on = f" of {rate['date']}" if rate["date"] else ""
+        source = f" ({rate['source']})" if rate["source"] else ""
+        shown = f"1 {rate['currency']} = {rate['rate']} {currency}"
+        console.print(f"  - rate used: {shown}{on}{source}")
+    for line in rec.get("mapping", []):
+        console.print(f"  - mapping: {line}")
     console.print()
 
 
