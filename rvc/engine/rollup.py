@@ -107,7 +107,7 @@ def roll_up(
         elif kids:
             threshold = threshold_of(i)
             if threshold is None:
-                contribution[i], mode[i] = traced, TRACED
+                _trace(result, i, traced, line.unit_cost)
             elif line.unit_cost > 0:
                 passes = own_rvc[i] >= threshold.percent
                 result.decided[i] = (passes, threshold)
@@ -138,13 +138,27 @@ def _core(
             result.unknown.append(i)
         return
     if i in result.own_rvc or (tree.children[i] and line.unit_cost == 0):
-        result.contribution[i], result.mode[i] = traced, TRACED
+        _trace(result, i, traced, line.unit_cost)
         return
     rvc, _ = core_rvc(tree, i, result.own_rvc)
     share = line.unit_cost * (HUNDRED - rvc) / HUNDRED
     if share:
         result.contribution[i] = share
         result.mode[i] = WHOLE if rvc == ZERO else PARTIAL
+
+
+def _trace(result: RollUp, i: int, traced: Decimal, unit_cost: Decimal) -> None:
+    """Count the components' non-originating value, never more than the line's own value.
+
+    Components worth more than their assembly are a data error (the report flags it); capping
+    keeps a line's contribution between nothing and its whole value, so that declaring any
+    line originating can only raise the RVC.
+    """
+    if traced > unit_cost:
+        if unit_cost:
+            result.contribution[i], result.mode[i] = unit_cost, WHOLE
+    elif traced:
+        result.contribution[i], result.mode[i] = traced, TRACED
 
 
 @dataclass(frozen=True, slots=True)

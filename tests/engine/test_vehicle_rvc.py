@@ -217,3 +217,14 @@ def test_zero_vnm_has_no_drivers_and_passes(run):
     assert rvc.value == Decimal(100)
     assert rvc.drivers == ()
     assert rvc.status is Status.PASS
+
+
+def test_traced_assembly_never_counts_more_than_its_own_value(run):
+    # components worth 1,500 of non-originating value inside an assembly of 1,000: a data
+    # error, flagged; the assembly counts at most its own 1,000
+    lines = [line("ASM", 1000), line("P", 1500, parent="ASM", originating=False)]
+    report = run(bom(lines, net_cost=10000))
+    rvc = result(report, "vehicle-rvc")
+    assert rvc.details["vnm"] == Decimal(1000)
+    assert rvc.drivers[0].part_number == "ASM"
+    assert any("more than its unit cost" in n for n in report.assumptions)
