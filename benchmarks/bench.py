@@ -30,54 +30,76 @@ RVC = [sys.executable, "-m", "rvc"]
 
 def make_bom(rows: int) -> Path:
     """A BOM of `rows` lines: 5% assemblies with components, 1% core parts, 10% unknown."""
-    from openpyxl import Workbook
+    from rvc.readers.template import write_workbook
 
     path = DATA / f"bom_{rows}.xlsx"
     if path.exists():
         return path
     DATA.mkdir(exist_ok=True)
     rng = random.Random(rows)
-    book = Workbook()
-    vehicle = book.active
-    vehicle.title = "Vehicle"
-    for row in (
-        ("field", "value"), ("model_line", f"Bench {rows}"), ("vehicle_class", "passenger_vehicle"),
-        ("as_of", "2025-01-15"), ("net_cost", rows * 40), ("production_wages_total", 10**9),
-    ):
-        vehicle.append(row)
-    bom = book.create_sheet("BOM")
-    bom.append(("part_number", "parent", "description", "hs_code", "quantity", "unit_cost",
-                "originating", "core_part", "rvc_percent", "supplier", "country"))
+    vehicle = [
+        ("field", "value"),
+        ("model_line", f"Bench {rows}"),
+        ("vehicle_class", "passenger_vehicle"),
+        ("as_of", "2025-01-15"),
+        ("net_cost", rows * 40),
+        ("production_wages_total", 10**9),
+    ]
+    bom = [
+        (
+            "part_number",
+            "parent",
+            "description",
+            "hs_code",
+            "quantity",
+            "unit_cost",
+            "originating",
+            "core_part",
+            "rvc_percent",
+            "supplier",
+            "country",
+        )
+    ]
     cores = ["engine", "transmission", "body_chassis", "axle", "suspension", "steering"]
     codes = ["8708.29", "8708.99", "7318.15", "8544.30", "9401.20", "8708.30", "4011.10"]
     assemblies: list[str] = []
     for n in range(rows):
         part = f"P{n:07d}"
-        parent = None
-        if assemblies and rng.random() < 0.7:
-            parent = rng.choice(assemblies[-50:])
-        core = None
-        if parent is None and n % 100 == 0:
-            core = cores[(n // 100) % len(cores)]
+        parent = rng.choice(assemblies[-50:]) if assemblies and rng.random() < 0.7 else None
+        core = cores[(n // 100) % len(cores)] if parent is None and n % 100 == 0 else None
         origin = rng.choices(["Y", "N", None], weights=(60, 30, 10))[0]
         if rng.random() < 0.05:
             assemblies.append(part)
             origin = None if rng.random() < 0.5 else origin
-        bom.append((part, parent, f"Part {n} description", rng.choice(codes), rng.randint(1, 4),
-                    round(rng.uniform(0.05, 60), 2), origin, core,
-                    78.5 if core and rng.random() < 0.5 else None, f"Supplier {n % 97}",
-                    rng.choice(["US", "MX", "CA", "CN", "DE"])))
-    metals = book.create_sheet("SteelAluminum")
-    metals.append(("material", "value", "originating", "melted_and_poured"))
-    for n in range(40):
-        metals.append(("steel" if n % 3 else "aluminum", 10000 + n, "Y" if n % 4 else "N", "Y"))
-    lvc = book.create_sheet("LVC")
-    lvc.append(("category", "amount", "hourly_wage", "assembly_type", "annual_capacity"))
-    lvc.append(("material", rows * 12, 22, None, None))
-    lvc.append(("labor", rows * 3, 30, None, None))
-    lvc.append(("technology", 5 * 10**7, None, None, None))
-    lvc.append(("assembly_plant", None, 25, "engine", 150000))
-    book.save(path)
+        bom.append(
+            (
+                part,
+                parent,
+                f"Part {n} description",
+                rng.choice(codes),
+                rng.randint(1, 4),
+                round(rng.uniform(0.05, 60), 2),
+                origin,
+                core,
+                78.5 if core and rng.random() < 0.5 else None,
+                f"Supplier {n % 97}",
+                rng.choice(["US", "MX", "CA", "CN", "DE"]),
+            )
+        )
+    metals = [("material", "value", "originating", "melted_and_poured")]
+    metals += [
+        ("steel" if n % 3 else "aluminum", 10000 + n, "Y" if n % 4 else "N", "Y") for n in range(40)
+    ]
+    lvc = [
+        ("category", "amount", "hourly_wage", "assembly_type", "annual_capacity"),
+        ("material", rows * 12, 22, None, None),
+        ("labor", rows * 3, 30, None, None),
+        ("technology", 5 * 10**7, None, None, None),
+        ("assembly_plant", None, 25, "engine", 150000),
+    ]
+    write_workbook(
+        path, [("Vehicle", vehicle), ("BOM", bom), ("SteelAluminum", metals), ("LVC", lvc)]
+    )
     return path
 
 
@@ -97,8 +119,10 @@ def end_to_end(sizes: list[int], runs: int) -> None:
         path = make_bom(rows)
         results = [timed([*RVC, "check", str(path), "--format", "json"]) for _ in range(runs)]
         times = [r[0] for r in results]
-        print(f"| {rows:,} | {path.stat().st_size / 1e6:.1f} MB | {runs} | {statistics.median(times):.2f} "
-              f"| {min(times):.2f} | {max(r[1] for r in results):.0f} | {results[0][2]} |")
+        print(
+            f"| {rows:,} | {path.stat().st_size / 1e6:.1f} MB | {runs} | {statistics.median(times):.2f} "
+            f"| {min(times):.2f} | {max(r[1] for r in results):.0f} | {results[0][2]} |"
+        )
 
 
 def breakdown(rows: int) -> None:
@@ -122,7 +146,9 @@ def breakdown(rows: int) -> None:
     t4 = time.perf_counter()
     terminal.render(report, io.StringIO(), width=100, color=False)
     t5 = time.perf_counter()
-    print(f"| {rows:,} | {t1 - t0:.3f} | {t2 - t1:.3f} | {t3 - t2:.3f} | {t4 - t3:.3f} | {t5 - t4:.3f} |")
+    print(
+        f"| {rows:,} | {t1 - t0:.3f} | {t2 - t1:.3f} | {t3 - t2:.3f} | {t4 - t3:.3f} | {t5 - t4:.3f} |"
+    )
 
 
 def startup(runs: int) -> None:
@@ -133,15 +159,32 @@ def startup(runs: int) -> None:
     print(f"| `rvc check` 1,000 lines | {statistics.median(times) * 1000:.0f} ms |")
 
 
-def hostile() -> None:
-    """Time to refuse each hostile file (generated here, never committed)."""
+def hostile_files() -> dict[str, Path]:
+    """The hostile files (generated, never committed)."""
     base = make_bom(1000)
-    cases = {
-        "cell at XFD1048576 (5 KB)": _replace(base, "bomb_dim.xlsx", b"</sheetData>",
-                                             b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'),
+    return {
+        "cell at XFD1048576 (5 KB)": _replace(
+            base,
+            "bomb_dim.xlsx",
+            b"</sheetData>",
+            b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+        ),
         "sheet XML of 400 MB zeros (zip bomb)": _zip_bomb(),
-        "sharedStrings uniqueCount=10^12": _replace(base, "bomb_sst.xlsx", b'uniqueCount="', b'uniqueCount="999999999999', part="xl/sharedStrings.xml", count=1, strip_digits=True),
+        "sharedStrings uniqueCount=10^12": _replace(
+            base,
+            "bomb_sst.xlsx",
+            b'uniqueCount="',
+            b'uniqueCount="999999999999',
+            part="xl/sharedStrings.xml",
+            count=1,
+            strip_digits=True,
+        ),
     }
+
+
+def hostile() -> None:
+    """Time and memory to refuse each hostile file."""
+    cases = {name: DATA / path.name for name, path in _hostile_names().items()}
     print("| hostile file | refused in (s) | peak RSS (MiB) | exit |")
     print("|---|---:|---:|---:|")
     for name, path in cases.items():
@@ -149,8 +192,23 @@ def hostile() -> None:
         print(f"| {name} | {seconds:.2f} | {rss:.0f} | {code} |")
 
 
-def _replace(base: Path, name: str, old: bytes, new: bytes, part: str | None = None,
-             count: int = 1, strip_digits: bool = False) -> Path:
+def _hostile_names() -> dict[str, Path]:
+    return {
+        "cell at XFD1048576 (5 KB)": DATA / "bomb_dim.xlsx",
+        "sheet XML of 400 MB zeros (zip bomb)": DATA / "bomb_zip.xlsx",
+        "sharedStrings uniqueCount=10^12": DATA / "bomb_sst.xlsx",
+    }
+
+
+def _replace(
+    base: Path,
+    name: str,
+    old: bytes,
+    new: bytes,
+    part: str | None = None,
+    count: int = 1,
+    strip_digits: bool = False,
+) -> Path:
     target = DATA / name
     with zipfile.ZipFile(base) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         sheets = [n for n in source.namelist() if n.startswith("xl/worksheets/")]
@@ -174,7 +232,11 @@ def _zip_bomb() -> Path:
     with zipfile.ZipFile(base) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infolist():
             if info.filename == "xl/worksheets/sheet2.xml":
-                out.writestr(info, b"<worksheet>" + b"0" * 400_000_000 + b"</worksheet>")
+                with out.open(info.filename, "w") as part:
+                    part.write(b"<worksheet>")
+                    for _ in range(400):
+                        part.write(b"0" * 1_000_000)
+                    part.write(b"</worksheet>")
             else:
                 out.writestr(info, source.read(info.filename))
     return target
@@ -184,7 +246,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="rvc benchmarks")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.prepare:
+        for rows in args.sizes:
+            make_bom(rows)
+        hostile_files()
+        return
+    # Files are made in a child process: a child's peak RSS starts from its parent's, so the
+    # parent stays small for the memory figures to mean anything.
+    subprocess.run(
+        [sys.executable, __file__, "--prepare", "--sizes", *map(str, args.sizes)], check=True
+    )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
     print("End to end, fresh process, `rvc check BOM --format json`:\n")
     end_to_end(args.sizes, args.runs)

@@ -95,19 +95,38 @@ def analyse(ctx: Context) -> Analysis:
         return tables.lookup(hs) if hs else None
 
     disputed_set = frozenset(core_index) if disputed else frozenset()
-    measure = roll_up(tree, threshold_of, disputed_set)
+    if disputed_set:
+        # the core parts' own RVCs need only their own subtrees
+        inside = _subtrees(tree, core_index)
+        measure = roll_up(tree, threshold_of, disputed_set, order=inside)
+    else:
+        measure = roll_up(tree, threshold_of)
     core = None
     if requirement is not None:
         core = _evaluate_core(tree, requirement, entry, parts, measure)
     if disputed_set:
         qualifying = frozenset(p.index for p in parts if p.qualifies)
         cbp = roll_up(tree, threshold_of, disputed_set, qualifying)
-        panel = roll_up(tree, threshold_of, disputed_set, qualifying, panel=True)
+        if qualifying:
+            panel = roll_up(tree, threshold_of, disputed_set, qualifying, panel=True)
+        else:
+            panel = cbp
     else:
         cbp = panel = measure
     result = Analysis(tree, requirement, core, cbp, panel, extended)
     ctx._cache["analysis"] = result
     return result
+
+
+def _subtrees(tree: Tree, roots: dict[int, CorePart]) -> list[int]:
+    """The lines of the given subtrees, children before parents."""
+    order: list[int] = []
+    stack = list(roots)
+    while stack:
+        i = stack.pop()
+        order.append(i)
+        stack.extend(tree.children[i])
+    return order[::-1]
 
 
 def _identify(ctx: Context, tree: Tree, req: CoreParts, extended: list[Decimal]) -> list[CorePart]:

@@ -1,4 +1,8 @@
-"""Assumptions the analysis made about the BOM, and the reconciliation totals."""
+"""Assumptions the analysis made about the BOM, and the reconciliation totals.
+
+Each kind of note lists at most `LISTED` lines, largest or first first, then says how many
+more there are: a 100,000-line BOM must not bury its report under notes.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +12,31 @@ from rvc.engine.analysis import Analysis
 from rvc.engine.context import Context
 from rvc.money import ZERO, fmt_number, fmt_percent, fmt_threshold
 
-LISTED = 100
+LISTED = 50
 
 
-def _relevant(analysis: Analysis) -> list[bool]:
+def relevant(ctx: Context, analysis: Analysis) -> list[bool]:
     """Lines whose own origin matters: not hidden under a declared (Y/N) assembly."""
+    if "relevant" in ctx._cache:
+        return ctx._cache["relevant"]  # type: ignore[return-value]
     tree = analysis.tree
     core = {p.index for p in analysis.core.parts} if analysis.core else set()
-    relevant = [False] * len(tree.lines)
+    lines, parent_of = tree.lines, tree.parent_of
+    flags = [False] * len(lines)
     for i in tree.top_down:
-        parent = tree.parent_of[i]
+        parent = parent_of[i]
         if parent < 0:
-            relevant[i] = True
-        else:
-            declared = tree.lines[parent].originating is not None and parent not in core
-            relevant[i] = relevant[parent] and not declared
-    return relevant
+            flags[i] = True
+        elif flags[parent]:
+            flags[i] = lines[parent].originating is None or parent in core
+    ctx._cache["relevant"] = flags
+    return flags
+
+
+def _capped(notes: list[str], items: list[str], more: str) -> None:
+    notes.extend(items[:LISTED])
+    if len(items) > LISTED:
+        notes.append(f"... and {len(items) - LISTED} more {more} (all in --format json)")
 
 
 def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
@@ -31,10 +44,10 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
     tree = analysis.tree
     lines = tree.lines
     roll = analysis.chosen(ctx.panel_reading)
-    relevant = _relevant(analysis)
+    flags = relevant(ctx, analysis)
     notes: list[str] = []
     unknown = sorted(
-        (i for i in set(roll.unknown) if relevant[i]),
+        (i for i in set(roll.unknown) if flags[i]),
         key=lambda i: (-analysis.extended[i] * lines[i].unit_cost, lines[i].row),
     )
     if unknown:
@@ -44,58 +57,66 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
             f"(originating left blank) treated as non-originating: {fmt_number(total)} in the "
             "vehicle"
         )
-        for i in unknown[:LISTED]:
-            line = lines[i]
-            notes.append(
-                f"BOM row {line.row} ({line.part_number}): unknown origin, treated as "
-                f"non-originating: value {fmt_number(line.value)}"
-            )
-        if len(unknown) > LISTED:
-            notes.append(f"... and {len(unknown) - LISTED} more lines with unknown origin")
-    decided = sorted(roll.decided.items(), key=lambda item: lines[item[0]].row)
-    for count, (i, (passes, threshold)) in enumerate(decided):
-        if not relevant[i] or threshold is None:
+        _capped(
+            notes,
+            [
+                f"BOM row {lines[i].row} ({lines[i].part_number}): unknown origin, treated as "
+                f"non-originating: value {fmt_number(lines[i].quantity * lines[i].unit_cost)}"
+                for i in unknown
+            ],
+            "lines with unknown origin",
+        )
+    decided = []
+    for i, (passes, threshold) in sorted(roll.decided.items(), key=lambda kv: lines[kv[0]].row):
+        if not flags[i] or threshold is None:
             continue
-        if count >= LISTED:
-            notes.append(f"... and {len(decided) - LISTED} more assemblies decided the same way")
-            break
         line = lines[i]
         own = roll.own_rvc.get(i)
         basis = (
             f"its components give RVC {fmt_percent(own)}"
             if own is not None
-            else (f"its rvc_percent is {fmt_percent(line.rvc_percent or ZERO)}")
+            else f"its rvc_percent is {fmt_percent(line.rvc_percent or ZERO)}"
         )
-        verdict = "originating" if passes else "non-originating"
-        relation = ">=" if passes else "<"
-        notes.append(
-            f"BOM row {line.row} ({line.part_number}): origin left blank; {basis} {relation} "
-            f"{fmt_threshold(threshold.percent)} ({threshold.source}), so it counts as {verdict}"
+        decided.append(
+            f"BOM row {line.row} ({line.part_number}): origin left blank; {basis} "
+            f"{'>=' if passes else '<'} {fmt_threshold(threshold.percent)} ({threshold.source}), "
+            f"so it counts as {'originating' if passes else 'non-originating'}"
         )
+    _capped(notes, decided, "assemblies whose origin was worked out")
+    core = {p.index for p in analysis.core.parts} if analysis.core else set()
+    traced, both, heavy = [], [], []
+    children = tree.children
     for i, line in enumerate(lines):
-        if not relevant[i] or line.originating is not None or not tree.children[i]:
+        kids = children[i]
+        if not kids:
             continue
-        if roll.mode[i] == "traced" and i not in roll.decided and not _is_core(analysis, i):
-            notes.append(
-                f"BOM row {line.row} ({line.part_number}): origin left blank and no part table "
-                "gives it a threshold; its components' non-originating value is counted directly"
+        where = f"BOM row {line.row} ({line.part_number})"
+        if (
+            flags[i]
+            and line.originating is None
+            and roll.mode[i] == "traced"
+            and i not in roll.decided
+            and i not in core
+        ):
+            traced.append(
+                f"{where}: origin left blank and no part table gives it a threshold; its "
+                "components' non-originating value is counted directly"
             )
-    for i, line in enumerate(lines):
-        kids = tree.children[i]
-        if kids and line.rvc_percent is not None:
-            notes.append(
-                f"BOM row {line.row} ({line.part_number}): has both components and rvc_percent; "
-                "its RVC is computed from its components (the contract: children win)"
+        if line.rvc_percent is not None:
+            both.append(
+                f"{where}: has both components and rvc_percent; its RVC is computed from its "
+                "components (the contract: children win)"
             )
-        if kids:
-            inside = sum((lines[k].value for k in kids), ZERO)
-            if inside > line.unit_cost:
-                notes.append(
-                    f"BOM row {line.row} ({line.part_number}): its components are worth "
-                    f"{fmt_number(inside)}, more than its unit cost {fmt_number(line.unit_cost)}; "
-                    "likely a data error"
-                )
-    bom_value = sum((lines[i].value for i in tree.roots), ZERO)
+        inside = sum((lines[k].quantity * lines[k].unit_cost for k in kids), ZERO)
+        if inside > line.unit_cost:
+            heavy.append(
+                f"{where}: its components are worth {fmt_number(inside)}, more than its unit "
+                f"cost {fmt_number(line.unit_cost)}; likely a data error"
+            )
+    _capped(notes, traced, "assemblies counted by their components")
+    _capped(notes, both, "lines with both components and rvc_percent")
+    _capped(notes, heavy, "assemblies worth less than their components")
+    bom_value = sum((lines[i].quantity * lines[i].unit_cost for i in tree.roots), ZERO)
     net_cost = ctx.bom.vehicle.net_cost
     if bom_value > net_cost:
         notes.append(
@@ -105,29 +126,25 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
     return notes
 
 
-def _is_core(analysis: Analysis, i: int) -> bool:
-    return bool(analysis.core) and any(p.index == i for p in analysis.core.parts)
-
-
 def reconciliation(ctx: Context, analysis: Analysis) -> dict[str, Any]:
     """Line counts and totals so that a user can tie the report back to the source."""
     tree = analysis.tree
     lines = tree.lines
-    relevant = _relevant(analysis)
+    flags = relevant(ctx, analysis)
     roll = analysis.chosen(ctx.panel_reading)
     provenance = ctx.bom.provenance
-    unknown = [i for i in set(roll.unknown) if relevant[i]]
+    unknown = [i for i in set(roll.unknown) if flags[i]]
     result: dict[str, Any] = {
         "lines": len(lines),
         "top_level_lines": len(tree.roots),
         "component_lines": len(lines) - len(tree.roots),
-        "lines_under_declared_assemblies": sum(1 for r in relevant if not r),
+        "lines_under_declared_assemblies": flags.count(False),
         "lines_unknown_origin": len(unknown),
         "unknown_origin_value": sum(
             (analysis.extended[i] * lines[i].unit_cost for i in unknown), ZERO
         ),
-        "sum_of_line_values": sum((line.value for line in lines), ZERO),
-        "top_level_value": sum((lines[i].value for i in tree.roots), ZERO),
+        "sum_of_line_values": sum((line.quantity * line.unit_cost for line in lines), ZERO),
+        "top_level_value": sum((lines[i].quantity * lines[i].unit_cost for i in tree.roots), ZERO),
         "currency": ctx.bom.vehicle.currency,
     }
     if provenance is not None:

@@ -21,6 +21,7 @@ For each line, per unit of that line (multiply by its quantity in the parent):
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -75,19 +76,21 @@ def roll_up(
     disputed_core: frozenset[int] = frozenset(),
     qualifying: frozenset[int] | None = None,
     panel: bool = False,
+    order: list[int] | None = None,
 ) -> RollUp:
     """One bottom-up pass.
 
     `disputed_core` are the core parts subject to the panel dispute; `qualifying` those that
     qualify (None on the first pass, which only measures the core parts' own RVCs); with
-    `panel`, qualifying core parts count nothing.
+    `panel`, qualifying core parts count nothing. `order` limits the pass to some subtrees
+    (children before parents).
     """
     lines, children = tree.lines, tree.children
     contribution = [ZERO] * len(lines)
     mode = [NOTHING] * len(lines)
     result = RollUp(contribution, mode)
     own_rvc = result.own_rvc
-    for i in tree.bottom_up:
+    for i in tree.bottom_up if order is None else order:
         line = lines[i]
         kids = children[i]
         traced = ZERO
@@ -161,8 +164,7 @@ def _trace(result: RollUp, i: int, traced: Decimal, unit_cost: Decimal) -> None:
         result.contribution[i], result.mode[i] = traced, TRACED
 
 
-@dataclass(frozen=True, slots=True)
-class Attribution:
+class Attribution(NamedTuple):
     """Non-originating value of the vehicle traced to the line it comes from."""
 
     index: int

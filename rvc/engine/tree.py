@@ -26,23 +26,29 @@ class Tree:
     @classmethod
     def build(cls, lines: list[BomLine]) -> Tree:
         """Index lines by part number and order them; raises ValueError on a broken tree."""
-        index = {line.id: i for i, line in enumerate(lines)}
+        index = {line.key or line.part_number: i for i, line in enumerate(lines)}
         children: list[list[int]] = [[] for _ in lines]
         parent_of = [-1] * len(lines)
         roots = []
         for i, line in enumerate(lines):
-            if line.parent is None:
+            parent = line.parent
+            if parent is None:
                 roots.append(i)
             else:
-                parent = index[line.parent]
-                children[parent].append(i)
-                parent_of[i] = parent
+                p = index[parent]
+                children[p].append(i)
+                parent_of[i] = p
         top_down: list[int] = []
-        stack = list(reversed(roots))
+        append = top_down.append
+        stack = roots[::-1]
+        pop = stack.pop
+        push = stack.extend
         while stack:
-            i = stack.pop()
-            top_down.append(i)
-            stack.extend(reversed(children[i]))
+            i = pop()
+            append(i)
+            kids = children[i]
+            if kids:
+                push(kids[::-1])
         if len(top_down) != len(lines):
             raise ValueError("BOM tree has a cycle or a missing parent (the reader should refuse)")
         return cls(lines, children, roots, top_down[::-1], top_down, parent_of)

@@ -37,7 +37,7 @@ SPARSE_GRID_CELLS = 2_000_000
 SPARSE_ROWS = 100_000
 SPARSE_FACTOR = 10
 MAX_ROW_BYTES = 16 * MiB
-CHUNK = 8 * MiB
+CHUNK = 32 * MiB
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -346,7 +346,8 @@ class _Scanner:
             or len(rows) != present
             or cells != data.count(self.cell_with_r)
             or self.bare_cell.search(data)
-            or re.search(rb' r="(?:[A-Z]{3}|[A-Z]{1,2}\d{%d})' % digits, data)
+            or re.search(rb' r="[A-Z]{3}', data)
+            or re.search(rb' r="[A-Z]{1,2}\d{%d}' % digits, data)
         ):
             self.exact = True
             _exact_positions(scan, data, self.prefix)
