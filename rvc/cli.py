@@ -41,6 +41,9 @@ RulesOption = Annotated[
 
 
 def _fail(error: RvcError) -> typer.Exit:
+    reconfigure = getattr(sys.stderr, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
     sys.stderr.write(f"rvc: error: {error.message}\n")
     return typer.Exit(2)
 
@@ -137,7 +140,10 @@ def template(
 
     if path.exists() and not force:
         raise _fail(RvcError(str(path), "already exists", "a new file name, or --force"))
-    write_template(path)
+    try:
+        write_template(path)
+    except OSError as exc:
+        raise _fail(RvcError(str(path), f"cannot be written ({exc.strerror or exc})")) from None
     print(f"wrote {path}")
 
 

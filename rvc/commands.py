@@ -30,6 +30,8 @@ def run_check(
     from rvc.readers import config as settings_file
     from rvc.reporters import RENDERERS
 
+    if output is not None and output.resolve() == bom.resolve():
+        raise RvcError(str(output), "is the BOM itself", "another file for the report (-o)")
     settings = settings_file.load(config) if config else settings_file.discover(bom)
     pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
     bill = read_bom(bom, settings, as_of=as_of, today=today)
@@ -46,6 +48,7 @@ def run_check(
             sys.stderr.write(f"rvc: ignored column: {name}\n")
     render = RENDERERS[output_format]
     if output is None:
+        _prepare_stdout(output_format)
         render(report, sys.stdout)
     else:
         try:
@@ -55,6 +58,18 @@ def run_check(
             raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
         sys.stderr.write(f"rvc: wrote {output} (verdict {report.verdict.value})\n")
     return report.exit_code
+
+
+def _prepare_stdout(output_format: str) -> None:
+    """JSON is UTF-8 whatever the console's code page (jq expects it); text never crashes
+    on a character the console cannot show."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is None:
+        return
+    if output_format == "json":
+        reconfigure(encoding="utf-8")
+    else:
+        reconfigure(errors="replace")
 
 
 def list_rules(rules: Path | None, today: date) -> None:

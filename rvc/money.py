@@ -18,7 +18,10 @@ _SYMBOLS = ("US$", "CA$", "C$", "MX$", "$", "€", "£", "¥")
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 _PLAIN = re.compile(r"^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _CODE = re.compile(r"^([A-Za-z]{3})\s*(.*?)$|^(.*?)\s*([A-Za-z]{3})$")
-_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\t")
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\t": " "})
+_SPACE_GROUPED = re.compile(r"^\d{1,3}( \d{3})+(\.\d*)?$")
+_DECIMAL_COMMA = re.compile(r"^\d+(\.\d{3})*,\d+$|^\d{1,3}( \d{3})*,\d+$")
+MAX_TEXT = 64
 
 
 class AmountError(ValueError):
@@ -58,6 +61,8 @@ def to_decimal(value: object, *, percent: bool = False) -> tuple[Decimal, str | 
 
 
 def _parse_text(raw: str, percent: bool) -> tuple[Decimal, str | None]:
+    if len(raw) > MAX_TEXT:
+        raise AmountError(f"{raw[:20]!r}... is {len(raw)} characters long, not a number")
     text = raw.strip()
     negative = False
     if text.startswith("(") and text.endswith(")"):
@@ -83,11 +88,10 @@ def _parse_text(raw: str, percent: bool) -> tuple[Decimal, str | None]:
     compact = text.translate(_SPACES)
     if _GROUPED.match(compact):
         compact = compact.replace(",", "")
-    elif "," in compact:
-        raise AmountError(
-            f"{raw!r} has a comma that is not a thousands separator "
-            "(write decimals with a dot, e.g. 1234.50)"
-        )
+    elif _SPACE_GROUPED.match(compact):
+        compact = compact.replace(" ", "")
+    elif _DECIMAL_COMMA.match(compact):
+        raise AmountError(f"{raw!r} has a decimal comma (write decimals with a dot, e.g. 1234.50)")
     if not _PLAIN.match(compact):
         raise AmountError(f"{raw!r} is not a number")
     try:
@@ -147,7 +151,7 @@ def fmt_percent(value: Decimal, against: Decimal | None = None, places: int = 2)
     """
     shown = quantize(value, places)
     if against is not None:
-        while places < 12 and (shown >= against) != (value >= against):
+        while places < 24 and (shown >= against) != (value >= against):
             places += 1
             shown = quantize(value, places)
     return f"{shown:,.{places}f}%"
@@ -164,22 +168,17 @@ def fmt_threshold(value: Decimal) -> str:
     return f"{text}%"
 
 
-def json_number(value: Decimal) -> int | float | str:
-    """Return a JSON-safe number whose printed form equals the decimal's digits.
-
-    Floats print the shortest text that round-trips, so a decimal of at most 15 significant
-    digits prints exactly; longer ones are rounded to 15 significant digits first.
+def json_text(value: Decimal, places: int = 20) -> str:
+    """Plain decimal text for JSON: no exponent, at most `places` decimals, no trailing zeros.
 
     Examples:
-        >>> json_number(Decimal("76.1234"))
-        76.1234
-        >>> json_number(Decimal("75"))
-        75
+        >>> json_text(Decimal("76.1234")), json_text(Decimal("75.00")), json_text(Decimal("1E-5"))
+        ('76.1234', '75', '0.00001')
+        >>> json_text(Decimal(2) / Decimal(3))
+        '0.66666666666666666667'
     """
-    normal = value.normalize()
-    if normal == normal.to_integral_value() and abs(normal) < 10**15:
-        return int(normal)
-    digits = len(normal.as_tuple().digits)
-    if digits > 15:
-        normal = round(normal, 15 - normal.adjusted() - 1)
-    return float(normal)
+    if value == value.to_integral_value():
+        return format(value.quantize(Decimal(1)), "f")
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = format(rounded, "f").rstrip("0").rstrip(".")
+    return text if text not in ("-0", "") else "0"

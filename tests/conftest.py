@@ -38,6 +38,15 @@ def D(value: Any) -> Decimal:  # noqa: N802 - reads like a literal
     return Decimal(str(value))
 
 
+def div(numerator: Any, denominator: Any) -> Decimal:
+    """Exact division at the engine's precision (40 digits)."""
+    from decimal import localcontext
+
+    with localcontext() as context:
+        context.prec = 40
+        return D(numerator) / D(denominator)
+
+
 def line(part: str, cost: Any, **fields: Any) -> BomLine:
     """A BOM line for engine tests: `line("ENG", 5000, core_part="engine", originating=None)`."""
     values: dict[str, Any] = {
@@ -187,4 +196,4 @@ def cli() -> Callable[..., Any]:
     return _cli
 
 
-__all__ = ["D", "bom", "line", "lvc_row", "metal", "result", "ROOT", "EXAMPLES"]
+__all__ = ["D", "div", "bom", "line", "lvc_row", "metal", "result", "ROOT", "EXAMPLES"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import localcontext
 from typing import Any
 
 from rvc import __version__
@@ -37,6 +38,15 @@ def evaluate(
     panel_reading: bool = False,
 ) -> Report:
     """Evaluate one vehicle BOM against a rule pack on a date."""
+    with localcontext() as decimal_context:
+        # 40 digits: products of quantities, costs and percentages never round away a cent
+        decimal_context.prec = 40
+        return _evaluate(bom, pack, as_of, as_of_source, panel_reading)
+
+
+def _evaluate(
+    bom: BillOfMaterials, pack: RulePack, as_of: date, as_of_source: str, panel_reading: bool
+) -> Report:
     ctx = Context(bom=bom, pack=pack, as_of=as_of, panel_reading=panel_reading)
     ctx.notes.extend(bom.notes)
     requirements = sorted(

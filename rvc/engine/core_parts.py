@@ -67,6 +67,13 @@ def evaluate(ctx: Context, req: CoreParts) -> RequirementResult:
         }
         value = core.super_core
     else:
+        details["super_core"] = {
+            "value": None,
+            "threshold": threshold,
+            "status": "not_evaluated",
+            "parts": 0,
+            "note": "no super-core for this class: each part must pass on its own (s. 15(4))",
+        }
         value = min(p.rvc for p in core.parts)
     passed = core.passes
     message = _message(core, failing, threshold, req, tree) + f" (threshold {since(entry)})"

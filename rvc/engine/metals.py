@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rvc import schedule
 from rvc.engine.common import missing_sheet, not_in_force, since, status_of
 from rvc.engine.context import Context
@@ -74,7 +76,8 @@ def evaluate(ctx: Context, req: MetalShare) -> RequirementResult:
         message += ", counting only steel melted and poured in North America"
     message += ")"
     if not passed:
-        message += f": {fmt_number(needed)} more originating {req.material} purchases needed"
+        shown = fmt_number(needed) if needed >= Decimal("0.01") else "less than 0.01"
+        message += f": {shown} more originating {req.material} purchases needed"
     return RequirementResult(
         id=req.id,
         title=req.title,

@@ -111,7 +111,8 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
         if inside > line.unit_cost:
             heavy.append(
                 f"{where}: its components are worth {fmt_number(inside)}, more than its unit "
-                f"cost {fmt_number(line.unit_cost)}; likely a data error"
+                f"cost {fmt_number(line.unit_cost)}; likely a data error (it counts at most its "
+                "own unit cost in its parent)"
             )
     _capped(notes, traced, "assemblies counted by their components")
     _capped(notes, both, "lines with both components and rvc_percent")
@@ -122,6 +123,13 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
         notes.append(
             f"the top-level BOM lines are worth {fmt_number(bom_value)}, more than the net cost "
             f"{fmt_number(net_cost)}; check net_cost and the BOM"
+        )
+    elif bom_value * 2 < net_cost:
+        notes.append(
+            f"the top-level BOM lines are worth {fmt_number(bom_value)}, "
+            f"{fmt_percent(bom_value * 100 / net_cost)} of the net cost "
+            f"{fmt_number(net_cost)}; everything not listed counts as originating value "
+            "(labor, overhead, unlisted materials): check that the BOM is complete"
         )
     return notes
 

@@ -21,9 +21,9 @@ For each line, per unit of that line (multiply by its quantity in the parent):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from rvc.engine.tree import Tree
 from rvc.money import HUNDRED, ZERO

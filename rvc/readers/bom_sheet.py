@@ -74,13 +74,11 @@ class BomReader:
         """Every non-blank row as a `BomLine`; the tree is checked before returning."""
         table = self.table
         if table.has("parent") and table.has("level"):
-            parent_col = table.columns["parent"]
-            level_col = table.columns["level"]
-            raise InputError(
-                f"{self.sheet.file}: sheet '{self.sheet.name}'",
-                f"has both a parent column ({parent_col.header}) and a level column "
-                f"({level_col.header})",
-                "one way to give the structure: parent part numbers, or indented levels",
+            # the contract's parent column decides; a level column beside it is information
+            level = table.columns.pop("level")
+            self.notes.append(
+                f"{self.sheet.name}: the structure comes from the parent column; the level "
+                f"column ({level.header}) beside it was not used"
             )
         sheet = self.sheet
         first = table.header_row + 1
@@ -136,6 +134,7 @@ class BomReader:
                 )
         else:
             self._check_tree(lines)
+        self._check_units(lines)
         hidden_note(table, self.notes, used_rows)
         return lines, table.has("core_part")
 
@@ -293,9 +292,14 @@ class BomReader:
     def _percent(self, row: int, value: Any) -> Decimal | None:
         if value is None or value == "":
             return None
-        return cells.amount(
-            self._cell(row, "rvc_percent"), maximum=Decimal(100), percent=True, example="78.5"
-        )
+        cell = self._cell(row, "rvc_percent")
+        number = cells.amount(cell, maximum=Decimal(100), percent=True, example="78.5")
+        if number is not None and 0 < number <= 1 and not isinstance(value, str):
+            self.notes.append(
+                f"{cell.where}: rvc_percent {number} read as {number}%; if the cell is formatted "
+                f"as a percentage ({number * 100}% shown), type {number * 100} instead"
+            )
+        return number
 
     def _hs(self, row: int, value: Any) -> str | None:
         if value is None or value == "":
@@ -425,3 +429,33 @@ class BomReader:
                 )
             for name in chain:
                 state[name] = 2
+
+    def _check_units(self, lines: list[BomLine]) -> None:
+        """Quantities multiplied down the tree must stay plausible (at most 10^7 per vehicle)."""
+        index = {line.id: line for line in lines}
+        units: dict[str, float] = {}
+        for line in lines:
+            chain = []
+            node: BomLine | None = line
+            while node is not None and node.id not in units:
+                chain.append(node)
+                node = index[node.parent] if node.parent is not None else None
+            total = units[node.id] if node is not None else 1.0
+            for item in reversed(chain):
+                total *= float(item.quantity)
+                units[item.id] = total
+                if total > float(MAX_QUANTITY):
+                    path = " > ".join(x.part_number for x in self._path(item, index))
+                    raise self._cell(item.row, "quantity").fail(
+                        f"makes {total:,.0f} units of {item.part_number} per vehicle "
+                        f"(quantities multiplied down {path})",
+                        f"at most {float(MAX_QUANTITY):,.0f} units of a part per vehicle "
+                        "(check the quantities' units)",
+                    )
+
+    @staticmethod
+    def _path(line: BomLine, index: dict[str, BomLine]) -> list[BomLine]:
+        out = [line]
+        while out[-1].parent is not None:
+            out.append(index[out[-1].parent])
+        return out[::-1]

@@ -64,6 +64,11 @@ def _read(file: Path, name: str, notes: list[str]) -> RawSheet:
         raise InputError(
             where, f"cannot be read ({exc.strerror or exc})", "a readable file"
         ) from exc
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(where, f"is damaged UTF-16 text ({exc})", "a CSV text file") from exc
     if b"\0" in data[:65536]:
         raise InputError(where, "holds binary data (NUL bytes), not CSV text", "a CSV text file")
     try:

@@ -98,6 +98,7 @@ def locate(
                 )
             table = Table(sheet, row, found, ignored)
             _refuse_merged(table)
+            _check_header_row(table, notes)
             return table
     first = sheet.rows[0] if sheet.rows else []
     shown = ", ".join(repr(str(v)) for v in first if v not in (None, "")) or "nothing"
@@ -108,6 +109,49 @@ def locate(
         f"(row {sheet.first_row} holds {shown})",
         f"a header row naming the columns, at least {missing}",
     )
+
+
+def _check_header_row(table: Table, notes: list[str]) -> None:
+    """A header that cannot be read would drop its column without a word: refuse or say so."""
+    sheet, row = table.sheet, table.header_row
+    for top, left, bottom, right in sheet.merged:
+        if top <= row <= bottom and right > left:
+            span = f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"
+            raise InputError(
+                f"{sheet.file}: {sheet.name}!{span}",
+                "merges header cells, so the columns under it have no header of their own",
+                "one header cell per column (unmerge them)",
+            )
+    for (r, c), what in sorted(sheet.errors.items()):
+        if r == row:
+            raise InputError(
+                sheet.where(r, c), f"header cell holds the Excel error {what}", "a column name"
+            )
+    for r, c in sorted(sheet.no_cached_value):
+        if r == row:
+            raise InputError(
+                sheet.where(r, c),
+                "header cell is a formula with no saved result",
+                "a column name typed as text (or recalculate and save the file)",
+            )
+    headers = sheet.rows[row - sheet.first_row]
+    sample = sheet.rows[row + 1 - sheet.first_row : row + 1001 - sheet.first_row]
+    width = max((len(r) for r in sample), default=0)
+    for offset in range(width):
+        header = headers[offset] if offset < len(headers) else None
+        if (
+            header is not None
+            and header != ""
+            and not (isinstance(header, str) and not header.strip())
+        ):
+            continue
+        if any(offset < len(r) and r[offset] not in (None, "") for r in sample):
+            col = sheet.first_col + offset
+            where = column_letters(col) if sheet.kind == "xlsx" else f"column {col}"
+            notes.append(
+                f"{sheet.name}: column {where} holds values but has no header in row {row}; "
+                "it was not read (give it a header if it is a contract column)"
+            )
 
 
 def _refuse_merged(table: Table) -> None:

@@ -9,10 +9,11 @@ from rvc import hs
 from rvc.errors import InputError
 from rvc.hs import HsPattern
 from rvc.model import BillOfMaterials, LvcEntry, Provenance, Vehicle
+from rvc.money import ZERO, fmt_number
 from rvc.readers import cells
 from rvc.readers.cells import Cell
 from rvc.readers.config import Config
-from rvc.readers.raw import RawSheet, normalize_name
+from rvc.readers.raw import RawSheet, column_letters, normalize_name
 from rvc.rules.schema import RulePack
 
 VEHICLE_CLASSES = {
@@ -41,6 +42,10 @@ def read_vehicle(
         for header, via in headers.items()
     }
     found: dict[str, Cell] = {}
+    width = max((len(r) for r in sheet.rows), default=0) + sheet.first_col - 1
+    if width > 2:
+        extra = ", ".join(column_letters(c) for c in range(3, width + 1))
+        provenance.ignored_columns.append(f"{sheet.name}: columns {extra} (only A and B are read)")
     for row in range(sheet.first_row, sheet.last_row + 1):
         key_cell = Cell(sheet, row, 1, "field name")
         key = cells.text(key_cell)
@@ -174,6 +179,38 @@ def check_lvc_inputs(
             ),
             "total_annual_purchase_value is missing, but lvc_formula is annual_purchase_value",
             "the assembly plant's total annual purchases of parts and materials (TAPV)",
+        )
+    material = sum((r.amount or ZERO for r in rows if r.category == "material"), ZERO)
+    labor = sum((r.amount or ZERO for r in rows if r.category == "labor"), ZERO)
+    if vehicle.lvc_formula == "annual_purchase_value":
+        tapv = vehicle.total_annual_purchase_value or ZERO
+        if material > tapv:
+            raise InputError(
+                f"{sheet.file}: sheet 'LVC'",
+                f"material amounts total {fmt_number(material)}, more than "
+                f"total_annual_purchase_value {fmt_number(tapv)}: the high-wage purchases are "
+                "part of the plant's total purchases",
+                "annual amounts for the annual purchase value formula (check their units)",
+            )
+    elif material + labor > vehicle.net_cost:
+        raise InputError(
+            f"{sheet.file}: sheet 'LVC'",
+            f"material and labor amounts total {fmt_number(material + labor)}, more than the "
+            f"net cost {fmt_number(vehicle.net_cost)} "
+            f"({provenance.locations.get('net_cost', 'Vehicle')}): with the net cost formula "
+            "they are per vehicle",
+            "amounts per vehicle, or lvc_formula annual_purchase_value for annual amounts",
+        )
+
+
+def check_bom_value(bom_value: Decimal, vehicle: Vehicle, provenance: Provenance) -> None:
+    """Materials are part of the net cost: a BOM worth twice the net cost means wrong units."""
+    if bom_value > 2 * vehicle.net_cost:
+        raise InputError(
+            provenance.locations.get("net_cost", "Vehicle"),
+            f"net_cost {fmt_number(vehicle.net_cost)} is less than half the value of the "
+            f"top-level BOM lines ({fmt_number(bom_value)}), which are part of it",
+            "the net cost of one vehicle in the workbook currency (check its units)",
         )
 
 

@@ -13,12 +13,18 @@ from pathlib import Path
 
 from rvc.errors import InputError
 from rvc.model import BillOfMaterials, Provenance
+from rvc.money import ZERO
 from rvc.readers import csv_folder, xlsx
 from rvc.readers.bom_sheet import BomReader
 from rvc.readers.config import Config
 from rvc.readers.purchases import Converter, read_fx, read_lvc, read_metals
 from rvc.readers.raw import RawSheet, normalize_name
-from rvc.readers.vehicle_sheet import check_lvc_inputs, check_vehicle, read_vehicle
+from rvc.readers.vehicle_sheet import (
+    check_bom_value,
+    check_lvc_inputs,
+    check_vehicle,
+    read_vehicle,
+)
 
 __all__ = ["check_vehicle", "read_bom"]
 
@@ -69,6 +75,11 @@ def read_bom(
     converter = Converter(vehicle.currency, rates, "FX" in sheets)
     reader = BomReader(sheets["BOM"], config, notes, provenance, converter)
     lines, has_core = reader.read()
+    check_bom_value(
+        sum((line.quantity * line.unit_cost for line in lines if line.parent is None), ZERO),
+        vehicle,
+        provenance,
+    )
     metals = (
         read_metals(sheets["SteelAluminum"], config, notes, provenance, converter)
         if "SteelAluminum" in sheets

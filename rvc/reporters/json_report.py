@@ -1,27 +1,31 @@
 """The JSON report (shared/spec/report-json.md, schema version 1).
 
-Decimals are written as JSON numbers whose text is the decimal's own digits (at most 15
-significant digits), so `jq '.requirements[0].value >= 75'` works and nothing is rounded
-away silently. Fields beyond the contract are additions; none is renamed or removed.
+Decimals are written as JSON numbers in plain decimal notation (never an exponent), with up
+to 20 decimals, so `jq '.requirements[0].value >= 75'` works and nothing is rounded to a
+float's 15 digits on the way out. `status` is decided on the unrounded value and is the
+authority. Fields beyond the contract are additions; none is renamed or removed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TextIO
 
-from rvc.money import json_number
+from rvc.money import json_text
 from rvc.results import Report, RequirementResult
 
 SCHEMA_VERSION = 1
+_MARK = "\x00"
+_NUMBER = re.compile(r'"\\u0000(-?[0-9]+(?:\.[0-9]+)?)\\u0000"')
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return json_number(value)
+        return f"{_MARK}{json_text(value)}{_MARK}"
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date):
@@ -80,7 +84,13 @@ def document(report: Report) -> dict[str, Any]:
     }
 
 
+def dumps(report: Report) -> str:
+    """The JSON text: decimals become plain JSON numbers, not strings."""
+    text = json.dumps(document(report), indent=2, ensure_ascii=False)
+    return _NUMBER.sub(r"\1", text)
+
+
 def render(report: Report, stream: TextIO) -> None:
     """Write the JSON document and a newline; nothing else goes to this stream."""
-    json.dump(document(report), stream, indent=2, ensure_ascii=False)
+    stream.write(dumps(report))
     stream.write("\n")

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from rvc.results import Status, Verdict
-from tests.conftest import bom, line, lvc_row, metal, result
+from tests.conftest import bom, div, line, lvc_row, metal, result
 
 PASSING_CORE = [line("ENG", 1000, core_part="engine", originating=True)]
 
@@ -171,9 +171,7 @@ def test_lvc_annual_purchase_value_formula(run):
         "production_wages_total": 100_000_000,
     }
     lvc = result(run(bom(PASSING_CORE, lvc=rows, **common)), "lvc")
-    assert lvc.details["material_and_manufacturing"]["value"] == Decimal(
-        25_000_000
-    ) * 100 / Decimal(60_000_000)
+    assert lvc.details["material_and_manufacturing"]["value"] == div(2_500_000_000, 60_000_000)
     assert lvc.status is Status.FAIL
     lvc = result(
         run(bom(PASSING_CORE, lvc=[*rows, lvc_row("technology", 5_000_000)], **common)), "lvc"

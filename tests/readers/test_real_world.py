@@ -154,10 +154,11 @@ def test_dots_must_agree_with_the_level(workbook):
     assert "BOM!A2" in message and "2 dots but level 1" in message
 
 
-def test_parent_and_level_together_is_an_error(workbook):
+def test_parent_column_wins_over_an_informational_level_column(workbook):
     columns = ("level", "part_number", "parent", "unit_cost")
-    message = error(workbook({}, [(1, "A", None, 1)], columns=columns))
-    assert "both a parent column" in message and "level column" in message
+    bill = read(workbook({}, [(1, "A", None, 1), (5, "B", None, 2)], columns=columns))
+    assert [line.parent for line in bill.lines] == [None, None]
+    assert any("level column (level) beside it was not used" in n for n in bill.notes)
 
 
 # --- CSV --------------------------------------------------------------------------------
