@@ -66,6 +66,8 @@ def evaluate(ctx: Context, req: CoreParts) -> RequirementResult:
             "parts": sum(1 for p in core.parts if not p.own_rule),
         }
         value = core.super_core
+        if value is None:  # every core part has zero value: show the weakest part instead
+            value = min(p.rvc for p in core.parts)
     else:
         details["super_core"] = {
             "value": None,
