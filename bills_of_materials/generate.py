@@ -19,41 +19,13 @@ from typing import Any
 
 import yaml
 
+from rvc.readers.config import CONTRACT
 from rvc.readers.template import write_workbook
 
 HERE = Path(__file__).resolve().parent
-BOM_COLUMNS = (
-    "part_number",
-    "parent",
-    "description",
-    "hs_code",
-    "quantity",
-    "unit_cost",
-    "originating",
-    "core_part",
-    "rvc_percent",
-    "supplier",
-    "country",
-)
-METAL_COLUMNS = (
-    "material",
-    "value",
-    "originating",
-    "melted_and_poured",
-    "hs_code",
-    "description",
-    "supplier",
-)
-LVC_COLUMNS = (
-    "category",
-    "amount",
-    "hourly_wage",
-    "assembly_type",
-    "annual_capacity",
-    "description",
-    "plant",
-    "country",
-)
+BOM_COLUMNS = CONTRACT["BOM"]
+METAL_COLUMNS = CONTRACT["SteelAluminum"]
+LVC_COLUMNS = CONTRACT["LVC"]
 
 
 def _cents(value: float) -> float:

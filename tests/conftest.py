@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from rvc.cli import app
 from rvc.engine import evaluate
 from rvc.model import BillOfMaterials, BomLine, LvcEntry, MetalPurchase, Vehicle
+from rvc.readers.config import CONTRACT
 from rvc.readers.template import write_workbook
 from rvc.results import Report
 from rvc.rules import default_rules_dir, load_rule_pack
@@ -138,17 +139,7 @@ VEHICLE_DEFAULTS = {
     "vehicle_class": "passenger_vehicle",
     "net_cost": 10000,
 }
-BOM_COLUMNS = (
-    "part_number",
-    "parent",
-    "description",
-    "hs_code",
-    "quantity",
-    "unit_cost",
-    "originating",
-    "core_part",
-    "rvc_percent",
-)
+BOM_COLUMNS = CONTRACT["BOM"][:9]  # part_number ... rvc_percent: columns A to I
 
 
 @pytest.fixture

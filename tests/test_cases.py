@@ -17,25 +17,16 @@ import yaml
 
 from rvc.engine import evaluate
 from rvc.readers import check_vehicle, read_bom
+from rvc.readers.config import CONTRACT
 from rvc.readers.template import write_workbook
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 CASES = [
     case for path in sorted(CASES_DIR.glob("*.yaml")) for case in yaml.safe_load(path.read_text())
 ]
-BOM = (
-    "part_number",
-    "parent",
-    "description",
-    "hs_code",
-    "quantity",
-    "unit_cost",
-    "originating",
-    "core_part",
-    "rvc_percent",
-)
-METALS = ("material", "value", "originating", "melted_and_poured", "hs_code")
-LVC = ("category", "amount", "hourly_wage", "assembly_type", "annual_capacity")
+BOM = CONTRACT["BOM"][:9]
+METALS = CONTRACT["SteelAluminum"]
+LVC = CONTRACT["LVC"]
 TOLERANCE = Decimal("1e-6")
 
 

@@ -25,7 +25,7 @@ from rvc.errors import InputError
 from rvc.readers.raw import normalize_name
 
 SHEETS = ("Vehicle", "BOM", "SteelAluminum", "LVC", "FX")
-FIELDS: dict[str, tuple[str, ...]] = {
+CONTRACT: dict[str, tuple[str, ...]] = {
     "Vehicle": (
         "model_line",
         "vehicle_class",
@@ -43,7 +43,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "BOM": (
         "part_number",
         "parent",
-        "level",
         "description",
         "hs_code",
         "quantity",
@@ -53,7 +52,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "rvc_percent",
         "supplier",
         "country",
-        "currency",
     ),
     "SteelAluminum": (
         "material",
@@ -63,7 +61,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "description",
         "supplier",
         "hs_code",
-        "currency",
     ),
     "LVC": (
         "category",
@@ -74,10 +71,19 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "description",
         "plant",
         "country",
-        "currency",
     ),
     "FX": ("currency", "rate", "date", "source"),
 }
+"""The columns (fields of Vehicle) of the workbook contract, in the contract's order."""
+
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "BOM": ("level", "currency"),
+    "SteelAluminum": ("currency",),
+    "LVC": ("currency",),
+}
+"""Optional columns rvc adds to the contract (see the README)."""
+
+FIELDS = {sheet: names + EXTENSIONS.get(sheet, ()) for sheet, names in CONTRACT.items()}
 
 
 def _names(value: object) -> object:

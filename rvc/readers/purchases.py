@@ -59,7 +59,7 @@ def read_fx(
         if rate is None:
             raise rate_cell.fail("is blank", f"how many {base} one {code} is worth, e.g. 0.0587")
         on = cells.date(c) if (c := table.cell(row, "date")) is not None else None
-        source = cells.text(c) or "" if (c := table.cell(row, "source")) is not None else ""
+        source = table.text(row, "source")
         candidates.setdefault(code, []).append(FxRate(code, rate, on, source, row))
     rates: dict[str, FxRate] = {}
     for code, options in candidates.items():
@@ -186,8 +186,8 @@ def read_metals(
                 originating=originating,
                 melted_and_poured=melted,
                 hs_code=hs_code,
-                description=cells.text(c) or "" if (c := cell("description")) is not None else "",
-                supplier=cells.text(c) or "" if (c := cell("supplier")) is not None else "",
+                description=table.text(row, "description"),
+                supplier=table.text(row, "supplier"),
             )
         )
     return out
@@ -273,9 +273,9 @@ def read_lvc(
                 hourly_wage=wage,
                 assembly_type=assembly_type,
                 annual_capacity=capacity,
-                description=cells.text(c) or "" if (c := cell("description")) is not None else "",
-                plant=cells.text(c) or "" if (c := cell("plant")) is not None else "",
-                country=cells.text(c) or "" if (c := cell("country")) is not None else "",
+                description=table.text(row, "description"),
+                plant=table.text(row, "plant"),
+                country=table.text(row, "country"),
             )
         )
     return out

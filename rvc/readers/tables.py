@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from rvc.errors import InputError
 from rvc.model import Provenance
+from rvc.readers import cells
 from rvc.readers.cells import Cell
 from rvc.readers.raw import RawSheet, column_letters, normalize_name
 
@@ -41,12 +42,17 @@ class Table:
         column = self.columns.get(name)
         return Cell(self.sheet, row, column.col, name) if column else None
 
+    def text(self, row: int, name: str) -> str:
+        """An informational text field: '' when the column is absent or the cell blank."""
+        cell = self.cell(row, name)
+        return (cells.text(cell) or "") if cell is not None else ""
+
     def rows(self) -> Iterator[tuple[int, list[object]]]:
         """(sheet row number, cell values) for each row below the header."""
         sheet = self.sheet
         start = self.header_row + 1 - sheet.first_row
-        for offset, cells in enumerate(sheet.rows[start:], start=start):
-            yield sheet.first_row + offset, cells
+        for offset, values in enumerate(sheet.rows[start:], start=start):
+            yield sheet.first_row + offset, values
 
 
 def locate(
@@ -67,8 +73,7 @@ def locate(
     for row in range(sheet.first_row, last + 1):
         found: dict[str, Column] = {}
         ignored: list[str] = []
-        cells = sheet.rows[row - sheet.first_row]
-        for offset, value in enumerate(cells):
+        for offset, value in enumerate(sheet.rows[row - sheet.first_row]):
             if value is None or value == "" or not isinstance(value, str | int | float):
                 continue
             col = sheet.first_col + offset

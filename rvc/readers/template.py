@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from rvc.readers.config import CONTRACT
+
 FIXED = dt.datetime(2020, 7, 1)
 
 VEHICLE_ROWS: list[tuple[str, Any, str]] = [
@@ -29,19 +31,7 @@ VEHICLE_ROWS: list[tuple[str, Any, str]] = [
     ("lvc_formula", "net_cost", "net_cost or annual_purchase_value"),
     ("production_wages_total", 200000000, "for the technology credit"),
 ]
-BOM_HEADER = (
-    "part_number",
-    "parent",
-    "description",
-    "hs_code",
-    "quantity",
-    "unit_cost",
-    "originating",
-    "core_part",
-    "rvc_percent",
-    "supplier",
-    "country",
-)
+BOM_HEADER = CONTRACT["BOM"]
 BOM_ROWS: list[tuple[Any, ...]] = [
     (
         "ENG-100",
@@ -79,22 +69,13 @@ BOM_ROWS: list[tuple[Any, ...]] = [
     ("ELE-800", None, "Infotainment unit", "8528.59", 1, 700, "N", None, None, "Display", "KR"),
     ("TIR-900", None, "Tyres", "4011.10", 5, 90, None, None, None, "Tyre Co", "TH"),
 ]
-METAL_HEADER = ("material", "value", "originating", "melted_and_poured", "description", "supplier")
+METAL_HEADER = CONTRACT["SteelAluminum"]
 METAL_ROWS: list[tuple[Any, ...]] = [
     ("steel", 1200000, "Y", "Y", "Cold-rolled coil", "US Steel Works"),
     ("steel", 300000, "N", None, "Galvanized sheet", "Overseas Mill"),
     ("aluminum", 400000, "Y", None, "Sheet 6xxx", "Alcan Plant"),
 ]
-LVC_HEADER = (
-    "category",
-    "amount",
-    "hourly_wage",
-    "assembly_type",
-    "annual_capacity",
-    "description",
-    "plant",
-    "country",
-)
+LVC_HEADER = CONTRACT["LVC"]
 LVC_ROWS: list[tuple[Any, ...]] = [
     ("labor", 2100, 28.40, None, None, "Vehicle assembly labor", "Plant 1", "US"),
     ("material", 4300, 24.10, None, None, "Parts from high-wage plants", "Various", "US"),
