@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from rvc.errors import InputError
@@ -33,6 +34,7 @@ CORE_PARTS = {
     "advancedbattery": "advanced_battery",
     "advancedbatteries": "advanced_battery",
 }
+_ODD = object()  # a cell the fast path leaves to the strict parser
 NOT_CORE = frozenset(("none", "no", "-", "n/a", "noncore", "notcore"))
 CORE_SHOWN = "engine, transmission, body_chassis, axle, suspension, steering, advanced_battery"
 
@@ -83,10 +85,13 @@ class BomReader:
         sheet = self.sheet
         first = table.header_row + 1
         data = sheet.rows[first - sheet.first_row :]
-        columns: dict[str, list[Any]] = {}
-        for name, column in table.columns.items():
-            o = column.col - sheet.first_col
-            columns[name] = [r[o] if o < len(r) else None for r in data]
+        width = 1 + max(c.col - sheet.first_col for c in table.columns.values())
+        if data and min(map(len, data)) < width:  # CSV rows may be short; xlsx rows never are
+            data = [r if len(r) >= width else [*r, *([None] * (width - len(r)))] for r in data]
+        columns: dict[str, list[Any]] = {
+            name: list(map(itemgetter(column.col - sheet.first_col), data))
+            for name, column in table.columns.items()
+        }
         keep = self._non_blank(columns, len(data))
         self.provenance.rows_read += len(data)
         self.provenance.blank_rows += len(data) - len(keep)
@@ -132,9 +137,7 @@ class BomReader:
                     f"{'s repeat' if repeated > 1 else ' repeats'} a part number under another "
                     "assembly (level-coded BOM); each is counted in its place"
                 )
-        else:
-            self._check_tree(lines)
-        self._check_units(lines)
+        self._check_structure(lines)
         hidden_note(table, self.notes, used_rows)
         return lines, table.has("core_part")
 
@@ -191,21 +194,31 @@ class BomReader:
         return keep
 
     def _texts(self, name: str, values: list[Any], first: int) -> list[str | None]:
-        out: list[str | None] = []
+        odd = _ODD
+        out = [
+            (text if (text := v.strip()) and text[0] != "#" else odd)
+            if type(v) is str
+            else (None if v is None else odd)
+            for v in values
+        ]
+        for i, got in enumerate(out):
+            if got is odd:
+                out[i] = self._text(first + i, name, values[i])
+        return out
+
+    @staticmethod
+    def _memoized(values: list[Any], parse: Any, first: int) -> list[Any]:
+        """Parse each distinct value once (keyed by type too: True is not 1.0 here)."""
+        memo: dict[tuple[type, Any], Any] = {}
+        out = []
         append = out.append
         for i, v in enumerate(values):
-            if type(v) is str:
-                text = v.strip()
-                if not text:
-                    append(None)
-                    continue
-                if text[0] != "#" or text.upper() not in EXCEL_ERRORS:
-                    append(text)
-                    continue
-            if v is None:
-                append(None)
+            key = (type(v), v)
+            if key in memo:
+                append(memo[key])
             else:
-                append(self._text(first + i, name, v))
+                memo[key] = result = parse(first + i, v)
+                append(result)
         return out
 
     def _parse_columns(self, columns: dict[str, list[Any]], first: int) -> dict[str, list[Any]]:
@@ -222,7 +235,7 @@ class BomReader:
             ("rvc_percent", self._percent),
         ):
             if name in columns:
-                out[name] = [parse(first + i, v) for i, v in enumerate(columns[name])]
+                out[name] = self._memoized(columns[name], parse, first)
         if "currency" in columns:
             rates = [
                 self.converter.rate(self._cell(first + i, "currency"))
@@ -398,64 +411,56 @@ class BomReader:
             country=line.country,
         )
 
-    def _check_tree(self, lines: list[BomLine]) -> None:
-        index = {line.part_number: line for line in lines}
+    def _check_structure(self, lines: list[BomLine]) -> None:
+        """Parents exist, no cycles, and quantities multiplied down the tree stay plausible."""
+        ids = [line.key or line.part_number for line in lines]
+        index = {key: i for i, key in enumerate(ids)}
         col = self.table.columns.get("parent")
-        for line in lines:
-            if line.parent is not None and line.parent not in index:
+        parent = [-1] * len(lines)
+        for i, line in enumerate(lines):
+            if line.parent is not None:
+                found = index.get(line.parent)
+                if found is None:
+                    assert col is not None
+                    raise InputError(
+                        self.sheet.where(line.row, col.col, "parent"),
+                        f"parent {line.parent!r} names no line of the BOM",
+                        "the part_number of the assembly this line goes into, or blank for the "
+                        "vehicle itself",
+                    )
+                parent[i] = found
+        state = bytearray(len(lines))  # 0 not seen, 1 on the current path, 2 done
+        units = [1.0] * len(lines)
+        limit = float(MAX_QUANTITY)
+        for start in range(len(lines)):
+            chain = []
+            i = start
+            while i >= 0 and state[i] == 0:
+                state[i] = 1
+                chain.append(i)
+                i = parent[i]
+            if i >= 0 and state[i] == 1:
+                cycle = [lines[k].part_number for k in chain[chain.index(i) :]]
                 assert col is not None
                 raise InputError(
-                    self.sheet.where(line.row, col.col, "parent"),
-                    f"parent {line.parent!r} names no line of the BOM",
-                    "the part_number of the assembly this line goes into, or blank for the "
-                    "vehicle itself",
-                )
-        state: dict[str, int] = {}
-        for start in lines:
-            chain: list[str] = []
-            node: str | None = start.part_number
-            while node is not None and state.get(node, 0) == 0:
-                state[node] = 1
-                chain.append(node)
-                node = index[node].parent
-            if node is not None and state.get(node) == 1:
-                cycle = chain[chain.index(node) :] + [node]
-                assert col is not None
-                first = index[cycle[0]]
-                raise InputError(
-                    self.sheet.where(first.row, col.col, "parent"),
-                    f"parents form a cycle: {' -> '.join(cycle)}",
+                    self.sheet.where(lines[i].row, col.col, "parent"),
+                    f"parents form a cycle: {' -> '.join([*cycle, cycle[0]])}",
                     "a tree: no part may contain itself, directly or through its components",
                 )
-            for name in chain:
-                state[name] = 2
-
-    def _check_units(self, lines: list[BomLine]) -> None:
-        """Quantities multiplied down the tree must stay plausible (at most 10^7 per vehicle)."""
-        index = {line.id: line for line in lines}
-        units: dict[str, float] = {}
-        for line in lines:
-            chain = []
-            node: BomLine | None = line
-            while node is not None and node.id not in units:
-                chain.append(node)
-                node = index[node.parent] if node.parent is not None else None
-            total = units[node.id] if node is not None else 1.0
-            for item in reversed(chain):
-                total *= float(item.quantity)
-                units[item.id] = total
-                if total > float(MAX_QUANTITY):
-                    path = " > ".join(x.part_number for x in self._path(item, index))
-                    raise self._cell(item.row, "quantity").fail(
-                        f"makes {total:,.0f} units of {item.part_number} per vehicle "
-                        f"(quantities multiplied down {path})",
-                        f"at most {float(MAX_QUANTITY):,.0f} units of a part per vehicle "
-                        "(check the quantities' units)",
+            total = units[i] if i >= 0 else 1.0
+            for k in reversed(chain):
+                total *= float(lines[k].quantity)
+                units[k] = total
+                state[k] = 2
+                if total > limit:
+                    path = [lines[k].part_number]
+                    up = parent[k]
+                    while up >= 0:
+                        path.append(lines[up].part_number)
+                        up = parent[up]
+                    raise self._cell(lines[k].row, "quantity").fail(
+                        f"makes {total:,.0f} units of {lines[k].part_number} per vehicle "
+                        f"(quantities multiplied down {' > '.join(reversed(path))})",
+                        f"at most {limit:,.0f} units of a part per vehicle (check the "
+                        "quantities' units)",
                     )
-
-    @staticmethod
-    def _path(line: BomLine, index: dict[str, BomLine]) -> list[BomLine]:
-        out = [line]
-        while out[-1].parent is not None:
-            out.append(index[out[-1].parent])
-        return out[::-1]
