@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,39 @@ def run_check(
     verbose: bool,
 ) -> int:
     """Read, evaluate, report; return the exit code (0 pass, 1 fail or incomplete)."""
+    # A check allocates millions of short-lived objects and no reference cycles to speak of:
+    # the cyclic collector only costs time here (10-20% at 100,000 lines).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(
+            bom=bom,
+            rules=rules,
+            as_of=as_of,
+            today=today,
+            output_format=output_format,
+            output=output,
+            core_roll_up=core_roll_up,
+            config=config,
+            verbose=verbose,
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check(
+    *,
+    bom: Path,
+    rules: Path | None,
+    as_of: date | None,
+    today: date,
+    output_format: str,
+    output: Path | None,
+    core_roll_up: bool | None,
+    config: Path | None,
+    verbose: bool,
+) -> int:
     from rvc.engine import evaluate
     from rvc.readers import check_vehicle, read_bom
     from rvc.readers import config as settings_file
