@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -26,72 +28,55 @@ def run_check(
     verbose: bool,
 ) -> int:
     """Read, evaluate, report; return the exit code (0 pass, 1 fail or incomplete)."""
-    # A check allocates millions of short-lived objects and no reference cycles to speak of:
-    # the cyclic collector only costs time here (10-20% at 100,000 lines).
+    with _collector_paused():
+        from rvc.engine import evaluate
+        from rvc.readers import check_vehicle, read_bom
+        from rvc.readers import config as settings_file
+        from rvc.reporters import RENDERERS
+
+        if output is not None and output.resolve() == bom.resolve():
+            raise RvcError(str(output), "is the BOM itself", "another file for the report (-o)")
+        settings = settings_file.load(config) if config else settings_file.discover(bom)
+        pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
+        bill = read_bom(bom, settings, as_of=as_of, today=today)
+        check_vehicle(bill, pack)
+        panel = core_roll_up if core_roll_up is not None else bool(settings.settings.core_roll_up)
+        assert bill.as_of is not None
+        report = evaluate(
+            bill, pack, bill.as_of, as_of_source=bill.as_of_source, panel_reading=panel
+        )
+        if verbose and bill.provenance:
+            for line in bill.provenance.mapping:
+                sys.stderr.write(f"rvc: {line}\n")
+            for name in bill.provenance.ignored_sheets:
+                sys.stderr.write(f"rvc: ignored sheet: {name}\n")
+            for name in bill.provenance.ignored_columns:
+                sys.stderr.write(f"rvc: ignored column: {name}\n")
+        render = RENDERERS[output_format]
+        if output is None:
+            _prepare_stdout(output_format)
+            render(report, sys.stdout)
+        else:
+            try:
+                with output.open("w", encoding="utf-8") as stream:
+                    render(report, stream)
+            except OSError as exc:
+                raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
+            sys.stderr.write(f"rvc: wrote {output} (verdict {report.verdict.value})\n")
+        return report.exit_code
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A check allocates millions of short-lived objects and no reference cycles to speak of:
+    the cyclic garbage collector only costs time here (10-20% at 100,000 lines)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check(
-            bom=bom,
-            rules=rules,
-            as_of=as_of,
-            today=today,
-            output_format=output_format,
-            output=output,
-            core_roll_up=core_roll_up,
-            config=config,
-            verbose=verbose,
-        )
+        yield
     finally:
         if collecting:
             gc.enable()
-
-
-def _check(
-    *,
-    bom: Path,
-    rules: Path | None,
-    as_of: date | None,
-    today: date,
-    output_format: str,
-    output: Path | None,
-    core_roll_up: bool | None,
-    config: Path | None,
-    verbose: bool,
-) -> int:
-    from rvc.engine import evaluate
-    from rvc.readers import check_vehicle, read_bom
-    from rvc.readers import config as settings_file
-    from rvc.reporters import RENDERERS
-
-    if output is not None and output.resolve() == bom.resolve():
-        raise RvcError(str(output), "is the BOM itself", "another file for the report (-o)")
-    settings = settings_file.load(config) if config else settings_file.discover(bom)
-    pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
-    bill = read_bom(bom, settings, as_of=as_of, today=today)
-    check_vehicle(bill, pack)
-    panel = core_roll_up if core_roll_up is not None else bool(settings.settings.core_roll_up)
-    assert bill.as_of is not None
-    report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, panel_reading=panel)
-    if verbose and bill.provenance:
-        for line in bill.provenance.mapping:
-            sys.stderr.write(f"rvc: {line}\n")
-        for name in bill.provenance.ignored_sheets:
-            sys.stderr.write(f"rvc: ignored sheet: {name}\n")
-        for name in bill.provenance.ignored_columns:
-            sys.stderr.write(f"rvc: ignored column: {name}\n")
-    render = RENDERERS[output_format]
-    if output is None:
-        _prepare_stdout(output_format)
-        render(report, sys.stdout)
-    else:
-        try:
-            with output.open("w", encoding="utf-8") as stream:
-                render(report, stream)
-        except OSError as exc:
-            raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-        sys.stderr.write(f"rvc: wrote {output} (verdict {report.verdict.value})\n")
-    return report.exit_code
 
 
 def _prepare_stdout(output_format: str) -> None:

@@ -18,7 +18,7 @@ from rvc.engine.rollup import RollUp, Threshold, core_rvc, roll_up
 from rvc.engine.tree import Tree
 from rvc.errors import NotInForce
 from rvc.hs import HsPattern, dotted
-from rvc.money import ZERO, fmt_percent
+from rvc.money import ZERO
 from rvc.rules.schema import CoreParts, RvcEntry
 
 
@@ -229,9 +229,3 @@ def _weighted(parts: list[CorePart]) -> Decimal | None:
     if not total:
         return None
     return sum((p.value * p.rvc for p in parts), ZERO) / total
-
-
-def describe(part: CorePart, tree: Tree) -> str:
-    """One line about a core part, for messages."""
-    line = tree.lines[part.index]
-    return f"{line.part_number} {fmt_percent(part.rvc)} ({part.rvc_source})"

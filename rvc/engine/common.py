@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from rvc.errors import NotInForce
 from rvc.results import RequirementResult, Status
 from rvc.rules.schema import Entry, Requirement
@@ -46,8 +44,3 @@ def since(entry: Entry) -> str:
 def status_of(passed: bool) -> Status:
     """PASS or FAIL."""
     return Status.PASS if passed else Status.FAIL
-
-
-def iso(day: date | None) -> str | None:
-    """ISO text of a date, or None."""
-    return day.isoformat() if day else None

@@ -24,7 +24,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from rvc.errors import InputError
 from rvc.readers.raw import normalize_name
 
-SHEETS = ("Vehicle", "BOM", "SteelAluminum", "LVC", "FX")
 CONTRACT: dict[str, tuple[str, ...]] = {
     "Vehicle": (
         "model_line",

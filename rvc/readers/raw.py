@@ -72,7 +72,3 @@ class RawSheet:
         if col is not None:
             place += f", column {header or col}"
         return f"{self.file}: {place}"
-
-    def row_label(self, row: int) -> str:
-        """`BOM row 14` for messages about a whole line."""
-        return f"{self.name} row {row}"

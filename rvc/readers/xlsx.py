@@ -11,11 +11,6 @@ from rvc.readers import xlsx_guard
 from rvc.readers.raw import RawSheet, normalize_name
 
 
-def list_sheets(package: xlsx_guard.Package) -> list[xlsx_guard.SheetEntry]:
-    """The workbook's sheets in tab order."""
-    return package.sheets
-
-
 def read_sheets(path: Path, wanted: dict[str, str]) -> tuple[dict[str, RawSheet], list[str]]:
     """Read the sheets whose normalised names are keys of `wanted` (normalised -> label).
 

@@ -25,16 +25,6 @@ from pydantic import (
 from rvc import schedule
 from rvc.hs import HsPattern
 
-VEHICLE_CLASSES = ("passenger_vehicle", "light_truck", "heavy_truck")
-CORE_CATEGORIES = (
-    "engine",
-    "transmission",
-    "body_chassis",
-    "axle",
-    "suspension",
-    "steering",
-    "advanced_battery",
-)
 VehicleClass = Literal["passenger_vehicle", "light_truck", "heavy_truck"]
 CoreCategory = Literal[
     "engine", "transmission", "body_chassis", "axle", "suspension", "steering", "advanced_battery"
