@@ -71,8 +71,8 @@ class Analysis:
 
 def analyse(ctx: Context) -> Analysis:
     """Run the shared analysis once per evaluation."""
-    if "analysis" in ctx._cache:
-        return ctx._cache["analysis"]  # type: ignore[return-value]
+    if "analysis" in ctx.memo:
+        return ctx.memo["analysis"]  # type: ignore[return-value]
     tree = ctx.tree
     extended = tree.extended_quantities()
     requirement = ctx.core_requirement()
@@ -114,7 +114,7 @@ def analyse(ctx: Context) -> Analysis:
     else:
         cbp = panel = measure
     result = Analysis(tree, requirement, core, cbp, panel, extended)
-    ctx._cache["analysis"] = result
+    ctx.memo["analysis"] = result
     return result
 
 

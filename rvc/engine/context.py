@@ -24,7 +24,8 @@ class Context:
     as_of: date
     panel_reading: bool
     notes: list[str] = field(default_factory=list)
-    _cache: dict[str, object] = field(default_factory=dict)
+    memo: dict[str, object] = field(default_factory=dict)
+    """Results computed once per evaluation (the tree, the analysis), by name."""
 
     @property
     def vehicle_class(self) -> str:
@@ -34,9 +35,9 @@ class Context:
     @property
     def tree(self) -> Tree:
         """The BOM tree, built once."""
-        if "tree" not in self._cache:
-            self._cache["tree"] = Tree.build(self.bom.lines)
-        return self._cache["tree"]  # type: ignore[return-value]
+        if "tree" not in self.memo:
+            self.memo["tree"] = Tree.build(self.bom.lines)
+        return self.memo["tree"]  # type: ignore[return-value]
 
     def core_requirement(self) -> CoreParts | None:
         """The core-parts requirement for this class, if the pack has one."""

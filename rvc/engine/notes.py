@@ -17,8 +17,8 @@ LISTED = 50
 
 def relevant(ctx: Context, analysis: Analysis) -> list[bool]:
     """Lines whose own origin matters: not hidden under a declared (Y/N) assembly."""
-    if "relevant" in ctx._cache:
-        return ctx._cache["relevant"]  # type: ignore[return-value]
+    if "relevant" in ctx.memo:
+        return ctx.memo["relevant"]  # type: ignore[return-value]
     tree = analysis.tree
     core = {p.index for p in analysis.core.parts} if analysis.core else set()
     lines, parent_of = tree.lines, tree.parent_of
@@ -29,7 +29,7 @@ def relevant(ctx: Context, analysis: Analysis) -> list[bool]:
             flags[i] = True
         elif flags[parent]:
             flags[i] = lines[parent].originating is None or parent in core
-    ctx._cache["relevant"] = flags
+    ctx.memo["relevant"] = flags
     return flags
 
 
