@@ -30,6 +30,8 @@ class Format(StrEnum):
 
     table = "table"
     json = "json"
+    junit = "junit"
+    github = "github"
 
 
 RulesOption = Annotated[

@@ -85,7 +85,7 @@ def _prepare_stdout(output_format: str) -> None:
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is None:
         return
-    if output_format == "json":
+    if output_format in ("json", "junit"):
         reconfigure(encoding="utf-8")
     else:
         reconfigure(errors="replace")

@@ -108,31 +108,37 @@ def _message(core, failing: list[str], threshold: Decimal, req: CoreParts, tree)
     shown = fmt_threshold(threshold)
     if not failing:
         return f"all {len(core.categories)} core part categories meet {shown}"
-
-    def name(p) -> str:
-        line = tree.lines[p.index]
-        if p.own_rule:
-            state = {True: "originating", False: "non-originating", None: "origin unknown"}[
-                line.originating
-            ]
-            return f"{line.part_number} ({p.category}, own product-specific rule: {state})"
-        return f"{line.part_number} ({p.category}) {fmt_percent(p.rvc, threshold)}"
-
-    weakest = sorted(
-        (p for p in core.parts if p.category in failing and not p.passes_alone),
+    weak = sorted(
+        (p for p in core.parts if p.category in failing and not p.passes_alone and not p.own_rule),
         key=lambda p: p.rvc,
     )
-    text = f"{', '.join(failing)} below {shown}: " + "; ".join(name(p) for p in weakest[:3])
-    if len(weakest) > 3:
-        text += f" (+{len(weakest) - 3} more)"
+    own = [p for p in core.parts if p.own_rule and not p.passes_alone]
+    sentences = []
+    if weak:
+        cats = sorted({p.category for p in weak}, key=failing.index)
+        names = "; ".join(
+            f"{tree.lines[p.index].part_number} ({p.category}) {fmt_percent(p.rvc, threshold)}"
+            for p in weak[:3]
+        ) + (f" (+{len(weak) - 3} more)" if len(weak) > 3 else "")
+        sentences.append(f"{', '.join(cats)} below {shown}: {names}")
+    for p in own:
+        state = {True: "originating", False: "non-originating", None: "of unknown origin"}[
+            tree.lines[p.index].originating
+        ]
+        sentences.append(
+            f"{tree.lines[p.index].part_number} ({p.category}) is {state} under its own "
+            "product-specific rule (s. 14(6))"
+        )
+    text = "; ".join(sentences)
     if req.super_core:
-        relation = ">=" if core.super_core_passes else "<"
         sc = fmt_percent(core.super_core, threshold) if core.super_core is not None else "n/a"
-        text += f"; super-core {sc} {relation} {shown}"
         if core.super_core_passes:
-            left = [p for p in core.parts if not p.qualifies]
-            if left:
-                text += ", but " + "; ".join(name(p) for p in left) + " is still non-originating"
-            else:
-                text += ", so every core part counts as originating (s. 14(12))"
+            text += f"; super-core {sc} >= {shown}"
+            text += (
+                ", so every core part counts as originating (s. 14(12))"
+                if all(p.qualifies for p in core.parts)
+                else ", which covers the parts under the RVC rule only"
+            )
+        else:
+            text += f"; super-core {sc} < {shown}"
     return text

@@ -20,7 +20,21 @@ def _json(report: Report, stream: TextIO) -> None:
     json_report.render(report, stream)
 
 
+def _junit(report: Report, stream: TextIO) -> None:
+    from rvc.reporters import junit
+
+    junit.render(report, stream)
+
+
+def _github(report: Report, stream: TextIO) -> None:
+    from rvc.reporters import github
+
+    github.render(report, stream)
+
+
 RENDERERS: dict[str, Callable[[Report, TextIO], None]] = {
     "table": _table,
     "json": _json,
+    "junit": _junit,
+    "github": _github,
 }

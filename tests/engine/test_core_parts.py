@@ -109,9 +109,9 @@ def test_ev_battery_follows_its_own_rule(run):
     assert core.details["super_core"]["parts"] == 1
     assert core.status is Status.FAIL
     assert (
-        "BAT (advanced_battery, own product-specific rule: non-originating) is still"
-        in core.message
+        "BAT (advanced_battery) is non-originating under its own product-specific" in core.message
     )
+    assert "covers the parts under the RVC rule only" in core.message
 
 
 def test_no_core_parts_is_not_evaluated(run):

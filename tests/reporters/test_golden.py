@@ -62,3 +62,48 @@ def test_panel_reading_json_validates(pack, monkeypatch):
     document = json.loads(stream.getvalue())
     jsonschema.validate(document, SCHEMA)
     assert document["core_part_reading"] == "panel_2022"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("fmt", ["junit", "github"])
+def test_ci_formats_golden(name, fmt, pack, monkeypatch, request):
+    from rvc.reporters import RENDERERS
+
+    stream = io.StringIO()
+    RENDERERS[fmt](_report(name, pack, monkeypatch), stream)
+    suffix = {"junit": "junit.xml", "github": "github.txt"}[fmt]
+    _compare(request, GOLDEN / f"{name}.{suffix}", stream.getvalue())
+
+
+def test_junit_counts_and_parses(pack, monkeypatch):
+    from xml.etree import ElementTree
+
+    from rvc.reporters import junit
+
+    stream = io.StringIO()
+    junit.render(_report("ev_crossover_fail_battery", pack, monkeypatch), stream)
+    root = ElementTree.fromstring(stream.getvalue().encode())
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("5", "2", "0")
+    failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}
+    assert failed == {"vehicle-rvc", "core-parts"}
+
+
+def test_junit_not_evaluated_is_skipped_never_passed(cli, workbook):
+    from xml.etree import ElementTree
+
+    path = workbook(
+        {}, [{"part_number": "E", "unit_cost": 1, "originating": "Y", "core_part": "engine"}]
+    )
+    done = cli("check", path, "-f", "junit")
+    assert done.exit_code == 1
+    suite = ElementTree.fromstring(done.stdout.encode()).find("testsuite")
+    skipped = {c.get("name") for c in suite.iter("testcase") if c.find("skipped") is not None}
+    assert skipped == {"steel", "aluminum", "lvc"}
+
+
+def test_github_annotations_escape_workflow_syntax():
+    from rvc.reporters.github import _data, _property
+
+    assert _data("75% done\nnext") == "75%25 done%0Anext"
+    assert _property("a: b, c") == "a%3A b%2C c"
