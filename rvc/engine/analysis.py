@@ -107,10 +107,7 @@ def analyse(ctx: Context) -> Analysis:
     if disputed_set:
         qualifying = frozenset(p.index for p in parts if p.qualifies)
         cbp = roll_up(tree, threshold_of, disputed_set, qualifying)
-        if qualifying:
-            panel = roll_up(tree, threshold_of, disputed_set, qualifying, panel=True)
-        else:
-            panel = cbp
+        panel = roll_up(tree, threshold_of, disputed_set, qualifying, panel=True)
     else:
         cbp = panel = measure
     result = Analysis(tree, requirement, core, cbp, panel, extended)

@@ -84,6 +84,26 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
         )
     _capped(notes, decided, "assemblies whose origin was worked out")
     core = {p.index for p in analysis.core.parts} if analysis.core else set()
+    certified = [
+        f"BOM row {line.row} ({line.part_number}): origin left blank; its rvc_percent "
+        f"{fmt_percent(line.rvc_percent)} does not make it originating (a blank part counts as "
+        "unknown): declare Y if its supplier certifies origin"
+        for i, line in enumerate(lines)
+        if flags[i]
+        and line.originating is None
+        and line.rvc_percent is not None
+        and not tree.children[i]
+        and i not in core
+    ]
+    _capped(notes, certified, "blank lines with an rvc_percent")
+    forced = [
+        f"BOM row {lines[i].row} ({lines[i].part_number}): counts as originating, but under the "
+        "U.S. Customs reading the core parts inside it still bring their own non-originating "
+        f"content ({fmt_number(roll.contribution[i])})"
+        for i in range(len(lines))
+        if flags[i] and roll.mode[i] == "forced"
+    ]
+    _capped(notes, forced, "assemblies carrying core-part content")
     traced, both, heavy = [], [], []
     children = tree.children
     for i, line in enumerate(lines):

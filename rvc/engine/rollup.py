@@ -9,13 +9,17 @@ For each line, per unit of that line (multiply by its quantity in the parent):
   table) it counts wholly originating or wholly non-originating. With no threshold known,
   rvc cannot call it originating, so its components' non-originating value is counted
   directly (tracing), which is what the law does for an undesignated self-produced material;
-- origin blank, no components: unknown, counted as non-originating; a supplier-certified
-  rvc_percent decides instead when a part-table threshold applies to the line;
-- a core part of a passenger vehicle or light truck (the disputed roll-up): nothing when it
-  qualifies under the 2022 panel reading (alone, by category or as a super-core, even if
-  declared non-originating: s. 14(12)); else, declared non-originating or blank and not
-  qualifying, its whole unit cost; else its own non-originating content, value x (1 - its
-  RVC), the U.S. Customs reading.
+- origin blank, no components: unknown, counted as non-originating (a supplier's
+  rvc_percent does not make it originating: the contract counts a blank part as unknown);
+- a core part of a passenger vehicle or light truck (the disputed roll-up). Declared
+  non-originating, or blank and not qualifying: its whole unit cost. Otherwise:
+  * U.S. Customs reading (default): its own non-originating content, value x (1 - its RVC),
+    and that content still counts when an assembly around it counts as originating (no
+    roll-up across core parts): the assembly then brings the content of the core parts inside
+    it ("forced" content);
+  * 2022 panel reading: nothing when it qualifies (alone, by category or as a super-core,
+    even if declared non-originating: s. 14(12)), and nothing when declared originating (the
+    contract's roll-up sentence).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import NamedTuple
 from rvc.engine.tree import Tree
 from rvc.money import HUNDRED, ZERO
 
-NOTHING, WHOLE, TRACED, PARTIAL = "nothing", "whole", "traced", "partial"
+NOTHING, WHOLE, TRACED, PARTIAL, FORCED = "nothing", "whole", "traced", "partial", "forced"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ class RollUp:
 
     contribution: list[Decimal]
     mode: list[str]
+    forced: list[Decimal] = field(default_factory=list)
     own_rvc: dict[int, Decimal] = field(default_factory=dict)
     decided: dict[int, tuple[bool, Threshold | None]] = field(default_factory=dict)
     unknown: list[int] = field(default_factory=list)
@@ -81,30 +86,38 @@ def roll_up(
     """One bottom-up pass.
 
     `disputed_core` are the core parts subject to the panel dispute; `qualifying` those that
-    qualify (None on the first pass, which only measures the core parts' own RVCs); with
-    `panel`, qualifying core parts count nothing. `order` limits the pass to some subtrees
-    (children before parents).
+    qualify (None on the first pass, which only measures the core parts' own RVCs); `panel`
+    selects the 2022 panel reading. `order` limits the pass to some subtrees (children before
+    parents).
     """
     lines, children = tree.lines, tree.children
     contribution = [ZERO] * len(lines)
     mode = [NOTHING] * len(lines)
-    result = RollUp(contribution, mode)
+    forced = [ZERO] * len(lines)
+    result = RollUp(contribution, mode, forced)
     own_rvc = result.own_rvc
+    carry = bool(disputed_core) and not panel and qualifying is not None
     for i in tree.bottom_up if order is None else order:
         line = lines[i]
         kids = children[i]
-        traced = ZERO
+        traced = inside = ZERO
         if kids:
             for k in kids:
                 if contribution[k]:
                     traced += lines[k].quantity * contribution[k]
+                if carry and forced[k]:
+                    inside += lines[k].quantity * forced[k]
             if line.unit_cost > 0:
                 own_rvc[i] = (line.unit_cost - traced) * HUNDRED / line.unit_cost
         if i in disputed_core:
             qualifies = True if qualifying is None else i in qualifying
             _core(result, tree, i, traced, qualifies, panel)
-        elif line.originating is True:
+            if carry:
+                forced[i] = contribution[i]
             continue
+        forced[i] = inside
+        if line.originating is True:
+            pass
         elif line.originating is False:
             contribution[i], mode[i] = line.unit_cost, WHOLE
         elif kids:
@@ -117,15 +130,11 @@ def roll_up(
                 if not passes:
                     contribution[i], mode[i] = line.unit_cost, WHOLE
         else:
-            threshold = threshold_of(i) if line.rvc_percent is not None else None
-            if threshold is not None:
-                passes = line.rvc_percent >= threshold.percent
-                result.decided[i] = (passes, threshold)
-                if not passes:
-                    contribution[i], mode[i] = line.unit_cost, WHOLE
-            else:
-                contribution[i], mode[i] = line.unit_cost, WHOLE
-                result.unknown.append(i)
+            contribution[i], mode[i] = line.unit_cost, WHOLE
+            result.unknown.append(i)
+        if inside and mode[i] == NOTHING:
+            # counts as originating, but the core parts inside still bring their content
+            contribution[i], mode[i] = min(inside, line.unit_cost), FORCED
     return result
 
 
@@ -133,7 +142,7 @@ def _core(
     result: RollUp, tree: Tree, i: int, traced: Decimal, qualifies: bool, panel: bool
 ) -> None:
     line = tree.lines[i]
-    if panel and qualifies:
+    if panel and (qualifies or line.originating is True):
         return
     if line.originating is False or (line.originating is None and not qualifies):
         result.contribution[i], result.mode[i] = line.unit_cost, WHOLE
@@ -174,14 +183,24 @@ class Attribution(NamedTuple):
 def attribute(tree: Tree, result: RollUp) -> list[Attribution]:
     """Split the vehicle's VNM over the lines it comes from; the amounts sum to the VNM."""
     out: list[Attribution] = []
-    stack = [(i, tree.lines[i].quantity) for i in reversed(tree.roots)]
+    lines, children = tree.lines, tree.children
+    stack = [(i, lines[i].quantity, False) for i in reversed(tree.roots)]
     while stack:
-        i, multiplier = stack.pop()
+        i, multiplier, via_forced = stack.pop()
         mode = result.mode[i]
-        if mode == TRACED:
-            for k in reversed(tree.children[i]):
+        if via_forced and mode != FORCED and result.forced[i] != result.contribution[i]:
+            # a non-core line inside an originating assembly: only its core content counts
+            for k in reversed(children[i]):
+                if result.forced[k]:
+                    stack.append((k, multiplier * lines[k].quantity, True))
+        elif mode == TRACED:
+            for k in reversed(children[i]):
                 if result.contribution[k]:
-                    stack.append((k, multiplier * tree.lines[k].quantity))
+                    stack.append((k, multiplier * lines[k].quantity, False))
+        elif mode == FORCED and result.contribution[i] == result.forced[i]:
+            for k in reversed(children[i]):
+                if result.forced[k]:
+                    stack.append((k, multiplier * lines[k].quantity, True))
         elif mode != NOTHING:
             out.append(Attribution(i, multiplier * result.contribution[i]))
     return out

@@ -190,3 +190,42 @@ def test_declared_non_originating_core_part_counts_wholly_whatever_its_component
     assert result(report, "vehicle-rvc").details["vnm"] == Decimal(1000)
     part = result(report, "core-parts").details["advanced_battery"]["parts"][0]
     assert part["rvc"] == Decimal(30)
+
+
+MODULE = [
+    line("PT", 6000, hs_code="870899"),  # blank powertrain module, Table A.1 ex 8708.99 (75%)
+    line("E1", 3000, parent="PT", core_part="engine", originating=True, rvc_percent=90),
+    line("T1", 2000, parent="PT", core_part="transmission"),
+    line("T1a", 600, parent="T1", originating=False),
+    line("PTx", 500, parent="PT", originating=False),
+]
+
+
+def test_us_reading_carries_core_content_through_an_originating_module(run):
+    # Core RVCs: E1 90%, T1 (2,000 - 600) / 2,000 = 70%; super-core (3,000x90 + 2,000x70) /
+    # 5,000 = 82% >= 75, so both qualify. PT's own RVC: (6,000 - 300 - 600 - 500) / 6,000 =
+    # 76.67% >= 75: PT counts as originating, so PTx's 500 rolls up; but under the U.S.
+    # reading there is no roll-up across core parts: E1's 300 and T1's 600 still count.
+    report = run(bom(MODULE, net_cost=10000))
+    rvc = result(report, "vehicle-rvc")
+    assert rvc.details["vnm"] == Decimal(900)
+    assert {d.part_number: d.amount for d in rvc.drivers} == {"T1a": 600, "E1": 300}
+    assert any(
+        "PT): counts as originating, but under the U.S. Customs" in n for n in report.assumptions
+    )
+    panel = result(run(bom(MODULE, net_cost=10000), panel_reading=True), "vehicle-rvc")
+    assert panel.details["vnm"] == Decimal(0)  # (6,000 - 500) / 6,000 = 91.7% >= 75: originating
+
+
+def test_panel_reading_follows_the_contract_for_declared_core_parts(run):
+    # TRN declared Y with rvc_percent 60 does not qualify (60 < 75, super-core
+    # (1,000x60 + 1,000x70) / 2,000 = 65 < 75), but the contract counts a declared-originating
+    # line wholly originating: nothing under the panel reading; 40% of it under the U.S. one.
+    lines = [
+        line("TRN", 1000, core_part="transmission", originating=True, rvc_percent=60),
+        line("AXL", 1000, core_part="axle", originating=True, rvc_percent=70),
+    ]
+    panel = result(run(bom(lines, net_cost=10000), panel_reading=True), "vehicle-rvc")
+    cbp = result(run(bom(lines, net_cost=10000)), "vehicle-rvc")
+    assert panel.details["vnm"] == Decimal(0)
+    assert cbp.details["vnm"] == Decimal(700)  # 400 + 300

@@ -171,11 +171,14 @@ def test_table_b_threshold_follows_its_own_stages(run):
     assert after.details["vnm"] == Decimal(1000)
 
 
-def test_blank_leaf_with_rvc_percent_and_a_table_threshold(run):
-    lines = [line("PUMP", 400, hs_code="841330", rvc_percent=71)]  # Table B 70%
-    assert result(run(bom(lines)), "vehicle-rvc").details["vnm"] == Decimal(0)
-    lines = [line("PUMP", 400, hs_code="841330", rvc_percent="69.9")]
-    assert result(run(bom(lines)), "vehicle-rvc").details["vnm"] == Decimal(400)
+def test_blank_leaf_with_rvc_percent_is_still_unknown(run):
+    # the contract: a blank leaf is unknown and counts as non-originating; a supplier's
+    # rvc_percent is used only for a core part's own RVC, so it is noted, not applied
+    report = run(bom([line("PUMP", 400, hs_code="841330", rvc_percent=71)]))
+    assert result(report, "vehicle-rvc").details["vnm"] == Decimal(400)
+    assert any(
+        "PUMP" in n and "rvc_percent 71.00%" in n and "declare Y" in n for n in report.assumptions
+    )
 
 
 def test_official_example_water_pump_72_percent():
