@@ -14,7 +14,25 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
-_SYMBOLS = ("US$", "CA$", "C$", "MX$", "$", "€", "£", "¥")
+_SYMBOLS = {
+    "US$": "USD",
+    "CA$": "CAD",
+    "C$": "CAD",
+    "MX$": "MXN",
+    "$": "USD/CAD/MXN/AUD/NZD/SGD/HKD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY/CNY",
+}
+"""Currency symbols and the codes each may stand for ('$' is USD, CAD or MXN...)."""
+CURRENCIES = frozenset(
+    {
+        "USD", "CAD", "MXN", "EUR", "GBP", "JPY", "CNY", "KRW", "CHF", "SEK", "NOK", "DKK",
+        "PLN", "CZK", "HUF", "INR", "BRL", "ARS", "CLP", "COP", "PEN", "AUD", "NZD", "SGD",
+        "HKD", "TWD", "THB", "MYR", "IDR", "PHP", "VND", "TRY", "ZAR", "ILS", "AED", "SAR",
+    }
+)  # fmt: skip
+"""ISO 4217 codes recognised beside an amount ('USD 99', '99 EUR')."""
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 _PLAIN = re.compile(r"^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _CODE = re.compile(r"^([A-Za-z]{3})\s*(.*?)$|^(.*?)\s*([A-Za-z]{3})$")
@@ -29,15 +47,18 @@ class AmountError(ValueError):
 
 
 def to_decimal(value: object, *, percent: bool = False) -> tuple[Decimal, str | None]:
-    """Read a cell value as a Decimal; return it with any currency code written beside it.
+    """Read a cell value as a Decimal; return it with the currency written beside it, if any.
+
+    The currency comes back as an ISO code, or codes joined by '/' for a symbol that several
+    currencies use ('$' -> 'USD/CAD/MXN/AUD/NZD/SGD/HKD').
 
     Accepts numbers and text such as ``"$1,234.50"``, ``"1.5E3"``, ``"(12.00)"``,
     ``"USD 10"``, and with ``percent=True`` a trailing ``%``. Rejects booleans, NaN,
     infinities, decimal commas and anything else, with a reason.
 
     Examples:
-        >>> to_decimal("$1,234.50")
-        (Decimal('1234.50'), None)
+        >>> to_decimal("€1,234.50")
+        (Decimal('1234.50'), 'EUR')
         >>> to_decimal(0.1)
         (Decimal('0.1'), None)
         >>> to_decimal("MXN 1,000")
@@ -72,17 +93,17 @@ def _parse_text(raw: str, percent: bool) -> tuple[Decimal, str | None]:
     if percent and text.endswith("%"):
         text = text[:-1].strip()
     code = None
-    for symbol in _SYMBOLS:
+    for symbol, named in _SYMBOLS.items():
         if text.startswith(symbol):
-            text = text[len(symbol) :].strip()
+            code, text = named, text[len(symbol) :].strip()
             break
     else:
         match = _CODE.match(text)
         if match:
-            code_part = match.group(1) or match.group(4)
+            code_part = (match.group(1) or match.group(4)).upper()
             rest = match.group(2) if match.group(1) else match.group(3)
-            if rest and code_part.lower() not in ("inf", "nan"):
-                code, text = code_part.upper(), rest.strip().removeprefix("$").strip()
+            if rest and code_part in CURRENCIES:
+                code, text = code_part, rest.strip().removeprefix("$").strip()
     if text[:1] == "-" and not negative:
         negative, text = True, text[1:].strip()
     compact = text.translate(_SPACES)

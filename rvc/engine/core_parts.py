@@ -33,16 +33,18 @@ def evaluate(ctx: Context, req: CoreParts) -> RequirementResult:
         "in_force_from": entry.from_,
     }
     if not core.parts:
+        kinds = ", ".join(
+            c.replace("body_chassis", "body and chassis").replace("_", " ") for c in req.categories
+        )
         how = (
-            "the core_part column marks none"
+            "the core_part column marks none that applies to this class"
             if ctx.bom.has_core_part_column
             else "no BOM line has a core-part HS code"
         )
         return RequirementResult(
             status=Status.NOT_EVALUATED,
             message=(
-                f"not evaluated: no core parts found ({how}); mark engines, transmissions, "
-                "body and chassis, axles, suspension, steering and advanced batteries in a "
+                f"not evaluated: no core parts found ({how}); mark the {kinds} lines in a "
                 "core_part column"
             ),
             **common,

@@ -121,7 +121,7 @@ def amount(
         number, code = to_decimal(value, percent=percent)
     except AmountError as exc:
         raise cell.fail(f"is not a number: {exc}", f"a number, e.g. {example}") from exc
-    if code and currency and code != currency:
+    if code and currency and currency not in code.split("/"):
         raise cell.fail(
             f"is written in {code} but this line's currency is {currency}",
             "an amount in the line's currency, or a currency column and an FX sheet",

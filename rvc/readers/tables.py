@@ -119,8 +119,9 @@ def locate(
 def _check_header_row(table: Table, notes: list[str]) -> None:
     """A header that cannot be read would drop its column without a word: refuse or say so."""
     sheet, row = table.sheet, table.header_row
+    read = {c.col for c in table.columns.values()}
     for top, left, bottom, right in sheet.merged:
-        if top <= row <= bottom and right > left:
+        if top <= row <= bottom and right > left and any(left <= c <= right for c in read):
             span = f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"
             raise InputError(
                 f"{sheet.file}: {sheet.name}!{span}",

@@ -205,3 +205,52 @@ def test_merged_title_rows_above_the_header_are_fine(workbook):
 
     edit(path, merge)
     assert [line.part_number for line in read(path).lines] == ["A"]
+
+
+# --- second review ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("€1,234.50", False),
+        ("£5", False),
+        ("¥100", False),
+        ("$5", True),
+        ("US$ 5", True),
+        ("5 USD", True),
+    ],
+)
+def test_r2_m5_currency_symbols_are_checked_against_the_line(workbook, text, ok):
+    path = workbook({}, [("A", text, "N")], columns=("part_number", "unit_cost", "originating"))
+    if ok:
+        assert read(path).lines[0].unit_cost == 5
+    else:
+        assert "but this line's currency is USD" in error(path)
+
+
+def test_r2_m5_three_letters_that_are_no_currency_are_not_a_number(workbook):
+    assert "is not a number" in error(
+        workbook({}, [("A", 1, "2 pcs")], columns=("part_number", "unit_cost", "quantity"))
+    )
+
+
+def test_r2_m2_merged_header_over_unread_columns_is_fine(workbook):
+    from tests.readers.test_workbook import edit
+
+    path = workbook(
+        {}, [("A", 10, "x", "y")], columns=("part_number", "unit_cost", "Supplier notes", "")
+    )
+    edit(path, lambda book: book["BOM"].merge_cells("C1:D1"))
+    assert [line.part_number for line in read(path).lines] == ["A"]
+
+
+def test_r2_m4_no_core_parts_message_names_the_class_categories(run):
+    from tests.conftest import bom, line, result
+
+    core = result(
+        run(bom([line("A", 1, originating=True)], vehicle_class="heavy_truck")), "core-parts"
+    )
+    assert core.status.value == "not_evaluated"
+    assert "mark the engine, transmission, body and chassis lines" in core.message
+    assert "axle" not in core.message
