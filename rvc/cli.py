@@ -140,6 +140,8 @@ def template(
     """Write an example workbook in the input format, ready to fill in."""
     from rvc.readers.template import write_template
 
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise _fail(RvcError(str(path), "is not an .xlsx name", "a file name ending in .xlsx"))
     if path.exists() and not force:
         raise _fail(RvcError(str(path), "already exists", "a new file name, or --force"))
     try:

@@ -159,6 +159,18 @@ def fmt_number(value: Decimal, places: int = 2) -> str:
     return f"{quantize(value, places):,.{places}f}"
 
 
+def fmt_amount(value: Decimal, places: int = 2) -> str:
+    """Like `fmt_number`, with more decimals when two would show a non-zero value as 0.00.
+
+    Examples:
+        >>> fmt_amount(Decimal("1840.456")), fmt_amount(Decimal("0.0001")), fmt_amount(Decimal(0))
+        ('1,840.46', '0.0001', '0.00')
+    """
+    while value and places < 12 and quantize(value, places) == 0:
+        places += 1
+    return fmt_number(value, places)
+
+
 def fmt_percent(value: Decimal, against: Decimal | None = None, places: int = 2) -> str:
     """Format a percentage; add decimals until rounding no longer hides a comparison.
 

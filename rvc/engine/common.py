@@ -23,13 +23,17 @@ def not_in_force(req: Requirement, error: NotInForce) -> RequirementResult:
     )
 
 
-def missing_sheet(req: Requirement, entry: Entry, sheet: str, what: str) -> RequirementResult:
-    """A requirement whose optional sheet is absent: not evaluated, never passed."""
+def missing_sheet(
+    req: Requirement, entry: Entry, sheet: str, what: str, empty: bool = False
+) -> RequirementResult:
+    """A requirement whose optional sheet is absent or empty: not evaluated, never passed."""
+    problem = f"the {sheet} sheet lists no rows" if empty else f"the workbook has no {sheet} sheet"
     return RequirementResult(
         id=req.id,
         title=req.title,
         status=Status.NOT_EVALUATED,
-        message=f"not evaluated: the workbook has no {sheet} sheet ({what})",
+        message=f"not evaluated: {problem} ({what})",
+        threshold=getattr(entry, "min_percent", None) or getattr(entry, "min_total_percent", None),
         citation=entry.citation,
         source_status=entry.status.value,
         in_force_from=entry.from_,

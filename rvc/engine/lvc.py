@@ -107,8 +107,10 @@ def evaluate(ctx: Context, req: Lvc) -> RequirementResult:
         entry = schedule.at(req.thresholds, ctx.as_of)
     except NotInForce as error:
         return not_in_force(req, error)
-    if ctx.bom.lvc is None:
-        return missing_sheet(req, entry, "LVC", "high-wage material, labor and credits")
+    if not ctx.bom.lvc:
+        return missing_sheet(
+            req, entry, "LVC", "high-wage material, labor and credits", empty=ctx.bom.lvc == []
+        )
     f = figures(ctx, entry)
     minimum = entry.min_material_and_manufacturing_points
     required = entry.min_total_percent

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rvc import schedule
 from rvc.engine.common import missing_sheet, not_in_force, since, status_of
 from rvc.engine.context import Context
 from rvc.errors import NotInForce
 from rvc.hs import HsPattern, dotted
-from rvc.money import ZERO, fmt_number, fmt_percent, fmt_threshold, percent
+from rvc.money import ZERO, fmt_amount, fmt_number, fmt_percent, fmt_threshold, percent
 from rvc.results import RequirementResult, Status
 from rvc.rules.schema import MetalShare
 
@@ -31,6 +29,7 @@ def evaluate(ctx: Context, req: MetalShare) -> RequirementResult:
             id=req.id,
             title=req.title,
             status=Status.NOT_EVALUATED,
+            threshold=entry.min_percent,
             message=(
                 f"not evaluated: the SteelAluminum sheet lists no {req.material} purchases "
                 "of any value; list them to evaluate this requirement"
@@ -76,8 +75,10 @@ def evaluate(ctx: Context, req: MetalShare) -> RequirementResult:
         message += ", counting only steel melted and poured in North America"
     message += ")"
     if not passed:
-        shown = fmt_number(needed) if needed >= Decimal("0.01") else "less than 0.01"
-        message += f": {shown} more originating {req.material} purchases needed"
+        message += (
+            f": {fmt_amount(needed)} of the non-originating {req.material} purchases would have "
+            "to be originating"
+        )
     return RequirementResult(
         id=req.id,
         title=req.title,

@@ -11,7 +11,16 @@ from rvc.engine.common import not_in_force, since, status_of
 from rvc.engine.context import Context
 from rvc.engine.rollup import PARTIAL, WHOLE, RollUp, attribute
 from rvc.errors import NotInForce
-from rvc.money import HUNDRED, ZERO, fmt_number, fmt_percent, fmt_threshold, percent, rvc
+from rvc.money import (
+    HUNDRED,
+    ZERO,
+    fmt_amount,
+    fmt_number,
+    fmt_percent,
+    fmt_threshold,
+    percent,
+    rvc,
+)
 from rvc.results import Driver, RequirementResult
 from rvc.rules.schema import VehicleRvc
 
@@ -55,9 +64,9 @@ def evaluate(ctx: Context, req: VehicleRvc) -> RequirementResult:
         details["de_minimis"] = True
         passed = True
     if headroom >= 0:
-        money = f"{fmt_number(headroom)} {currency} of headroom"
+        money = f"{fmt_amount(headroom)} {currency} of headroom"
     else:
-        money = f"{fmt_number(-headroom)} {currency} of non-originating content too much"
+        money = f"{fmt_amount(-headroom)} {currency} of non-originating content too much"
     relation = ">=" if value >= threshold else "<"
     message = (
         f"RVC {fmt_percent(value, threshold)} {relation} {fmt_threshold(threshold)} required "

@@ -130,6 +130,11 @@ class BomReader:
                 "one row per part, with part_number and unit_cost",
             )
         if by_level:
+            self.notes.append(
+                f"{self.sheet.name}: the structure comes from the level column "
+                f"({table.columns['level'].header}): each line goes into the nearest line above "
+                "it one level up"
+            )
             repeated = len(lines) - len(seen)
             if repeated:
                 self.notes.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -96,12 +97,16 @@ def read_fx(
 
 
 class Converter:
-    """Converts amounts written in a line's currency into the workbook currency."""
+    """Converts amounts written in a line's currency into the workbook currency.
 
-    def __init__(self, base: str, rates: dict[str, FxRate], fx_sheet_present: bool) -> None:
+    The FX sheet is read only when a line needs it: a workbook whose amounts are all in its
+    own currency is read as the contract says even if it has a sheet named FX.
+    """
+
+    def __init__(self, base: str, load: Callable[[], dict[str, FxRate]] | None) -> None:
         self.base = base
-        self.rates = rates
-        self.present = fx_sheet_present
+        self._load = load
+        self._rates: dict[str, FxRate] | None = None
         self.used: set[str] = set()
 
     def rate(self, cell: Cell | None) -> tuple[str, Decimal | None]:
@@ -113,16 +118,18 @@ class Converter:
         code = currency_code(cell, code)
         if code == self.base:
             return code, None
-        if code not in self.rates:
+        if self._rates is None:
+            self._rates = self._load() if self._load else {}
+        if code not in self._rates:
             raise cell.fail(
                 f"is {code}, which has no rate in the FX sheet"
-                if self.present
+                if self._load
                 else f"is {code}, but the workbook has no FX sheet",
                 f"an FX row: currency {code}, rate (value of one {code} in {self.base}), date, "
                 "source",
             )
         self.used.add(code)
-        return code, self.rates[code].rate
+        return code, self._rates[code].rate
 
 
 def _rows(table: Table, provenance: Provenance, notes: list[str]) -> list[int]:

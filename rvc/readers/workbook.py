@@ -45,11 +45,20 @@ def read_bom(
         raise InputError(str(path), "does not exist", "a path to an .xlsx workbook or CSV files")
     if path.is_dir() or path.suffix.lower() == ".csv":
         found, others = csv_folder.read_sheets(path, wanted, notes)
-        digest = _digest_csv(path)
+        digest = _digest_csv([Path(sheet.file) for sheet in found.values()])
     else:
         found, others = xlsx.read_sheets(path, wanted)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     sheets: dict[str, RawSheet] = {keys[k]: v for k, v in found.items()}
+    for label in ("SteelAluminum", "LVC", "FX"):
+        sheet = sheets.get(label)
+        if sheet is not None and not any(
+            v is not None and not (isinstance(v, str) and not v.strip())
+            for row in sheet.rows
+            for v in row
+        ):
+            del sheets[label]
+            notes.append(f"sheet '{sheet.name}' is empty; read as if it were absent")
     for label in ("Vehicle", "BOM"):
         if label not in sheets:
             have = ", ".join(repr(s) for s in [*[v.name for v in sheets.values()], *others])
@@ -71,8 +80,13 @@ def read_bom(
     vehicle, effective, source = read_vehicle(
         sheets["Vehicle"], config, notes, provenance, as_of, today
     )
-    rates = read_fx(sheets.get("FX"), config, notes, provenance, vehicle.currency, effective)
-    converter = Converter(vehicle.currency, rates, "FX" in sheets)
+    fx = sheets.get("FX")
+    converter = Converter(
+        vehicle.currency,
+        (lambda: read_fx(fx, config, notes, provenance, vehicle.currency, effective))
+        if fx is not None
+        else None,
+    )
     reader = BomReader(sheets["BOM"], config, notes, provenance, converter)
     lines, has_core = reader.read()
     check_bom_value(
@@ -86,6 +100,7 @@ def read_bom(
         else None
     )
     lvc = read_lvc(sheets["LVC"], config, notes, provenance, converter) if "LVC" in sheets else None
+    provenance.fx_rates = [r for r in provenance.fx_rates if r.currency in converter.used]
     if converter.used:
         notes.append(
             f"amounts in {', '.join(sorted(converter.used))} converted to {vehicle.currency} at "
@@ -106,9 +121,9 @@ def read_bom(
     )
 
 
-def _digest_csv(path: Path) -> str:
+def _digest_csv(files: list[Path]) -> str:
+    """One hash over every CSV file read, in name order."""
     digest = hashlib.sha256()
-    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
-    for file in files:
+    for file in sorted(files, key=lambda f: f.name):
         digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from rvc.money import fmt_number, fmt_percent, fmt_threshold
+from rvc.money import fmt_amount, fmt_number, fmt_percent, fmt_threshold
 from rvc.results import Report, RequirementResult, Status, Verdict
 
 STYLE = {Status.PASS: "bold green", Status.FAIL: "bold red", Status.NOT_EVALUATED: "bold yellow"}
@@ -76,9 +76,9 @@ def _margin(result: RequirementResult, currency: str) -> str:
     if result.margin_points is None:
         return "-"
     sign = "+" if result.margin_points >= 0 else "-"
-    text = f"{sign}{fmt_number(abs(result.margin_points))} pts"
+    text = f"{sign}{fmt_amount(abs(result.margin_points))} pts"
     if result.margin_amount is not None and result.id == "vehicle-rvc":
-        money = fmt_number(abs(result.margin_amount))
+        money = fmt_amount(abs(result.margin_amount))
         text += f" ({'+' if result.margin_amount >= 0 else '-'}{money} {currency})"
     return text
 

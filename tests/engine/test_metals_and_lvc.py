@@ -29,7 +29,9 @@ def test_steel_just_below_70_fails_with_amount_needed(run):
     steel = result(run(bom(PASSING_CORE, metals=metals)), "steel")
     assert steel.status is Status.FAIL
     assert steel.value == Decimal("69.999")
-    assert "0.01 more originating steel purchases needed" in steel.message
+    assert (
+        "0.01 of the non-originating steel purchases would have to be originating" in steel.message
+    )
 
 
 @pytest.mark.parametrize(

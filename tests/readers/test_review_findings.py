@@ -166,7 +166,10 @@ def test_l3_metal_message_never_says_0_00_more_needed(run):
     steel = result(
         run(bom([line("E", 1, core_part="engine", originating=True)], metals=metals)), "steel"
     )
-    assert steel.status.value == "fail" and "less than 0.01 more originating steel" in steel.message
+    assert (
+        steel.status.value == "fail"
+        and "0.001 of the non-originating steel purchases" in steel.message
+    )
 
 
 def test_l6_a_bom_far_below_the_net_cost_is_noted(run):
@@ -254,3 +257,70 @@ def test_r2_m4_no_core_parts_message_names_the_class_categories(run):
     assert core.status.value == "not_evaluated"
     assert "mark the engine, transmission, body and chassis lines" in core.message
     assert "axle" not in core.message
+
+
+def test_r2_l4_an_fx_sheet_nobody_needs_is_not_read(workbook):
+    fx = [("currency", "rate"), ("MXN", "not a rate")]
+    bill = read(
+        workbook(
+            {},
+            [("A", 1, "Y")],
+            columns=("part_number", "unit_cost", "originating"),
+            sheets={"FX": fx},
+        )
+    )
+    assert bill.provenance.fx_rates == []
+
+
+def test_r2_l4_a_level_column_is_announced(workbook):
+    bill = read(
+        workbook(
+            {},
+            [(1, "A", 5, "Y"), (2, "B", 1, "N")],
+            columns=("level", "part_number", "unit_cost", "originating"),
+        )
+    )
+    assert any("the structure comes from the level column" in n for n in bill.notes)
+
+
+def test_r2_l5_empty_optional_sheets_are_read_as_absent(cli, workbook):
+    path = workbook(
+        {},
+        [{"part_number": "E", "unit_cost": 1, "originating": "Y", "core_part": "engine"}],
+        sheets={"SteelAluminum": [], "LVC": [("category", "amount", "hourly_wage")]},
+    )
+    document = json.loads(cli("check", path, "-f", "json").stdout)
+    statuses = {r["id"]: (r["status"], r["threshold"]) for r in document["requirements"]}
+    assert statuses["lvc"] == ("not_evaluated", 40)  # header only: lists no rows
+    assert statuses["steel"] == ("not_evaluated", 70)  # blank sheet: as if absent
+    assert document["verdict"] == "incomplete"
+    assert any("sheet 'SteelAluminum' is empty" in a for a in document["assumptions"])
+
+
+def test_r2_l7_tiny_margins_are_not_shown_as_zero(cli, workbook):
+    path = workbook(
+        {},
+        [("A", "2500.001", "N"), ("B", 10, "Y")],
+        columns=("part_number", "unit_cost", "originating"),
+    )
+    text = cli("check", path).stdout
+    assert "-0.00 pts" not in text and "-0.00 USD" not in text and " 0.00 USD" not in text
+    assert "0.001 USD of" in text and "(-0.001 USD)" in text
+
+
+def test_r2_l9_template_needs_an_xlsx_name(cli, tmp_path):
+    done = cli("template", tmp_path / "tpl.csv")
+    assert done.exit_code == 2 and "is not an .xlsx name" in done.stderr
+
+
+def test_r2_l10_csv_hash_covers_every_file_read(cli, tmp_path):
+    (tmp_path / "Vehicle.csv").write_text(
+        "field,value\nmodel_line,X\nvehicle_class,light_truck\nnet_cost,1000\n"
+    )
+    (tmp_path / "bom.csv").write_text("part_number,unit_cost,originating\nA,1,Y\n")
+    first = json.loads(cli("check", tmp_path / "bom.csv", "-f", "json").stdout)["input"]["sha256"]
+    (tmp_path / "Vehicle.csv").write_text(
+        "field,value\nmodel_line,Y\nvehicle_class,light_truck\nnet_cost,1000\n"
+    )
+    second = json.loads(cli("check", tmp_path / "bom.csv", "-f", "json").stdout)["input"]["sha256"]
+    assert first != second
