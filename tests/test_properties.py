@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -18,18 +19,11 @@ from rvc.model import BomLine
 from rvc.readers import read_bom
 from rvc.readers.template import write_workbook
 from rvc.rules import default_rules_dir, load_rule_pack
+from rvc.rules.schema import CoreCategory
 from tests.conftest import bom
 
 PACK = load_rule_pack(default_rules_dir())
-CORE = [
-    "engine",
-    "transmission",
-    "body_chassis",
-    "axle",
-    "suspension",
-    "steering",
-    "advanced_battery",
-]
+CORE = list(get_args(CoreCategory))
 HS = [None, "870829", "870830", "940120", "854430", "840734", "850760", "731815"]
 DAYS = st.dates(dt.date(2020, 7, 1), dt.date(2030, 12, 31))
 money = st.decimals(min_value=0, max_value=20000, places=2, allow_nan=False, allow_infinity=False)

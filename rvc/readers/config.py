@@ -23,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from rvc.errors import InputError
 from rvc.readers.raw import normalize_name
+from rvc.rules.schema import CoreCategory
 
 CONTRACT: dict[str, tuple[str, ...]] = {
     "Vehicle": (
@@ -112,15 +113,7 @@ class Values(_Strict):
     originating: YesNo = YesNo()
     melted_and_poured: YesNo = YesNo()
     core_part: dict[
-        Literal[
-            "engine",
-            "transmission",
-            "body_chassis",
-            "axle",
-            "suspension",
-            "steering",
-            "advanced_battery",
-        ],
+        CoreCategory,
         Names,
     ] = {}
 
