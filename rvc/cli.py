@@ -25,6 +25,27 @@ rules_app = typer.Typer(help="Inspect and validate rule packs.", no_args_is_help
 app.add_typer(rules_app, name="rules")
 
 
+class Reading(StrEnum):
+    """Readings of core parts in the vehicle RVC, as typed on the command line."""
+
+    contract = "contract"
+    us_cbp = "us-cbp"
+    panel = "panel"
+
+
+READING_NAMES = {"contract": "contract", "us-cbp": "us_cbp", "panel": "panel_2022"}
+
+
+def _reading(reading: Reading | None, roll_up: bool) -> str | None:
+    if roll_up and reading not in (None, Reading.panel):
+        raise typer.BadParameter(
+            "--core-roll-up means --core-reading panel", param_hint="--core-roll-up"
+        )
+    if roll_up:
+        return "panel_2022"
+    return READING_NAMES[reading.value] if reading is not None else None
+
+
 class Format(StrEnum):
     """Output formats of `rvc check`."""
 
@@ -35,7 +56,7 @@ class Format(StrEnum):
 
 
 RulesOption = Annotated[
-    Path | None,  # noqa: UP007 - typer needs Optional here
+    Path | None,
     typer.Option(
         "--rules", help="Rule pack folder (default: the shipped USMCA pack).", file_okay=False
     ),
@@ -70,7 +91,7 @@ def check(
     bom: Annotated[Path, typer.Argument(help="BOM workbook (.xlsx), CSV file or folder of CSVs.")],
     rules: RulesOption = None,
     as_of: Annotated[
-        datetime | None,  # noqa: UP007
+        datetime | None,
         typer.Option(
             "--as-of",
             formats=["%Y-%m-%d"],
@@ -81,7 +102,7 @@ def check(
         Format, typer.Option("--format", "-f", help="Report format.")
     ] = Format.table,
     output: Annotated[
-        Path | None,  # noqa: UP007
+        Path | None,
         typer.Option(
             "--output",
             "-o",
@@ -89,16 +110,21 @@ def check(
             dir_okay=False,
         ),
     ] = None,
-    core_roll_up: Annotated[
-        bool | None,  # noqa: UP007
+    core_reading: Annotated[
+        Reading | None,
         typer.Option(
-            "--core-roll-up/--no-core-roll-up",
-            help="Count a qualifying core part 100% originating in the vehicle RVC "
-            "(the 2022 USMCA panel reading). Default: the U.S. Customs reading.",
+            "--core-reading",
+            help="How core parts count in the vehicle RVC: contract (the workbook contract's "
+            "roll-up, default), us-cbp (the U.S. Customs reading: their own non-originating "
+            "content always counts) or panel (the 2022 USMCA panel reading).",
         ),
     ] = None,
+    core_roll_up: Annotated[
+        bool,
+        typer.Option("--core-roll-up", help="Short for --core-reading panel."),
+    ] = False,
     config: Annotated[
-        Path | None,  # noqa: UP007
+        Path | None,
         typer.Option(
             "--config",
             help="Settings file (rvc.toml or pyproject.toml); default: "
@@ -121,7 +147,7 @@ def check(
             today=date.today(),
             output_format=output_format.value,
             output=output,
-            core_roll_up=core_roll_up,
+            core_reading=_reading(core_reading, core_roll_up),
             config=config,
             verbose=verbose,
         )
@@ -154,7 +180,7 @@ def template(
 @rules_app.command("validate")
 def rules_validate(
     directory: Annotated[
-        Path | None,  # noqa: UP007
+        Path | None,
         typer.Argument(help="Rule pack folder (default: the shipped pack).", file_okay=False),
     ] = None,
 ) -> None:

@@ -23,7 +23,7 @@ def run_check(
     today: date,
     output_format: str,
     output: Path | None,
-    core_roll_up: bool | None,
+    core_reading: str | None,
     config: Path | None,
     verbose: bool,
 ) -> int:
@@ -40,11 +40,9 @@ def run_check(
         pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
         bill = read_bom(bom, settings, as_of=as_of, today=today)
         check_vehicle(bill, pack)
-        panel = core_roll_up if core_roll_up is not None else bool(settings.settings.core_roll_up)
+        reading = core_reading or settings.reading() or "contract"
         assert bill.as_of is not None
-        report = evaluate(
-            bill, pack, bill.as_of, as_of_source=bill.as_of_source, panel_reading=panel
-        )
+        report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
         if verbose and bill.provenance:
             for line in bill.provenance.mapping:
                 sys.stderr.write(f"rvc: {line}\n")

@@ -11,6 +11,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+READINGS = ("contract", "us_cbp", "panel_2022")
+"""How core parts count in the vehicle RVC: the workbook contract's roll-up (default), the
+U.S. Customs reading (their own non-originating content always counts), the 2022 USMCA panel
+reading (a qualifying core part counts wholly originating)."""
+
 
 class Status(StrEnum):
     """Outcome of one requirement."""

@@ -96,11 +96,34 @@ def test_output_file(cli, tmp_path):
     assert "wrote" in done.stderr
 
 
-def test_core_roll_up_option(cli):
-    base = json.loads(cli("check", SEDAN, "-f", "json").stdout)
-    panel = json.loads(cli("check", SEDAN, "-f", "json", "--core-roll-up").stdout)
-    assert base["core_part_reading"] == "us_cbp" and panel["core_part_reading"] == "panel_2022"
-    assert panel["requirements"][0]["value"] > base["requirements"][0]["value"]
+def test_core_reading_options(cli):
+    def run(*options):
+        return json.loads(cli("check", SEDAN, "-f", "json", *options).stdout)
+
+    contract, us, panel = run(), run("--core-reading", "us-cbp"), run("--core-roll-up")
+    assert contract["core_part_reading"] == "contract"
+    assert us["core_part_reading"] == "us_cbp"
+    assert panel["core_part_reading"] == "panel_2022"
+    assert run("--core-reading", "panel")["core_part_reading"] == "panel_2022"
+    value = {d["core_part_reading"]: d["requirements"][0]["value"] for d in (contract, us, panel)}
+    assert value["us_cbp"] < value["contract"] <= value["panel_2022"]
+    others = contract["requirements"][0]["details"]["other_readings"]
+    assert others == {"us_cbp": value["us_cbp"], "panel_2022": value["panel_2022"]}
+    conflict = cli("check", SEDAN, "--core-roll-up", "--core-reading", "us-cbp")
+    assert conflict.exit_code == 2
+
+
+def test_core_reading_from_the_settings_file(cli, tmp_path):
+    import shutil
+
+    shutil.copy(SEDAN, tmp_path / "bom.xlsx")
+    (tmp_path / "rvc.toml").write_text('core_reading = "us_cbp"\n')
+    document = json.loads(cli("check", tmp_path / "bom.xlsx", "-f", "json").stdout)
+    assert document["core_part_reading"] == "us_cbp"
+    flag = json.loads(
+        cli("check", tmp_path / "bom.xlsx", "-f", "json", "--core-reading", "contract").stdout
+    )
+    assert flag["core_part_reading"] == "contract"
 
 
 def test_verbose_lists_ignored_columns(cli, workbook):
@@ -161,11 +184,17 @@ def test_custom_rules_folder(cli, tmp_path):
     text = (rules / "vehicle-rvc.yaml").read_text()
     stricter = text.replace(
         "        status: C\n        note: a rise to 85%",
-        "        status: C\n      - from: 2024-01-01\n        min_percent: 90\n"
+        "        status: C\n      - from: 2024-01-01\n        min_percent: 95\n"
         "        citation: internal stricter policy\n        status: R\n        note: a rise to 85%",
     )
     (rules / "vehicle-rvc.yaml").write_text(stricter)
-    done = cli("check", SEDAN, "--rules", rules, "-f", "json")
+    done = cli("check", EV, "--rules", rules, "-f", "json")
     rvc = json.loads(done.stdout)["requirements"][0]
-    assert rvc["threshold"] == 90 and rvc["status"] == "fail"
+    assert rvc["threshold"] == 95 and rvc["status"] == "fail"
     assert rvc["citation"] == "internal stricter policy"
+    # the sedan's non-originating value is 6.6% of its net cost: de minimis (s. 5(4)) passes it
+    sedan = json.loads(cli("check", SEDAN, "--rules", rules, "-f", "json").stdout)["requirements"][
+        0
+    ]
+    assert sedan["status"] == "pass" and sedan["details"]["de_minimis"] is True
+    assert "de minimis, s. 5(4)" in sedan["message"]

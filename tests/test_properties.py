@@ -18,6 +18,7 @@ from rvc.errors import InputError
 from rvc.model import BomLine
 from rvc.readers import read_bom
 from rvc.readers.template import write_workbook
+from rvc.results import READINGS
 from rvc.rules import default_rules_dir, load_rule_pack
 from rvc.rules.schema import CoreCategory
 from tests.conftest import bom
@@ -56,9 +57,9 @@ def trees(draw, max_lines: int = 25) -> list[BomLine]:
     return lines
 
 
-def _rvc(lines, on, panel=False, vehicle_class="passenger_vehicle"):
+def _rvc(lines, on, reading="contract", vehicle_class="passenger_vehicle"):
     report = evaluate(
-        bom(lines, net_cost=500000, vehicle_class=vehicle_class), PACK, on, panel_reading=panel
+        bom(lines, net_cost=500000, vehicle_class=vehicle_class), PACK, on, reading=reading
     )
     return next(r for r in report.requirements if r.id == "vehicle-rvc"), report
 
@@ -67,15 +68,15 @@ def _rvc(lines, on, panel=False, vehicle_class="passenger_vehicle"):
 @given(
     trees(),
     DAYS,
-    st.booleans(),
+    st.sampled_from(READINGS),
     st.sampled_from(["passenger_vehicle", "light_truck", "heavy_truck"]),
 )
-def test_random_trees_always_evaluate_and_vnm_is_fully_attributed(lines, on, panel, cls):
+def test_random_trees_always_evaluate_and_vnm_is_fully_attributed(lines, on, reading, cls):
     from rvc.engine.analysis import analyse
     from rvc.engine.context import Context
     from rvc.engine.rollup import attribute
 
-    rvc, report = _rvc(lines, on, panel, cls)
+    rvc, report = _rvc(lines, on, reading, cls)
     assert {r.id for r in report.requirements} == {
         "vehicle-rvc",
         "core-parts",
@@ -83,9 +84,9 @@ def test_random_trees_always_evaluate_and_vnm_is_fully_attributed(lines, on, pan
         "aluminum",
         "lvc",
     }
-    ctx = Context(bom(lines, net_cost=500000, vehicle_class=cls), PACK, on, panel)
+    ctx = Context(bom(lines, net_cost=500000, vehicle_class=cls), PACK, on, reading)
     analysis = analyse(ctx)
-    roll = analysis.chosen(panel)
+    roll = analysis.chosen(reading)
     assert sum((a.amount for a in attribute(analysis.tree, roll)), Decimal(0)) == roll.vnm(
         analysis.tree
     )
@@ -93,16 +94,16 @@ def test_random_trees_always_evaluate_and_vnm_is_fully_attributed(lines, on, pan
 
 
 @settings(max_examples=150, deadline=None)
-@given(trees(), DAYS, st.data(), st.booleans())
-def test_switching_a_line_to_originating_never_lowers_the_rvc(lines, on, data, panel):
+@given(trees(), DAYS, st.data(), st.sampled_from(READINGS))
+def test_switching_a_line_to_originating_never_lowers_the_rvc(lines, on, data, reading):
     index = data.draw(st.integers(0, len(lines) - 1))
-    before, _ = _rvc(lines, on, panel)
+    before, _ = _rvc(lines, on, reading)
     changed = list(lines)
     line = changed[index]
     changed[index] = BomLine(
         **{**{f: getattr(line, f) for f in BomLine.__slots__}, "originating": True}
     )
-    after, _ = _rvc(changed, on, panel)
+    after, _ = _rvc(changed, on, reading)
     assert after.value >= before.value
 
 

@@ -17,7 +17,7 @@ from rvc.engine.context import Context
 from rvc.engine.notes import bom_notes, reconciliation
 from rvc.hs import dotted
 from rvc.model import BillOfMaterials
-from rvc.results import Report, RequirementResult
+from rvc.results import READINGS, Report, RequirementResult
 from rvc.rules.schema import RulePack
 
 ORDER = ("vehicle_rvc", "core_parts", "metal_share", "lvc")
@@ -35,19 +35,21 @@ def evaluate(
     as_of: date,
     *,
     as_of_source: str = "option",
-    panel_reading: bool = False,
+    reading: str = "contract",
 ) -> Report:
     """Evaluate one vehicle BOM against a rule pack on a date."""
     with localcontext() as decimal_context:
         # 40 digits: products of quantities, costs and percentages never round away a cent
         decimal_context.prec = 40
-        return _evaluate(bom, pack, as_of, as_of_source, panel_reading)
+        return _evaluate(bom, pack, as_of, as_of_source, reading)
 
 
 def _evaluate(
-    bom: BillOfMaterials, pack: RulePack, as_of: date, as_of_source: str, panel_reading: bool
+    bom: BillOfMaterials, pack: RulePack, as_of: date, as_of_source: str, reading: str
 ) -> Report:
-    ctx = Context(bom=bom, pack=pack, as_of=as_of, panel_reading=panel_reading)
+    if reading not in READINGS:
+        raise ValueError(f"unknown core-part reading {reading!r}")
+    ctx = Context(bom=bom, pack=pack, as_of=as_of, reading=reading)
     ctx.notes.extend(bom.notes)
     requirements = sorted(
         pack.requirements_for(ctx.vehicle_class), key=lambda r: ORDER.index(r.kind)
@@ -76,7 +78,7 @@ def _evaluate(
         },
         as_of=as_of,
         as_of_source=as_of_source,
-        core_reading="panel_2022" if panel_reading else "us_cbp",
+        core_reading=reading,
         requirements=tuple(results),
         assumptions=tuple(ctx.notes),
         reconciliation=reconciliation(ctx, analysis),

@@ -3,8 +3,10 @@
 1. Find the core parts (from the `core_part` column, or inferred from HS codes).
 2. Roll up the tree once to measure every core part's own RVC.
 3. Decide which core parts qualify: alone, by their category's average, or by the super-core.
-4. Roll up under each reading: U.S. Customs (a qualifying core part counts its own
-   non-originating content) and the 2022 panel (it counts as wholly originating).
+4. Roll up under each reading of core parts in the vehicle RVC: the contract's roll-up (a core
+   part counts like any line: as declared, or by its threshold when blank), U.S. Customs (a
+   qualifying core part counts its own non-originating content) and the 2022 panel (a
+   qualifying core part counts wholly originating).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from rvc.engine.tree import Tree
 from rvc.errors import NotInForce
 from rvc.hs import HsPattern, dotted
 from rvc.money import ZERO
+from rvc.results import READINGS
 from rvc.rules.schema import CoreParts, RvcEntry
 
 
@@ -55,18 +58,22 @@ class CoreOutcome:
 
 @dataclass(slots=True)
 class Analysis:
-    """Everything the roll-up found, under both readings of the core-part dispute."""
+    """Everything the roll-up found, under each reading of core parts in the vehicle RVC."""
 
     tree: Tree
     requirement: CoreParts | None
     core: CoreOutcome | None
-    cbp: RollUp
-    panel: RollUp
+    rollups: dict[str, RollUp]
     extended: list[Decimal]
 
-    def chosen(self, panel_reading: bool) -> RollUp:
-        """The roll-up of the reading in use."""
-        return self.panel if panel_reading else self.cbp
+    @property
+    def disputed(self) -> bool:
+        """Whether the readings can differ (core parts subject to the dispute were found)."""
+        return len({id(r) for r in self.rollups.values()}) > 1
+
+    def chosen(self, reading: str) -> RollUp:
+        """The roll-up of a reading."""
+        return self.rollups[reading]
 
 
 def analyse(ctx: Context) -> Analysis:
@@ -88,7 +95,10 @@ def analyse(ctx: Context) -> Analysis:
     tables = PartTables(ctx.pack, ctx.vehicle_class, ctx.as_of)
 
     def threshold_of(i: int) -> Threshold | None:
-        if i in core_index and entry is not None:
+        part = core_index.get(i)
+        if part is not None:
+            if entry is None or part.own_rule:  # the EV battery: its own rule, no RVC figure
+                return None
             cite = entry.citation.split(";")[0]
             return Threshold(entry.min_percent, f"core-part RVC ({cite})")
         hs = tree.lines[i].hs_code
@@ -106,11 +116,14 @@ def analyse(ctx: Context) -> Analysis:
         core = _evaluate_core(tree, requirement, entry, parts, measure)
     if disputed_set:
         qualifying = frozenset(p.index for p in parts if p.qualifies)
-        cbp = roll_up(tree, threshold_of, disputed_set, qualifying)
-        panel = roll_up(tree, threshold_of, disputed_set, qualifying, panel=True)
+        rollups = {
+            "contract": roll_up(tree, threshold_of),
+            "us_cbp": roll_up(tree, threshold_of, disputed_set, qualifying),
+            "panel_2022": roll_up(tree, threshold_of, disputed_set, qualifying, panel=True),
+        }
     else:
-        cbp = panel = measure
-    result = Analysis(tree, requirement, core, cbp, panel, extended)
+        rollups = dict.fromkeys(READINGS, measure)
+    result = Analysis(tree, requirement, core, rollups, extended)
     ctx.memo["analysis"] = result
     return result
 

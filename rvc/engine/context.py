@@ -22,7 +22,7 @@ class Context:
     bom: BillOfMaterials
     pack: RulePack
     as_of: date
-    panel_reading: bool
+    reading: str
     notes: list[str] = field(default_factory=list)
     memo: dict[str, object] = field(default_factory=dict)
     """Results computed once per evaluation (the tree, the analysis), by name."""

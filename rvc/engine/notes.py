@@ -43,7 +43,7 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
     """Unknown origins, assemblies whose origin was worked out, and suspicious values."""
     tree = analysis.tree
     lines = tree.lines
-    roll = analysis.chosen(ctx.panel_reading)
+    roll = analysis.chosen(ctx.reading)
     flags = relevant(ctx, analysis)
     notes: list[str] = []
     unknown = sorted(
@@ -159,7 +159,7 @@ def reconciliation(ctx: Context, analysis: Analysis) -> dict[str, Any]:
     tree = analysis.tree
     lines = tree.lines
     flags = relevant(ctx, analysis)
-    roll = analysis.chosen(ctx.panel_reading)
+    roll = analysis.chosen(ctx.reading)
     provenance = ctx.bom.provenance
     unknown = [i for i in set(roll.unknown) if flags[i]]
     result: dict[str, Any] = {

@@ -35,7 +35,7 @@ def evaluate(ctx: Context, req: VehicleRvc) -> RequirementResult:
         return not_in_force(req, error)
     vehicle = ctx.bom.vehicle
     analysis = analyse(ctx)
-    chosen = analysis.chosen(ctx.panel_reading)
+    chosen = analysis.chosen(ctx.reading)
     net_cost = vehicle.net_cost
     vnm = chosen.vnm(analysis.tree)
     value = rvc(net_cost, vnm)
@@ -51,16 +51,24 @@ def evaluate(ctx: Context, req: VehicleRvc) -> RequirementResult:
         "originating_value": net_cost - vnm,
         "allowed_vnm": allowed,
         "bom_value": sum((analysis.tree.lines[i].value for i in analysis.tree.roots), ZERO),
-        "core_part_reading": "panel_2022" if ctx.panel_reading else "us_cbp",
+        "core_part_reading": ctx.reading,
     }
-    if analysis.requirement is not None and analysis.requirement.disputed_roll_up:
-        other = analysis.cbp if ctx.panel_reading else analysis.panel
-        details["value_other_reading"] = rvc(net_cost, other.vnm(analysis.tree))
+    if analysis.disputed:
+        details["other_readings"] = {
+            name: rvc(net_cost, roll.vnm(analysis.tree))
+            for name, roll in analysis.rollups.items()
+            if name != ctx.reading
+        }
     if "transaction_value" in req.methods and vehicle.transaction_value and entry.min_percent_tv:
         tv_value = rvc(vehicle.transaction_value, vnm)
         details["transaction_value_method"] = {"value": tv_value, "threshold": entry.min_percent_tv}
         passed = passed or tv_value >= entry.min_percent_tv
-    if req.de_minimis_percent is not None and vnm <= net_cost * req.de_minimis_percent / HUNDRED:
+    de_minimis = (
+        not passed
+        and req.de_minimis_percent is not None
+        and vnm <= net_cost * req.de_minimis_percent / HUNDRED
+    )
+    if de_minimis:
         details["de_minimis"] = True
         passed = True
     if headroom >= 0:
@@ -73,6 +81,11 @@ def evaluate(ctx: Context, req: VehicleRvc) -> RequirementResult:
         f"{since(entry)}: {money} (net cost {fmt_number(net_cost)}, non-originating "
         f"{fmt_number(vnm)})"
     )
+    if de_minimis:
+        message += (
+            f"; it passes all the same: its non-originating value is at most "
+            f"{fmt_threshold(req.de_minimis_percent)} of the net cost (de minimis, s. 5(4))"
+        )
     credit = _lvc_credit(ctx, req, value, threshold, passed)
     if credit:
         details["lvc_credit_option"] = credit

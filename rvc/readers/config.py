@@ -122,6 +122,7 @@ class Settings(_Strict):
     """The `[tool.rvc]` table."""
 
     rules: str | None = None
+    core_reading: Literal["contract", "us_cbp", "panel_2022"] | None = None
     core_roll_up: bool | None = None
     sheets: dict[SheetName, Names] = {}
     columns: dict[SheetName, dict[str, Names]] = {}
@@ -147,6 +148,12 @@ class Config:
         if self.source.name == "pyproject.toml":
             return f"{shown} [tool.rvc]"
         return shown
+
+    def reading(self) -> str | None:
+        """The core-part reading the file asks for (`core_roll_up = true` means the panel's)."""
+        if self.settings.core_reading is not None:
+            return self.settings.core_reading
+        return "panel_2022" if self.settings.core_roll_up else None
 
     def rules_dir(self) -> Path | None:
         """The rules folder named in the file, relative to the file."""
@@ -210,7 +217,7 @@ def load(path: Path) -> Config:
         raise InputError(
             f"{path}: {key}",
             f"{message} (found {error.get('input')!r})",
-            "settings as documented in the README (rules, core_roll_up, sheets, columns, values)",
+            "settings as documented in the README (rules, core_reading, sheets, columns, values)",
         ) from exc
     _check_fields(settings, str(path))
     return Config(settings, path)

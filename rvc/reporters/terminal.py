@@ -24,8 +24,14 @@ SOURCE = {
     "today": "today: no --as-of and no as_of in the workbook",
 }
 READING = {
+    "contract": "the workbook contract's roll-up (as declared, or by their threshold)",
     "us_cbp": "U.S. Customs reading: a core part's own non-originating content counts",
     "panel_2022": "2022 panel reading: a qualifying core part counts 100% originating",
+}
+READING_NAME = {
+    "contract": "contract",
+    "us_cbp": "U.S. Customs",
+    "panel_2022": "2022 panel",
 }
 
 
@@ -116,12 +122,13 @@ def _detail(console: Console, report: Report, result: RequirementResult) -> None
         _core_table(console, result)
     if result.id == "lvc" and result.status is not Status.NOT_EVALUATED:
         _lvc_table(console, result.details)
-    other = result.details.get("value_other_reading")
-    if isinstance(other, Decimal):
-        name = "2022 panel" if report.core_reading == "us_cbp" else "U.S. Customs"
-        console.print(
-            f"  Under the {name} reading the RVC would be {fmt_percent(other, result.threshold)}."
+    others = result.details.get("other_readings")
+    if isinstance(others, dict) and others:
+        shown = "; ".join(
+            f"{READING_NAME[name]} reading {fmt_percent(value, result.threshold)}"
+            for name, value in others.items()
         )
+        console.print(f"  The RVC under the other readings of core parts: {shown}.")
     console.print()
 
 

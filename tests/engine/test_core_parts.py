@@ -61,17 +61,24 @@ def test_super_core_failing_fails_the_requirement(run):
     assert "transmission" in core.message and "axle" in core.message
 
 
-def test_vehicle_rvc_under_both_readings(run):
-    # U.S. Customs reading: ENG traced 1,000 + TRN 30% of 3,000 = 900 + AXL 1,000 + OTHER 2,000
-    # = 4,900 -> (30,000 - 4,900) / 30,000 = 83.666...%. Panel reading: the super-core
-    # qualifies, so every core part counts as originating: VNM 2,000 -> 93.333...%.
-    cbp = result(run(bom(CORE, net_cost=30000)), "vehicle-rvc")
-    panel = result(run(bom(CORE, net_cost=30000), panel_reading=True), "vehicle-rvc")
+def test_vehicle_rvc_under_each_reading(run):
+    # Contract (default): ENG blank, RVC 80% >= 75 -> originating; TRN, BODY declared Y -> 0;
+    # AXL declared N -> 1,000; OTHER 2,000. VNM 3,000 -> (30,000 - 3,000) / 30,000 = 90%.
+    # U.S. Customs: ENG traced 1,000 + TRN 30% of 3,000 = 900 + AXL 1,000 + OTHER 2,000 = 4,900.
+    # Panel: the super-core qualifies, so every core part (AXL too) counts as originating: 2,000.
+    contract = result(run(bom(CORE, net_cost=30000)), "vehicle-rvc")
+    cbp = result(run(bom(CORE, net_cost=30000), reading="us_cbp"), "vehicle-rvc")
+    panel = result(run(bom(CORE, net_cost=30000), reading="panel_2022"), "vehicle-rvc")
+    assert contract.details["vnm"] == Decimal(3000)
+    assert contract.value == Decimal(90)
     assert cbp.details["vnm"] == Decimal(4900)
     assert panel.details["vnm"] == Decimal(2000)
-    assert cbp.details["value_other_reading"] == panel.value
-    assert panel.details["core_part_reading"] == "panel_2022"
-    assert cbp.details["core_part_reading"] == "us_cbp"
+    assert contract.details["other_readings"] == {"us_cbp": cbp.value, "panel_2022": panel.value}
+    assert [r.details["core_part_reading"] for r in (contract, cbp, panel)] == [
+        "contract",
+        "us_cbp",
+        "panel_2022",
+    ]
 
 
 def test_panel_reading_only_clears_qualifying_core_parts(run):
@@ -80,8 +87,11 @@ def test_panel_reading_only_clears_qualifying_core_parts(run):
         line("ENG", 4000, core_part="engine", rvc_percent=100),
         line("AXL", 4000, core_part="axle", rvc_percent=0),
     ]
-    panel = result(run(bom(lines, net_cost=20000), panel_reading=True), "vehicle-rvc")
+    panel = result(run(bom(lines, net_cost=20000), reading="panel_2022"), "vehicle-rvc")
     assert panel.details["vnm"] == Decimal(4000)
+    contract = result(run(bom(lines, net_cost=20000)), "vehicle-rvc")
+    # the contract counts every blank leaf as unknown, core parts too: 4,000 + 4,000
+    assert contract.details["vnm"] == Decimal(8000)
 
 
 def test_ev_battery_follows_its_own_rule(run):
@@ -206,15 +216,19 @@ def test_us_reading_carries_core_content_through_an_originating_module(run):
     # 5,000 = 82% >= 75, so both qualify. PT's own RVC: (6,000 - 300 - 600 - 500) / 6,000 =
     # 76.67% >= 75: PT counts as originating, so PTx's 500 rolls up; but under the U.S.
     # reading there is no roll-up across core parts: E1's 300 and T1's 600 still count.
-    report = run(bom(MODULE, net_cost=10000))
+    report = run(bom(MODULE, net_cost=10000), reading="us_cbp")
     rvc = result(report, "vehicle-rvc")
     assert rvc.details["vnm"] == Decimal(900)
     assert {d.part_number: d.amount for d in rvc.drivers} == {"T1a": 600, "E1": 300}
     assert any(
         "PT): counts as originating, but under the U.S. Customs" in n for n in report.assumptions
     )
-    panel = result(run(bom(MODULE, net_cost=10000), panel_reading=True), "vehicle-rvc")
+    panel = result(run(bom(MODULE, net_cost=10000), reading="panel_2022"), "vehicle-rvc")
     assert panel.details["vnm"] == Decimal(0)  # (6,000 - 500) / 6,000 = 91.7% >= 75: originating
+    # The contract's roll-up: T1 (70% < 75, blank) is non-originating, 2,000; PT's own RVC is
+    # (6,000 - 2,000 - 500) / 6,000 = 58.3% < 75, so PT counts wholly non-originating.
+    contract = result(run(bom(MODULE, net_cost=10000)), "vehicle-rvc")
+    assert contract.details["vnm"] == Decimal(6000)
 
 
 def test_panel_reading_follows_the_contract_for_declared_core_parts(run):
@@ -225,7 +239,7 @@ def test_panel_reading_follows_the_contract_for_declared_core_parts(run):
         line("TRN", 1000, core_part="transmission", originating=True, rvc_percent=60),
         line("AXL", 1000, core_part="axle", originating=True, rvc_percent=70),
     ]
-    panel = result(run(bom(lines, net_cost=10000), panel_reading=True), "vehicle-rvc")
-    cbp = result(run(bom(lines, net_cost=10000)), "vehicle-rvc")
+    panel = result(run(bom(lines, net_cost=10000), reading="panel_2022"), "vehicle-rvc")
+    cbp = result(run(bom(lines, net_cost=10000), reading="us_cbp"), "vehicle-rvc")
     assert panel.details["vnm"] == Decimal(0)
     assert cbp.details["vnm"] == Decimal(700)  # 400 + 300

@@ -58,7 +58,7 @@ def test_table_golden(name, pack, monkeypatch, request):
 
 def test_panel_reading_json_validates(pack, monkeypatch):
     stream = io.StringIO()
-    json_report.render(_report("sedan_pass", pack, monkeypatch, panel_reading=True), stream)
+    json_report.render(_report("sedan_pass", pack, monkeypatch, reading="panel_2022"), stream)
     document = json.loads(stream.getvalue())
     jsonschema.validate(document, SCHEMA)
     assert document["core_part_reading"] == "panel_2022"
