@@ -67,10 +67,6 @@ class BomReader:
         self.yes |= {"y", "yes", "true", "t", "1"}
         self.no |= {"n", "no", "false", "f", "0"}
         self._one = Decimal(1)
-        self._quantities: dict[float, Decimal] = {}
-        self._hs_memo: dict[str, str | None] = {}
-        self._origin_memo: dict[str, bool | None] = {}
-        self._core_memo: dict[str, str | None] = {}
 
     def read(self) -> tuple[list[BomLine], bool]:
         """Every non-blank row as a `BomLine`; the tree is checked before returning."""
@@ -170,15 +166,13 @@ class BomReader:
         return cells.amount(self._cell(row, name), currency=currency)
 
     def _quantity(self, row: int, value: Any) -> Decimal:
-        cached = self._quantities.get(value) if type(value) is float else None
-        if cached is not None:
-            return cached
+        """quantity: blank means one; anything else strictly positive."""
+        if value is None or value == "":
+            return self._one
         number = cells.amount(
             self._cell(row, "quantity"), strictly_positive=True, maximum=MAX_QUANTITY, example="2"
         )
         assert number is not None
-        if type(value) is float:
-            self._quantities[value] = number
         return number
 
     @staticmethod
@@ -233,7 +227,7 @@ class BomReader:
             if name in columns:
                 out[name] = self._texts(name, columns[name], first)
         for name, parse in (
-            ("quantity", self._quantity_or_one),
+            ("quantity", self._quantity),
             ("hs_code", self._hs),
             ("originating", self._origin),
             ("core_part", self._core),
@@ -302,11 +296,6 @@ class BomReader:
                 country[i] or "",
             )
 
-    def _quantity_or_one(self, row: int, value: Any) -> Decimal:
-        if value is None or value == "":
-            return self._one
-        return self._quantity(row, value)
-
     def _percent(self, row: int, value: Any) -> Decimal | None:
         if value is None or value == "":
             return None
@@ -322,43 +311,28 @@ class BomReader:
     def _hs(self, row: int, value: Any) -> str | None:
         if value is None or value == "":
             return None
-        if type(value) is str and value in self._hs_memo:
-            return self._hs_memo[value]
-        digits = cells.hs_code(self._cell(row, "hs_code"), self.notes)
-        if type(value) is str:
-            self._hs_memo[value] = digits
-        return digits
+        return cells.hs_code(self._cell(row, "hs_code"), self.notes)
 
     def _origin(self, row: int, value: Any) -> bool | None:
         if value is None or value == "":
             return None
-        if type(value) is str and value in self._origin_memo:
-            return self._origin_memo[value]
         if isinstance(value, str):
             word = normalize_name(value)
             if not word:
                 return None
             if word in self.yes or word in self.no:
-                self._origin_memo[value] = word in self.yes
                 return word in self.yes
-        answer = cells.yes_no(self._cell(row, "originating"))
-        if type(value) is str:
-            self._origin_memo[value] = answer
-        return answer
+        return cells.yes_no(self._cell(row, "originating"))
 
     def _core(self, row: int, value: Any) -> str | None:
         if value is None or value == "":
             return None
-        if type(value) is str and value in self._core_memo:
-            return self._core_memo[value]
         word = self._text(row, "core_part", value)
         if word is None or normalize_name(word) in NOT_CORE:
             return None
         category = self.core.get(normalize_name(word))
         if category is None:
             raise self._cell(row, "core_part").fail(f"is {word!r}", f"blank or one of {CORE_SHOWN}")
-        if type(value) is str:
-            self._core_memo[value] = category
         return category
 
     def _level(self, row: int, value: Any) -> int:
