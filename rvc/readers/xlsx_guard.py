@@ -25,6 +25,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from rvc.errors import InputError, UnsafeInputError
+from rvc.readers.raw import column_letters
 
 MiB = 1024 * 1024
 MAX_FILE_BYTES = 512 * MiB
@@ -56,15 +57,6 @@ def column_number(letters: str) -> int:
     for char in letters:
         number = number * 26 + ord(char) - 64
     return number
-
-
-def column_letters(number: int) -> str:
-    """A 1-based column number to letters: 1 -> A, 16384 -> XFD."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 @dataclass(slots=True)
@@ -99,7 +91,6 @@ class Package:
     path: Path
     zip: zipfile.ZipFile
     sheets: list[SheetEntry]
-    shared_strings: str | None
 
     def close(self) -> None:
         """Release the zip file."""
@@ -212,7 +203,7 @@ def _check_package(path: Path, archive: zipfile.ZipFile) -> Package:
     for part in ("xl/styles.xml", *((shared,) if shared else ())):
         if part in infos:
             _check_part(path, archive, part)
-    return Package(path, archive, sheets, shared if shared in infos else None)
+    return Package(path, archive, sheets)
 
 
 def _normalise(part: str) -> str:
