@@ -71,6 +71,11 @@ class Analysis:
         """Whether the readings can differ (core parts subject to the dispute were found)."""
         return len({id(r) for r in self.rollups.values()}) > 1
 
+    @property
+    def core_lines(self) -> set[int]:
+        """Indexes of the BOM lines found to be core parts."""
+        return {p.index for p in self.core.parts} if self.core else set()
+
     def chosen(self, reading: str) -> RollUp:
         """The roll-up of a reading."""
         return self.rollups[reading]

@@ -20,7 +20,7 @@ def relevant(ctx: Context, analysis: Analysis) -> list[bool]:
     if "relevant" in ctx.memo:
         return ctx.memo["relevant"]  # type: ignore[return-value]
     tree = analysis.tree
-    core = {p.index for p in analysis.core.parts} if analysis.core else set()
+    core = analysis.core_lines
     lines, parent_of = tree.lines, tree.parent_of
     flags = [False] * len(lines)
     for i in tree.top_down:
@@ -61,7 +61,7 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
             notes,
             [
                 f"BOM row {lines[i].row} ({lines[i].part_number}): unknown origin, treated as "
-                f"non-originating: value {fmt_number(lines[i].quantity * lines[i].unit_cost)}"
+                f"non-originating: value {fmt_number(lines[i].value)}"
                 for i in unknown
             ],
             "lines with unknown origin",
@@ -83,7 +83,7 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
             f"so it counts as {'originating' if passes else 'non-originating'}"
         )
     _capped(notes, decided, "assemblies whose origin was worked out")
-    core = {p.index for p in analysis.core.parts} if analysis.core else set()
+    core = analysis.core_lines
     certified = [
         f"BOM row {line.row} ({line.part_number}): origin left blank; its rvc_percent "
         f"{fmt_percent(line.rvc_percent)} does not make it originating (a blank part counts as "
@@ -127,7 +127,7 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
                 f"{where}: has both components and rvc_percent; its RVC is computed from its "
                 "components (the contract: children win)"
             )
-        inside = sum((lines[k].quantity * lines[k].unit_cost for k in kids), ZERO)
+        inside = sum((lines[k].value for k in kids), ZERO)
         if inside > line.unit_cost:
             heavy.append(
                 f"{where}: its components are worth {fmt_number(inside)}, more than its unit "
@@ -137,7 +137,7 @@ def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
     _capped(notes, traced, "assemblies counted by their components")
     _capped(notes, both, "lines with both components and rvc_percent")
     _capped(notes, heavy, "assemblies worth less than their components")
-    bom_value = sum((lines[i].quantity * lines[i].unit_cost for i in tree.roots), ZERO)
+    bom_value = tree.top_level_value()
     net_cost = ctx.bom.vehicle.net_cost
     if bom_value > net_cost:
         notes.append(
@@ -171,8 +171,8 @@ def reconciliation(ctx: Context, analysis: Analysis) -> dict[str, Any]:
         "unknown_origin_value": sum(
             (analysis.extended[i] * lines[i].unit_cost for i in unknown), ZERO
         ),
-        "sum_of_line_values": sum((line.quantity * line.unit_cost for line in lines), ZERO),
-        "top_level_value": sum((lines[i].quantity * lines[i].unit_cost for i in tree.roots), ZERO),
+        "sum_of_line_values": sum((line.value for line in lines), ZERO),
+        "top_level_value": tree.top_level_value(),
         "currency": ctx.bom.vehicle.currency,
     }
     if provenance is not None:

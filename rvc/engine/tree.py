@@ -53,6 +53,10 @@ class Tree:
             raise ValueError("BOM tree has a cycle or a missing parent (the reader should refuse)")
         return cls(lines, children, roots, top_down[::-1], top_down, parent_of)
 
+    def top_level_value(self) -> Decimal:
+        """What the top-level lines are worth in one vehicle (quantity x unit cost, summed)."""
+        return sum((self.lines[i].value for i in self.roots), Decimal(0))
+
     def extended_quantities(self) -> list[Decimal]:
         """For each line, how many of it one vehicle contains (quantities multiplied down)."""
         result = [Decimal(0)] * len(self.lines)

@@ -50,7 +50,7 @@ def evaluate(ctx: Context, req: VehicleRvc) -> RequirementResult:
         "vnm": vnm,
         "originating_value": net_cost - vnm,
         "allowed_vnm": allowed,
-        "bom_value": sum((analysis.tree.lines[i].value for i in analysis.tree.roots), ZERO),
+        "bom_value": analysis.tree.top_level_value(),
         "core_part_reading": ctx.reading,
     }
     if analysis.disputed:
