@@ -64,8 +64,8 @@ class BomReader:
         for category, words in values.core_part.items():
             for word in words:
                 self.core[normalize_name(word)] = category
-        self.yes |= {"y", "yes", "true", "t", "1"}
-        self.no |= {"n", "no", "false", "f", "0"}
+        self.yes |= cells.YES
+        self.no |= cells.NO
         self._one = Decimal(1)
 
     def read(self) -> tuple[list[BomLine], bool]:

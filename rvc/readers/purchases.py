@@ -132,7 +132,7 @@ class Converter:
         return code, self._rates[code].rate
 
 
-def _rows(table: Table, provenance: Provenance, notes: list[str]) -> list[int]:
+def _rows(table: Table, notes: list[str]) -> list[int]:
     """Data rows that are not blank; hidden ones are noted."""
     out = []
     for row, values in table.rows():
@@ -156,7 +156,7 @@ def read_metals(
     refuse_bad_cells(table)
     values = config.settings.values
     out = []
-    for row in _rows(table, provenance, notes):
+    for row in _rows(table, notes):
 
         def cell(name: str, row: int = row) -> Cell | None:
             return table.cell(row, name)
@@ -222,7 +222,7 @@ def read_lvc(
     mapping_notes(table, provenance)
     refuse_bad_cells(table)
     out = []
-    for row in _rows(table, provenance, notes):
+    for row in _rows(table, notes):
 
         def cell(name: str, row: int = row) -> Cell | None:
             return table.cell(row, name)
