@@ -35,7 +35,8 @@ class BomLine:
     """One row of the `BOM` sheet; `unit_cost` is already in the workbook currency.
 
     Not frozen, only because a frozen dataclass takes three times as long to build and a BOM
-    has up to 100,000 lines; nothing modifies a line after the reader made it.
+    has up to 100,000 lines; only the reader sets its fields (parent and key of a level-coded
+    line), nothing after it.
     """
 
     row: int

@@ -372,23 +372,11 @@ class BomReader:
                 f"level {expected} or less (each line one level below its assembly)",
             )
         key = f"#row{row}"
-        parent = stack[-1][1] if stack else None
+        # the line was made a moment ago by _lines; placing it completes it
+        line.parent = stack[-1][1] if stack else None
+        line.key = key
         stack.append((level, key))
-        return BomLine(
-            row=line.row,
-            part_number=line.part_number,
-            unit_cost=line.unit_cost,
-            quantity=line.quantity,
-            parent=parent,
-            key=key,
-            description=line.description,
-            hs_code=line.hs_code,
-            originating=line.originating,
-            core_part=line.core_part,
-            rvc_percent=line.rvc_percent,
-            supplier=line.supplier,
-            country=line.country,
-        )
+        return line
 
     def _check_structure(self, lines: list[BomLine]) -> None:
         """Parents exist, no cycles, and quantities multiplied down the tree stay plausible."""
