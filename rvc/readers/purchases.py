@@ -11,7 +11,7 @@ from rvc.model import FxRate, LvcEntry, MetalPurchase, Provenance
 from rvc.readers import cells
 from rvc.readers.cells import Cell
 from rvc.readers.config import Config
-from rvc.readers.raw import RawSheet, normalize_name
+from rvc.readers.raw import RawSheet, has_value, normalize_name
 from rvc.readers.tables import Table, hidden_note, locate, mapping_notes, refuse_bad_cells
 from rvc.readers.vehicle_sheet import currency_code
 
@@ -136,7 +136,7 @@ def _rows(table: Table, notes: list[str]) -> list[int]:
     """Data rows that are not blank; hidden ones are noted."""
     out = []
     for row, values in table.rows():
-        if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in values):
+        if any(map(has_value, values)):
             out.append(row)
     hidden_note(table, notes, out)
     return out

@@ -23,6 +23,16 @@ def normalize_name(name: str) -> str:
     return _SEPARATORS.sub("", name.strip().lower())
 
 
+def has_value(value: object) -> bool:
+    """Whether a cell holds anything: not empty, and not text made of spaces only.
+
+    Examples:
+        >>> has_value(0), has_value("  "), has_value(None)
+        (True, False, False)
+    """
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 def column_letters(number: int) -> str:
     """A 1-based column number to letters: 1 -> A, 28 -> AB."""
     letters = ""

@@ -9,7 +9,7 @@ from rvc.errors import InputError
 from rvc.model import Provenance
 from rvc.readers import cells
 from rvc.readers.cells import Cell
-from rvc.readers.raw import RawSheet, column_letters, normalize_name
+from rvc.readers.raw import RawSheet, column_letters, has_value, normalize_name
 
 HEADER_SEARCH_ROWS = 20
 
@@ -145,11 +145,7 @@ def _check_header_row(table: Table, notes: list[str]) -> None:
     width = max((len(r) for r in sample), default=0)
     for offset in range(width):
         header = headers[offset] if offset < len(headers) else None
-        if (
-            header is not None
-            and header != ""
-            and not (isinstance(header, str) and not header.strip())
-        ):
+        if has_value(header):
             continue
         if any(offset < len(r) and r[offset] not in (None, "") for r in sample):
             col = sheet.first_col + offset

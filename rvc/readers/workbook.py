@@ -18,7 +18,7 @@ from rvc.readers import csv_folder, xlsx
 from rvc.readers.bom_sheet import BomReader
 from rvc.readers.config import Config
 from rvc.readers.purchases import Converter, read_fx, read_lvc, read_metals
-from rvc.readers.raw import RawSheet, normalize_name
+from rvc.readers.raw import RawSheet, has_value, normalize_name
 from rvc.readers.vehicle_sheet import (
     check_bom_value,
     check_lvc_inputs,
@@ -36,11 +36,9 @@ def read_bom(
     config = config or Config()
     notes: list[str] = []
     wanted: dict[str, str] = {}
-    keys: dict[str, str] = {}
     for sheet in ("Vehicle", "BOM", "SteelAluminum", "LVC", "FX"):
         for name in config.sheet_names(sheet):
             wanted[name] = sheet
-            keys[name] = sheet
     if not path.exists():
         raise InputError(str(path), "does not exist", "a path to an .xlsx workbook or CSV files")
     if path.is_dir() or path.suffix.lower() == ".csv":
@@ -49,14 +47,10 @@ def read_bom(
     else:
         found, others = xlsx.read_sheets(path, wanted)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    sheets: dict[str, RawSheet] = {keys[k]: v for k, v in found.items()}
+    sheets: dict[str, RawSheet] = {wanted[k]: v for k, v in found.items()}
     for label in ("SteelAluminum", "LVC", "FX"):
         sheet = sheets.get(label)
-        if sheet is not None and not any(
-            v is not None and not (isinstance(v, str) and not v.strip())
-            for row in sheet.rows
-            for v in row
-        ):
+        if sheet is not None and not any(has_value(v) for row in sheet.rows for v in row):
             del sheets[label]
             notes.append(f"sheet '{sheet.name}' is empty; read as if it were absent")
     for label in ("Vehicle", "BOM"):
@@ -90,9 +84,7 @@ def read_bom(
     reader = BomReader(sheets["BOM"], config, notes, provenance, converter)
     lines, has_core = reader.read()
     check_bom_value(
-        sum((line.quantity * line.unit_cost for line in lines if line.parent is None), ZERO),
-        vehicle,
-        provenance,
+        sum((line.value for line in lines if line.parent is None), ZERO), vehicle, provenance
     )
     metals = (
         read_metals(sheets["SteelAluminum"], config, notes, provenance, converter)
