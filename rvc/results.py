@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
-READINGS = ("contract", "us_cbp", "panel_2022")
+CoreReading = Literal["contract", "us_cbp", "panel_2022"]
+READINGS: tuple[str, ...] = get_args(CoreReading)
 """How core parts count in the vehicle RVC: the workbook contract's roll-up (default), the
 U.S. Customs reading (their own non-originating content always counts), the 2022 USMCA panel
 reading (a qualifying core part counts wholly originating)."""

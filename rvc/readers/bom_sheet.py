@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any
+from typing import Any, get_args
 
 from rvc.errors import InputError
 from rvc.model import BomLine, Excluded, Provenance
@@ -15,6 +15,7 @@ from rvc.readers.config import Config
 from rvc.readers.purchases import Converter
 from rvc.readers.raw import RawSheet, normalize_name
 from rvc.readers.tables import hidden_note, locate, mapping_notes, refuse_bad_cells
+from rvc.rules.schema import CoreCategory
 
 CORE_PARTS = {
     "engine": "engine",
@@ -36,7 +37,7 @@ CORE_PARTS = {
 }
 _ODD = object()  # a cell the fast path leaves to the strict parser
 NOT_CORE = frozenset(("none", "no", "-", "n/a", "noncore", "notcore"))
-CORE_SHOWN = "engine, transmission, body_chassis, axle, suspension, steering, advanced_battery"
+CORE_SHOWN = ", ".join(get_args(CoreCategory))
 
 
 class BomReader:

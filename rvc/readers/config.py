@@ -23,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from rvc.errors import InputError
 from rvc.readers.raw import normalize_name
+from rvc.results import CoreReading
 from rvc.rules.schema import CoreCategory
 
 CONTRACT: dict[str, tuple[str, ...]] = {
@@ -122,7 +123,7 @@ class Settings(_Strict):
     """The `[tool.rvc]` table."""
 
     rules: str | None = None
-    core_reading: Literal["contract", "us_cbp", "panel_2022"] | None = None
+    core_reading: CoreReading | None = None
     core_roll_up: bool | None = None
     sheets: dict[SheetName, Names] = {}
     columns: dict[SheetName, dict[str, Names]] = {}
