@@ -8,11 +8,14 @@ Notes are records (`code`, `where`, `text`); the engine never caps them (reporte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
+
+from rvc.model import BomLine
 
 CoreReading = Literal["us-cbp", "roll-up"]
 READINGS: tuple[CoreReading, ...] = ("us-cbp", "roll-up")
@@ -69,6 +72,60 @@ class Note:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.text}" if self.where else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """The RVC a part must reach to originate, and where that figure comes from."""
+
+    percent: Decimal
+    source: str
+    guess: bool = False
+    binds_declared: bool = False
+    """A declared-originating line must meet it too, when its own RVC is known (s. 15(4))."""
+
+
+@dataclass(slots=True)
+class LineCounts:
+    """How every BOM line counts under one reading: lists indexed like the BOM's lines.
+
+    Filled by the engine's roll-up pass (`rvc.engine.rollup`), read by reporters. Amounts are
+    per unit of the line: multiply by its quantity in its parent.
+    """
+
+    reading: CoreReading
+    core_content_counts: bool
+    n: list[Decimal]
+    """Non-originating value the line brings into its parent, per unit of the line."""
+    mode: list[str]
+    """nothing, whole, content (traced or accumulated), core_content or carried."""
+    own_rvc: list[Decimal | None]
+    source: list[str]
+    """Where the own RVC comes from: components, rvc_percent, declared ..., unknown origin."""
+    origin: list[str]
+    """originating, non_originating, neither (no threshold applies) or unknown."""
+    how: list[str]
+    """Why: declared, meets_threshold, below_threshold, no_threshold, unknown_leaf, or for a
+    core part own_rvc, category_average, super_core, not_originating."""
+    threshold: list[Threshold | None]
+    carried: list[Decimal]
+    """Core-part content inside the line that reaches the vehicle whatever the line's origin
+    (U.S. reading only), per unit of the line."""
+    traced: list[Decimal]
+    """The children's non-originating value in the line, per unit (0 for a leaf)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineTable:
+    """Every BOM line with how it counts under each reading (for audits and exports)."""
+
+    lines: Sequence[BomLine]
+    parent_index: Sequence[int]
+    """Position of each line's parent in `lines`, -1 for a top-level line."""
+    quantity_in_vehicle: Sequence[Decimal]
+    core_category: dict[int, str]
+    """The core parts found: line position -> category."""
+    counts: dict[str, LineCounts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,7 +411,7 @@ class Report:
     reconciliation: dict[str, Any]
     currency: str
     tool_version: str
-    extras: dict[str, Any] = field(default_factory=dict)
+    lines: LineTable | None = None
 
     @property
     def verdict(self) -> Verdict:

@@ -34,8 +34,8 @@ from rvc.results import (
     Note,
     RequirementResult,
     SuperCoreFigure,
+    Threshold,
 )
-from rvc.rules.in_force import Threshold
 from rvc.rules.schema import CoreParts, RvcEntry
 
 DECLARED, OWN_RVC, CATEGORY, SUPER_CORE, NOT_ORIGINATING = (
