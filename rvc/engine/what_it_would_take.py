@@ -111,7 +111,8 @@ def vehicle_rvc(
         other_vnm = vnm_of(tree, facts.counting(other[0]))
         other_value = (vehicle.net_cost - other_vnm) * HUNDRED / vehicle.net_cost
         verdict = "passes" if other_value >= threshold else "fails too"
-        how += f"; under the {other[0]} reading it {verdict} ({fmt_percent(other_value, threshold)})"
+        shown = fmt_percent(other_value, threshold)
+        how += f"; under the {other[0]} reading it {verdict} ({shown})"
     return WhatItWouldTake(
         passes=False,
         summary=f"remove {fmt_amount(excess)} {currency} of non-originating content: {how}",
