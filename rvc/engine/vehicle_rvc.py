@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rvc.engine import lvc
+from rvc.engine import lvc, what_it_would_take
 from rvc.engine.common import Envelope, since, status_of
 from rvc.engine.facts import Facts
 from rvc.engine.rollup import (
@@ -123,6 +123,9 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         margin_amount=headroom,
         evidence=evidence,
         drivers=tuple(drivers(facts, facts.counting(reading), vnm)),
+        what_it_would_take=what_it_would_take.vehicle_rvc(
+            facts, value, threshold, vnm, chosen.passed
+        ),
     )
 
 
