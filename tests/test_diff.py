@@ -362,3 +362,135 @@ def test_attribution_sums_to_the_vnm_on_the_shipped_sedan(pack):
     )
     added = sum((c.non_originating_delta for c in diff.lines), Decimal(0)) + diff.knock_on
     assert added == diff.new.vnm - diff.old.vnm
+
+
+# --- golden files: a pair derived from the shipped sedan ------------------------------------
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def _sedan_pair(directory: Path) -> tuple[Path, Path]:
+    """The shipped sedan, and a copy with the BOM edited (written reproducibly):
+
+    - ENG-1100 cylinder block re-sourced: Y, Fundidora del Norte (MX) -> N, Kolben AG (DE);
+    - ENG-1230 fuel injector re-priced 38 -> 52 (x4), which takes the cylinder head assembly
+      ENG-1200 below its threshold: it counts differently now, unchanged itself;
+    - ENG-VLV-005 removed; NAV-1 added (its description holds Markdown and rich markup).
+    """
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from rvc.readers.template import write_workbook
+    from tests.conftest import EXAMPLES
+
+    old = directory / "sedan_pass.xlsx"
+    shutil.copyfile(EXAMPLES / "sedan_pass.xlsx", old)
+    book = load_workbook(old)
+    sheets = {
+        name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames
+    }
+    bom = sheets["BOM"]
+    header = bom[0]
+    col = {name: header.index(name) for name in header}
+    rows = {r[col["part_number"]]: r for r in bom[1:]}
+    block = rows["ENG-1100"]
+    block[col["originating"]], block[col["supplier"]], block[col["country"]] = (
+        "N",
+        "Kolben AG",
+        "DE",
+    )
+    rows["ENG-1230"][col["unit_cost"]] = 52
+    bom.remove(rows["ENG-VLV-005"])
+    added = [None] * len(header)
+    for name, value in (
+        ("part_number", "NAV-1"),
+        ("description", "Navigation unit [v2] | *EU* <b>"),
+        ("hs_code", "8526.91"),
+        ("quantity", 1),
+        ("unit_cost", 350),
+        ("originating", "N"),
+        ("supplier", "Navi|Tech"),
+        ("country", "CN"),
+    ):
+        added[col[name]] = value
+    bom.append(added)
+    new = directory / "sedan_changed.xlsx"
+    write_workbook(new, list(sheets.items()))
+    return old, new
+
+
+def _compare_golden(request, name: str, text: str) -> None:
+    path = GOLDEN / name
+    if request.config.getoption("--update-golden"):
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {name}: run pytest --update-golden"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs (pytest --update-golden)"
+
+
+@pytest.fixture
+def sedan_diff(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from rvc.commands import compare_boms
+
+    old, new = _sedan_pair(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return compare_boms(
+        old=Path(old.name),
+        new=Path(new.name),
+        rules=None,
+        as_of=None,
+        today=dt.date(2026, 11, 23),
+        core_reading=None,
+        config=None,
+    )
+
+
+def test_sedan_diff_golden_json(sedan_diff, request):
+    import io
+
+    from rvc.reporters.diff import render_json
+
+    stream = io.StringIO()
+    render_json(sedan_diff, stream)
+    document = json.loads(stream.getvalue())
+    jsonschema.validate(document, SCHEMA)
+    lines = document["lines"]
+    assert [c["key"] for c in lines["resourced"]] == ["ENG-1100"]
+    assert [c["key"] for c in lines["repriced"]] == ["ENG-1230"]
+    assert [c["key"] for c in lines["removed"]] == ["ENG-VLV-005"]
+    assert [c["key"] for c in lines["added"]] == ["NAV-1"]
+    assert [c["key"] for c in lines["recounted"]] == ["ENG-1200"]
+    changed = sum(
+        Decimal(str(c["non_originating_delta"]))
+        for k in ("added", "removed", "resourced", "repriced", "other")
+        for c in lines[k]
+    )
+    total = Decimal(str(document["new"]["non_originating_value"])) - Decimal(
+        str(document["old"]["non_originating_value"])
+    )
+    assert changed + Decimal(str(lines["unchanged_non_originating_delta"])) == total
+    _compare_golden(request, "diff_sedan.json", stream.getvalue())
+
+
+def test_sedan_diff_golden_table(sedan_diff, request):
+    import io
+
+    from rvc.reporters.diff_table import render
+
+    stream = io.StringIO()
+    render(sedan_diff, stream, width=100, color=False)
+    assert "\x1b[" not in stream.getvalue()
+    assert "[v2]" in stream.getvalue() and "Navi|Tech" in stream.getvalue()
+    _compare_golden(request, "diff_sedan.txt", stream.getvalue())
+
+
+def test_sedan_diff_golden_markdown(sedan_diff, request):
+    import io
+
+    from rvc.reporters.diff import render_markdown
+
+    stream = io.StringIO()
+    render_markdown(sedan_diff, stream)
+    _compare_golden(request, "diff_sedan.md", stream.getvalue())

@@ -81,6 +81,10 @@ class LineSide:
     """What it brings into its parent (per unit) x its quantity in the vehicle."""
     origin: str
     """How it counts: originating, non_originating, neither or unknown."""
+    declared: bool | None = None
+    """Its `originating` column (None when blank)."""
+    supplier: str = ""
+    country: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +327,9 @@ def _sides(report: Report) -> dict[str, Entry]:
             non_originating=attributed[i],
             own_non_originating=counting.n[i] * in_vehicle,
             origin=counting.origin[i],
+            declared=line.originating,
+            supplier=line.supplier,
+            country=line.country,
         )
         out[keys[i]] = (line, side, keys[parent] if parent >= 0 else None)
     return out

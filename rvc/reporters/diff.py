@@ -123,9 +123,22 @@ def _recount(line: LineChange) -> str:
 
 def _line_facts(side: LineSide) -> str:
     under = f" under {side.parent}" if side.parent else ""
+    source = " ".join(p for p in (side.supplier, f"({side.country})" if side.country else "") if p)
     return (
-        f"{field_value(side.quantity)} x {fmt_number(side.unit_cost)}{under}, counted "
-        f"{side.origin.replace('_', '-')}"
+        f"{field_value(side.quantity)} x {fmt_number(side.unit_cost)}{under}"
+        f"{' from ' + source if source else ''}, originating {field_value(side.declared)}, "
+        f"counted {side.origin.replace('_', '-')}"
+    )
+
+
+def recount_text(line: LineChange) -> str:
+    """An unchanged line that counts differently: how, and what it brings into its parent."""
+    old, new = line.old, line.new
+    assert old is not None and new is not None
+    where = f"into {new.parent}" if new.parent else "into the vehicle"
+    return (
+        f"{what_changed(line)}; brings {fmt_amount(old.own_non_originating)} -> "
+        f"{fmt_amount(new.own_non_originating)} of non-originating value {where}"
     )
 
 
@@ -214,6 +227,9 @@ def _json_side(side: LineSide | None) -> dict[str, Any] | None:
         "non_originating_in_vehicle": _plain(side.non_originating),
         "own_non_originating_in_vehicle": _plain(side.own_non_originating),
         "origin": side.origin,
+        "originating": side.declared,
+        "supplier": side.supplier,
+        "country": side.country,
     }
 
 
@@ -378,10 +394,7 @@ def render_markdown(diff: BomDiff, stream: TextIO) -> None:
         )
         w(":\n" if diff.recounted else ".\n")
         for line in diff.recounted[:RECOUNTED_ROWS]:
-            w(
-                f"- {md(line_label(line))} {md(line.side.description)}: {md(what_changed(line))} "
-                f"({money_delta(line.non_originating_delta)})\n"
-            )
+            w(f"- {md(line_label(line))} {md(line.side.description)}: {md(recount_text(line))}\n")
         hidden = len(diff.recounted) - RECOUNTED_ROWS
         if hidden > 0:
             w(f"- ... and {hidden} more lines that count differently now\n")

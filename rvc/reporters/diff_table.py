@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from rvc.engine.diff import BomDiff
+from rvc.engine.diff import ADDED, OTHER, REMOVED, REPRICED, RESOURCED, BomDiff
 from rvc.reporters.diff import (
     AS_OF_SOURCE,
     ATTRIBUTION_TEXT,
@@ -25,12 +25,14 @@ from rvc.reporters.diff import (
     money_delta,
     percent_text,
     points_text,
+    recount_text,
     status_text,
     summary,
     what_changed,
 )
 from rvc.results import Status, Verdict
 
+LISTED = (RESOURCED, REPRICED, ADDED, REMOVED, OTHER)
 ROWS = MARKDOWN_ROWS
 """Changed lines listed; the rest are counted (all of them are in -f json)."""
 STYLE = {Status.PASS: "bold green", Status.FAIL: "bold red", Status.NOT_EVALUATED: "bold yellow"}
@@ -111,7 +113,7 @@ def _requirements(console: Console, diff: BomDiff) -> None:
 
 def _lines(console: Console, diff: BomDiff) -> None:
     counts = diff.counts()
-    listed = ", ".join(f"{counts[k]} {KIND_LABEL[k]}" for k in counts if counts[k])
+    listed = ", ".join(f"{counts[k]} {KIND_LABEL[k]}" for k in LISTED if counts[k])
     head = f"Lines changed: {listed or 'none'}; {diff.unchanged} unchanged"
     console.print(Text(head, style="bold"))
     if diff.lines:
@@ -152,10 +154,7 @@ def _lines(console: Console, diff: BomDiff) -> None:
         )
         for line in diff.recounted[:RECOUNTED_ROWS]:
             console.print(
-                Text(
-                    f"  - {line_label(line)} {line.side.description}: {what_changed(line)} "
-                    f"({money_delta(line.non_originating_delta)})"
-                ),
+                Text(f"  - {line_label(line)} {line.side.description}: {recount_text(line)}"),
                 overflow="fold",
             )
         hidden = len(diff.recounted) - RECOUNTED_ROWS
