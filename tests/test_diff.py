@@ -494,3 +494,13 @@ def test_sedan_diff_golden_markdown(sedan_diff, request):
     stream = io.StringIO()
     render_markdown(sedan_diff, stream)
     _compare_golden(request, "diff_sedan.md", stream.getvalue())
+
+
+def test_an_xlsx_and_its_csv_export_do_not_differ(cli):
+    from tests.conftest import EXAMPLES
+
+    code, document = _json(cli, EXAMPLES / "sedan_pass.xlsx", EXAMPLES / "sedan_pass_csv")
+    assert code == 0
+    assert document["lines"]["unchanged"] == 348
+    assert document["summary"].endswith("verdict pass; no line changed")
+    assert document["vehicle_changes"] == []

@@ -45,7 +45,8 @@ RECOUNTED = "recounted"
 
 SOURCING = ("originating", "supplier", "country", "rvc_percent", "core_part")
 PRICING = ("unit_cost", "quantity")
-DESCRIBING = ("parent", "hs_code", "description")
+DESCRIBING = ("hs_code", "description")
+"""With `parent` (compared by the parent's match key), the fields of an `other` change."""
 ATTRIBUTION = "attributed"
 """How a line's non-originating value in the vehicle is measured (see the module text)."""
 
@@ -217,18 +218,6 @@ class BomDiff:
         """Some requirement's status got worse."""
         return any(m.worse for m in self.requirements)
 
-    @property
-    def changed(self) -> bool:
-        """Anything differs: a line, a vehicle field, a requirement's value or status."""
-        return bool(
-            self.lines
-            or self.vehicle_changes
-            or any(
-                m.old_status != m.new_status or m.old_value != m.new_value
-                for m in self.requirements
-            )
-        )
-
     def exit_code(self, fail_on_regression: bool = False) -> int:
         """1 when the new BOM does not pass (as `rvc check` on it); with `fail_on_regression`
         instead 1 only when a requirement's status got worse, so a BOM that already failed
@@ -272,7 +261,7 @@ def compare(
         LineChange(key, ADDED, None, now[1]) for key, now in after.items() if key not in before
     )
     changes.sort(key=_effect)
-    recounted.sort(key=_effect)
+    recounted.sort(key=_recount_effect)
     return BomDiff(
         as_of=new.as_of,
         as_of_source=as_of_source,
@@ -295,6 +284,12 @@ def compare(
 def _effect(change: LineChange) -> tuple[Decimal, Decimal, str]:
     """Largest effect on the VNM first, then on the value, then by key."""
     return (-abs(change.non_originating_delta), -abs(change.value_delta), change.key)
+
+
+def _recount_effect(change: LineChange) -> tuple[Decimal, str]:
+    """Largest change of what the line brings into its parent first."""
+    delta = _value(change.new, "own_non_originating") - _value(change.old, "own_non_originating")
+    return (-abs(delta), change.key)
 
 
 Entry = tuple[BomLine, LineSide, str | None]
@@ -363,7 +358,7 @@ def _field_changes(
     old: BomLine, new: BomLine, old_parent: str | None, new_parent: str | None
 ) -> tuple[FieldChange, ...]:
     out = []
-    for name in (*SOURCING, *PRICING, "hs_code", "description"):
+    for name in (*SOURCING, *PRICING, *DESCRIBING):
         was, now = getattr(old, name), getattr(new, name)
         if name in ("supplier", "country", "description"):
             was, now = was or None, now or None
