@@ -504,3 +504,45 @@ def test_an_xlsx_and_its_csv_export_do_not_differ(cli):
     assert document["lines"]["unchanged"] == 348
     assert document["summary"].endswith("verdict pass; no line changed")
     assert document["vehicle_changes"] == []
+
+
+def test_a_level_coded_bom_matches_the_same_bom_with_a_parent_column(cli, workbook, write):
+    columns = ("level", "part_number", "quantity", "unit_cost", "originating", "core_part")
+    core = [
+        (1, c["part_number"], c.get("quantity", 1), c["unit_cost"], "Y", c["core_part"])
+        for c in CORE
+    ]
+    body = [
+        (1, "DOOR", 2, 400, None, None),
+        (2, "HINGE", 2, 10, "N", None),
+        (1, "TRIM", 1, 8200, "N", None),
+    ]
+    old = workbook(VEHICLE, core + body, columns=columns, sheets=PURCHASES, name="old.xlsx")
+    door = [
+        {"part_number": "DOOR", "quantity": 2, "unit_cost": 400},
+        {
+            "part_number": "HINGE",
+            "parent": "DOOR",
+            "quantity": 2,
+            "unit_cost": 10,
+            "originating": "N",
+        },
+        TRIM,
+    ]
+    new = write("new.xlsx", [*CORE, *door])
+    _, document = _json(cli, old, new)
+    assert document["lines"]["unchanged"] == 9
+    assert document["summary"].endswith("no line changed")
+
+
+def test_a_change_of_vehicle_class_shows_requirements_on_one_side_only(cli, write):
+    old = write("old.xlsx", RESOURCED)
+    new = write("new.xlsx", RESOURCED, vehicle_class="heavy_truck", hs_subheading=None)
+    _, document = _json(cli, old, new)
+    core = _requirement(document, "core-parts")
+    assert core["status"]["old"] == "pass" and core["status"]["new"] is None
+    assert core["delta_points"] is None and core["regressed"] is False
+    assert "core-parts no longer applies (was PASS)" in document["summary"]
+    assert {"field": "vehicle_class", "old": "passenger_vehicle", "new": "heavy_truck"} in document[
+        "vehicle_changes"
+    ]

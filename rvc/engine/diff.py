@@ -3,9 +3,10 @@
 Pure, like the rest of the engine: two (bill, report) pairs evaluated on the same date with
 the same rule pack and reading go in, a frozen `BomDiff` comes out; reporters only read it.
 
-**Matching.** Lines are matched by their id: the part number, or, in a level-coded BOM (whose
-ids are row keys, which shift when a row is inserted), the path of part numbers from the top
-(`ASSY > SUB > PART`, with ` [2]` for a repeat under the same assembly).
+**Matching.** Lines are matched by their id: the part number, or, when either BOM is
+level-coded (its ids are row keys, which shift when a row is inserted), the path of part
+numbers from the top (`ASSY > SUB > PART`, with ` [2]` for a repeat under the same assembly),
+so a level-coded export and the same BOM with a `parent` column still match.
 
 **Classes.** A matched line is *re-sourced* when its declared origin, supplier, country,
 `rvc_percent` or `core_part` changed (whatever else changed too), else *re-priced* when its
@@ -238,7 +239,8 @@ def compare(
     """Compare two evaluated BOMs (the same date, rule pack and reading)."""
     if old.as_of != new.as_of or old.core_reading != new.core_reading:
         raise ValueError("both BOMs must be evaluated on the same date under the same reading")
-    before, after = _sides(old), _sides(new)
+    by_path = _level_coded(old) or _level_coded(new)
+    before, after = _sides(old, by_path), _sides(new, by_path)
     changes: list[LineChange] = []
     recounted: list[LineChange] = []
     knock_on = ZERO
@@ -296,11 +298,16 @@ Entry = tuple[BomLine, LineSide, str | None]
 """A line, how it counts, and its parent's match key."""
 
 
-def _sides(report: Report) -> dict[str, Entry]:
+def _level_coded(report: Report) -> bool:
+    assert report.lines is not None, "the engine fills Report.lines"
+    return any(line.key for line in report.lines.lines)
+
+
+def _sides(report: Report, by_path: bool) -> dict[str, Entry]:
     table = report.lines
-    assert table is not None, "the engine fills Report.lines"
+    assert table is not None
     lines = list(table.lines)
-    keys = match_keys(lines, table.parent_index)
+    keys = match_keys(lines, table.parent_index, by_path=by_path)
     counting = table.counts[report.core_reading]
     tree = Tree.build(lines)
     attributed = [ZERO] * len(lines)
@@ -330,9 +337,12 @@ def _sides(report: Report) -> dict[str, Entry]:
     return out
 
 
-def match_keys(lines: Sequence[BomLine], parent_index: Sequence[int]) -> list[str]:
+def match_keys(
+    lines: Sequence[BomLine], parent_index: Sequence[int], *, by_path: bool = False
+) -> list[str]:
     """How a line is recognised in the other BOM: its part number, or in a level-coded BOM
-    the path of part numbers from the top (a repeat under the same assembly gets ` [2]`).
+    (or when the other BOM is one: `by_path`) the path of part numbers from the top (a
+    repeat under the same assembly gets ` [2]`).
 
     Examples:
         >>> a, b = BomLine(2, "A", ZERO), BomLine(3, "B", ZERO, parent="A")
@@ -342,7 +352,7 @@ def match_keys(lines: Sequence[BomLine], parent_index: Sequence[int]) -> list[st
         >>> match_keys(rows, [-1, 0, 0])
         ['A', 'A > B', 'A > B [2]']
     """
-    if not any(line.key for line in lines):
+    if not by_path and not any(line.key for line in lines):
         return [line.part_number for line in lines]
     keys: list[str] = []
     seen: Counter[str] = Counter()

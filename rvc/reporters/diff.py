@@ -146,7 +146,9 @@ def _status_move(move: RequirementMove) -> str:
     if move.old_status == move.new_status:
         return f"still {status_text(move.new_status)}"
     if move.new_status is None:
-        return f"no longer evaluated (was {status_text(move.old_status)})"
+        return f"no longer applies (was {status_text(move.old_status)})"
+    if move.old_status is None:
+        return f"applies now: {status_text(move.new_status)}"
     return f"{status_text(move.new_status)} now (was {status_text(move.old_status)})"
 
 
