@@ -33,7 +33,7 @@ from rvc.engine.tree import Tree
 from rvc.engine.vehicle_rvc import attribute
 from rvc.model import BillOfMaterials, BomLine, Vehicle
 from rvc.money import ZERO
-from rvc.results import CoreReading, Report, Status, Verdict
+from rvc.results import CoreReading, LineCounts, LineTable, Report, Status, Verdict
 
 ADDED = "added"
 REMOVED = "removed"
@@ -240,27 +240,32 @@ def compare(
     if old.as_of != new.as_of or old.core_reading != new.core_reading:
         raise ValueError("both BOMs must be evaluated on the same date under the same reading")
     by_path = _level_coded(old) or _level_coded(new)
-    before, after = _sides(old, by_path), _sides(new, by_path)
+    before, after = _Version(old, by_path), _Version(new, by_path)
     changes: list[LineChange] = []
     recounted: list[LineChange] = []
     knock_on = ZERO
     unchanged = 0
-    for key, was in before.items():
-        now = after.get(key)
-        if now is None:
-            changes.append(LineChange(key, REMOVED, was[1], None))
+    for key, i in before.index.items():
+        j = after.index.get(key)
+        if j is None:
+            changes.append(LineChange(key, REMOVED, before.side(i), None))
             continue
-        diffs = _field_changes(was[0], now[0], was[2], now[2])
-        kind = _kind(diffs)
-        if kind is None:
+        if before.signature(i) == after.signature(j):
             unchanged += 1
-            knock_on += now[1].non_originating - was[1].non_originating
-            if now[1].origin != was[1].origin:
-                recounted.append(LineChange(key, RECOUNTED, was[1], now[1]))
-        else:
-            changes.append(LineChange(key, kind, was[1], now[1], diffs))
+            knock_on += after.attributed[j] - before.attributed[i]
+            if before.counting.origin[i] != after.counting.origin[j]:
+                recounted.append(LineChange(key, RECOUNTED, before.side(i), after.side(j)))
+            continue
+        diffs = _field_changes(
+            before.lines[i], after.lines[j], before.parent_key(i), after.parent_key(j)
+        )
+        kind = _kind(diffs)
+        assert kind is not None, "the signatures differ, so a field does"
+        changes.append(LineChange(key, kind, before.side(i), after.side(j), diffs))
     changes.extend(
-        LineChange(key, ADDED, None, now[1]) for key, now in after.items() if key not in before
+        LineChange(key, ADDED, None, after.side(j))
+        for key, j in after.index.items()
+        if key not in before.index
     )
     changes.sort(key=_effect)
     recounted.sort(key=_recount_effect)
@@ -294,46 +299,81 @@ def _recount_effect(change: LineChange) -> tuple[Decimal, str]:
     return (-abs(delta), change.key)
 
 
-Entry = tuple[BomLine, LineSide, str | None]
-"""A line, how it counts, and its parent's match key."""
-
-
 def _level_coded(report: Report) -> bool:
     assert report.lines is not None, "the engine fills Report.lines"
     return any(line.key for line in report.lines.lines)
 
 
-def _sides(report: Report, by_path: bool) -> dict[str, Entry]:
-    table = report.lines
-    assert table is not None
-    lines = list(table.lines)
-    keys = match_keys(lines, table.parent_index, by_path=by_path)
-    counting = table.counts[report.core_reading]
-    tree = Tree.build(lines)
-    attributed = [ZERO] * len(lines)
-    for index, amount, _carried in attribute(tree, counting, set(table.core_category)):
-        attributed[index] += amount
-    out: dict[str, Entry] = {}
-    for i, line in enumerate(lines):
-        parent = table.parent_index[i]
-        in_vehicle = table.quantity_in_vehicle[i]
-        side = LineSide(
+class _Version:
+    """One BOM's lines by match key, with their attributed non-originating value; a
+    `LineSide` is built only for the lines that are listed (a BOM has up to 100,000)."""
+
+    def __init__(self, report: Report, by_path: bool) -> None:
+        table = report.lines
+        assert table is not None
+        self.table = table
+        self.lines = table.lines
+        self.keys = match_keys(self.lines, table.parent_index, by_path=by_path)
+        self.index = {key: i for i, key in enumerate(self.keys)}
+        self.counting = table.counts[report.core_reading]
+        self.attributed = _attributed(table, self.counting)
+
+    def parent_key(self, i: int) -> str | None:
+        parent = self.table.parent_index[i]
+        return self.keys[parent] if parent >= 0 else None
+
+    def signature(self, i: int) -> tuple[object, ...]:
+        """Every compared field (blank text as None), to tell unchanged lines apart fast."""
+        line = self.lines[i]
+        return (
+            line.originating,
+            line.supplier or None,
+            line.country or None,
+            line.rvc_percent,
+            line.core_part,
+            line.unit_cost,
+            line.quantity,
+            line.hs_code,
+            line.description or None,
+            self.parent_key(i),
+        )
+
+    def side(self, i: int) -> LineSide:
+        line = self.lines[i]
+        parent = self.table.parent_index[i]
+        in_vehicle = self.table.quantity_in_vehicle[i]
+        return LineSide(
             row=line.row,
             part_number=line.part_number,
             description=line.description,
-            parent=lines[parent].part_number if parent >= 0 else None,
+            parent=self.lines[parent].part_number if parent >= 0 else None,
             unit_cost=line.unit_cost,
             quantity=line.quantity,
             quantity_in_vehicle=in_vehicle,
             value_in_vehicle=line.unit_cost * in_vehicle,
-            non_originating=attributed[i],
-            own_non_originating=counting.n[i] * in_vehicle,
-            origin=counting.origin[i],
+            non_originating=self.attributed[i],
+            own_non_originating=self.counting.n[i] * in_vehicle,
+            origin=self.counting.origin[i],
             declared=line.originating,
             supplier=line.supplier,
             country=line.country,
         )
-        out[keys[i]] = (line, side, keys[parent] if parent >= 0 else None)
+
+
+def _attributed(table: LineTable, counting: LineCounts) -> list[Decimal]:
+    """Each line's share of the vehicle's VNM, as the vehicle RVC's drivers split it."""
+    lines = list(table.lines)
+    children: list[list[int]] = [[] for _ in lines]
+    roots = []
+    for i, parent in enumerate(table.parent_index):
+        if parent < 0:
+            roots.append(i)
+        else:
+            children[parent].append(i)
+    tree = Tree(lines, children, roots, [], [], list(table.parent_index))
+    out = [ZERO] * len(lines)
+    for index, amount, _carried in attribute(tree, counting, set(table.core_category)):
+        out[index] += amount
     return out
 
 
