@@ -23,8 +23,7 @@ from rvc.engine.rollup import count_lines, new_counting, own_rvc, subtree_order,
 from rvc.engine.tree import Tree
 from rvc.model import BillOfMaterials
 from rvc.results import LineCounts as Counting
-from rvc.results import Note
-from rvc.results import Threshold
+from rvc.results import Note, Threshold
 from rvc.rules.in_force import RulesInForce
 
 if TYPE_CHECKING:
