@@ -1,0 +1,211 @@
+"""Hand-computed acceptance cases for input format v1.1 (tests/cases_v11/*.yaml).
+
+Written by an independent reviewer from the public contracts (workbook.md v1.1, report-json.md)
+and SOR/2020-155 alone, without reading rvc's engine. Each case is run through the PUBLIC
+interface only: a workbook is written, `python -m rvc check <file> --format json --as-of <date>`
+runs in a subprocess, and the JSON document is compared with the case's `expect` block:
+
+- `exit_code`, top-level `verdict`, `core_part_reading` (always the default, `us-cbp`),
+  `readings.us-cbp` / `readings.roll-up` (`verdict`, `vehicle_rvc`);
+- per requirement id (`vehicle-rvc`, `core-parts`, `steel`, `aluminum`, `lvc`): `status`,
+  `value`, `threshold`; `absent: true` asserts the requirement is not in the report (heavy
+  trucks have no `core-parts`);
+- `core-parts`: `details[<category>]` `value` / `status` and `details.super_core`;
+- `lvc`: `details.material_and_manufacturing`, `technology`, `assembly` (a number or an object
+  with `value`);
+- `s18_22`: whether the s. 18(22) heavy-truck option is mentioned (searched as the text
+  "18(22)" in requirement messages and details and in the assumptions).
+
+Numbers may be JSON numbers or decimal strings; they are compared with tolerance 1e-6. Where a
+case is `ambiguous`, `value_alternatives` may list the other defensible figures; the status is
+still asserted. Every mismatch of a case is reported at once.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from rvc.readers.template import write_workbook
+
+CASES_DIR = Path(__file__).resolve().parent / "cases_v11"
+CASES = [
+    case for path in sorted(CASES_DIR.glob("*.yaml")) for case in yaml.safe_load(path.read_text())
+]
+BOM_COLUMNS = (
+    "part_number",
+    "parent",
+    "description",
+    "hs_code",
+    "quantity",
+    "unit_cost",
+    "originating",
+    "core_part",
+    "rvc_percent",
+    "supplier",
+    "country",
+)
+METAL_COLUMNS = (
+    "material",
+    "value",
+    "originating",
+    "melted_and_poured",
+    "description",
+    "supplier",
+    "hs_code",
+)
+LVC_COLUMNS = (
+    "category",
+    "amount",
+    "hourly_wage",
+    "wage_currency",
+    "assembly_type",
+    "annual_capacity",
+    "description",
+    "plant",
+    "country",
+)
+REQUIREMENTS = ("vehicle-rvc", "core-parts", "steel", "aluminum", "lvc")
+LVC_PARTS = ("material_and_manufacturing", "technology", "assembly")
+TOLERANCE = Decimal("1e-6")
+
+
+def _rows(items: list[dict[str, Any]], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    return [columns, *[tuple(item.get(c) for c in columns) for item in items]]
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, dict):
+        value = value.get("value")
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def _close(got: Any, want: Any) -> bool:
+    number = _number(got)
+    return number is not None and abs(number - Decimal(str(want))) <= TOLERANCE
+
+
+def _workbook(case: dict[str, Any], path: Path) -> None:
+    vehicle = [("field", "value")] + [(k, v) for k, v in case["vehicle"].items() if v is not None]
+    columns = tuple(case.get("bom_columns", BOM_COLUMNS))
+    sheets = [("Vehicle", vehicle), ("BOM", _rows(case["bom"], columns))]
+    if "steel_aluminum" in case:
+        sheets.append(("SteelAluminum", _rows(case["steel_aluminum"], METAL_COLUMNS)))
+    if "lvc" in case:
+        sheets.append(("LVC", _rows(case["lvc"], LVC_COLUMNS)))
+    write_workbook(path, sheets)
+
+
+def _run(path: Path, as_of: str) -> tuple[int, dict[str, Any] | None, str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "rvc", "check", str(path), "--format", "json", "--as-of", as_of],
+        capture_output=True,
+        text=True,
+        cwd=path.parent,
+        timeout=120,
+    )
+    try:
+        document = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        document = None
+    return done.returncode, document, done.stderr
+
+
+def _check_value(errors: list[str], where: str, got: Any, want: dict[str, Any]) -> None:
+    if want.get("value") is None:
+        return
+    allowed = [want["value"], *want.get("value_alternatives", [])]
+    if not any(_close(got, v) for v in allowed):
+        errors.append(f"{where} value: got {_number(got)}, expected {' or '.join(map(str, allowed))}")
+
+
+def _s18_22_mentioned(document: dict[str, Any]) -> bool:
+    texts = [json.dumps(document.get("assumptions", []))]
+    for requirement in document.get("requirements", []):
+        texts.append(str(requirement.get("message", "")))
+        texts.append(json.dumps(requirement.get("details", {}), default=str))
+    return any("18(22)" in text for text in texts)
+
+
+def _compare(case: dict[str, Any], code: int, document: dict[str, Any]) -> list[str]:
+    expect = case["expect"]
+    errors: list[str] = []
+    if code != expect["exit_code"]:
+        errors.append(f"exit code: got {code}, expected {expect['exit_code']}")
+    if document.get("verdict") != expect["verdict"]:
+        errors.append(f"verdict: got {document.get('verdict')}, expected {expect['verdict']}")
+    if "readings" in expect:
+        if document.get("core_part_reading") != "us-cbp":
+            errors.append(f"core_part_reading: got {document.get('core_part_reading')!r}")
+        readings = document.get("readings") or {}
+        for name, want in expect["readings"].items():
+            got = readings.get(name)
+            if not isinstance(got, dict):
+                errors.append(f"readings.{name}: missing")
+                continue
+            if got.get("verdict") != want["verdict"]:
+                errors.append(f"readings.{name}.verdict: got {got.get('verdict')}, expected {want['verdict']}")
+            _check_value(errors, f"readings.{name}.vehicle_rvc", got.get("vehicle_rvc"),
+                         {"value": want["vehicle_rvc"],
+                          "value_alternatives": want.get("vehicle_rvc_alternatives", [])})
+    found = {r.get("id"): r for r in document.get("requirements", [])}
+    for rid in REQUIREMENTS:
+        want = expect.get(rid)
+        if want is None:
+            continue
+        result = found.get(rid)
+        if want.get("absent"):
+            if result is not None:
+                errors.append(f"{rid}: present ({result.get('status')}), expected no such requirement")
+            continue
+        if result is None:
+            errors.append(f"{rid}: missing from the report")
+            continue
+        if result.get("status") != want["status"]:
+            errors.append(f"{rid} status: got {result.get('status')}, expected {want['status']}"
+                          f" ({result.get('message')})")
+        _check_value(errors, rid, result.get("value"), want)
+        if want.get("threshold") is not None and not _close(result.get("threshold"), want["threshold"]):
+            errors.append(f"{rid} threshold: got {result.get('threshold')}, expected {want['threshold']}")
+        details = result.get("details") or {}
+        entries = dict(want.get("categories", {}))
+        if "super_core" in want:
+            entries["super_core"] = want["super_core"]
+        for name, entry in entries.items():
+            got = details.get(name)
+            if not isinstance(got, dict):
+                errors.append(f"{rid}.details.{name}: missing")
+                continue
+            if "status" in entry and got.get("status") != entry["status"]:
+                errors.append(f"{rid}.details.{name} status: got {got.get('status')}, expected {entry['status']}")
+            _check_value(errors, f"{rid}.details.{name}", got.get("value"), entry)
+        for name in LVC_PARTS:
+            if rid == "lvc" and name in want:
+                if not _close(details.get(name), want[name]):
+                    errors.append(f"lvc.details.{name}: got {_number(details.get(name))}, expected {want[name]}")
+    if "s18_22" in expect and _s18_22_mentioned(document) != expect["s18_22"]:
+        errors.append(f"s. 18(22) option mentioned: got {not expect['s18_22']}, expected {expect['s18_22']}")
+    return errors
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_case_v11(case: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / f"{case['name']}.xlsx"
+    _workbook(case, path)
+    code, document, stderr = _run(path, str(case["as_of"]))
+    assert document is not None, f"no JSON document (exit {code}): {stderr.strip()[-800:]}"
+    assert "error" not in document, f"input rejected (exit {code}): {document['error']}"
+    errors = _compare(case, code, document)
+    assert not errors, case["name"] + ":\n  " + "\n  ".join(errors)
