@@ -137,7 +137,13 @@ def _check_value(errors: list[str], where: str, got: Any, want: dict[str, Any]) 
         return
     allowed = [want["value"], *want.get("value_alternatives", [])]
     if not any(_close(got, v) for v in allowed):
-        errors.append(f"{where} value: got {_number(got)}, expected {' or '.join(map(str, allowed))}")
+        wanted = " or ".join(map(str, allowed))
+        errors.append(f"{where} value: got {_number(got)}, expected {wanted}")
+
+
+def _check_equal(errors: list[str], where: str, got: Any, want: Any) -> None:
+    if got != want:
+        errors.append(f"{where}: got {got}, expected {want}")
 
 
 def _s18_22_mentioned(document: dict[str, Any]) -> bool:
@@ -148,64 +154,78 @@ def _s18_22_mentioned(document: dict[str, Any]) -> bool:
     return any("18(22)" in text for text in texts)
 
 
+def _compare_readings(errors: list[str], expect: dict[str, Any], document: dict[str, Any]) -> None:
+    _check_equal(errors, "core_part_reading", document.get("core_part_reading"), "us-cbp")
+    readings = document.get("readings") or {}
+    for name, want in expect["readings"].items():
+        got = readings.get(name)
+        if not isinstance(got, dict):
+            errors.append(f"readings.{name}: missing")
+            continue
+        _check_equal(errors, f"readings.{name}.verdict", got.get("verdict"), want["verdict"])
+        figure = {
+            "value": want["vehicle_rvc"],
+            "value_alternatives": want.get("vehicle_rvc_alternatives", []),
+        }
+        _check_value(errors, f"readings.{name}.vehicle_rvc", got.get("vehicle_rvc"), figure)
+
+
+def _compare_details(
+    errors: list[str], rid: str, want: dict[str, Any], details: dict[str, Any]
+) -> None:
+    entries = dict(want.get("categories", {}))
+    if "super_core" in want:
+        entries["super_core"] = want["super_core"]
+    for name, entry in entries.items():
+        got = details.get(name)
+        if not isinstance(got, dict):
+            errors.append(f"{rid}.details.{name}: missing")
+            continue
+        if "status" in entry:
+            _check_equal(errors, f"{rid}.details.{name} status", got.get("status"), entry["status"])
+        _check_value(errors, f"{rid}.details.{name}", got.get("value"), entry)
+    if rid != "lvc":
+        return
+    for name in LVC_PARTS:
+        if name in want and not _close(details.get(name), want[name]):
+            got = _number(details.get(name))
+            errors.append(f"lvc.details.{name}: got {got}, expected {want[name]}")
+
+
+def _compare_requirement(errors: list[str], rid: str, want: dict[str, Any], result: Any) -> None:
+    if want.get("absent"):
+        if result is not None:
+            errors.append(f"{rid}: present ({result.get('status')}), expected no such requirement")
+        return
+    if result is None:
+        errors.append(f"{rid}: missing from the report")
+        return
+    if result.get("status") != want["status"]:
+        errors.append(
+            f"{rid} status: got {result.get('status')}, expected {want['status']}"
+            f" ({result.get('message')})"
+        )
+    _check_value(errors, rid, result.get("value"), want)
+    threshold = want.get("threshold")
+    if threshold is not None and not _close(result.get("threshold"), threshold):
+        errors.append(f"{rid} threshold: got {result.get('threshold')}, expected {threshold}")
+    _compare_details(errors, rid, want, result.get("details") or {})
+
+
 def _compare(case: dict[str, Any], code: int, document: dict[str, Any]) -> list[str]:
     expect = case["expect"]
     errors: list[str] = []
-    if code != expect["exit_code"]:
-        errors.append(f"exit code: got {code}, expected {expect['exit_code']}")
-    if document.get("verdict") != expect["verdict"]:
-        errors.append(f"verdict: got {document.get('verdict')}, expected {expect['verdict']}")
+    _check_equal(errors, "exit code", code, expect["exit_code"])
+    _check_equal(errors, "verdict", document.get("verdict"), expect["verdict"])
     if "readings" in expect:
-        if document.get("core_part_reading") != "us-cbp":
-            errors.append(f"core_part_reading: got {document.get('core_part_reading')!r}")
-        readings = document.get("readings") or {}
-        for name, want in expect["readings"].items():
-            got = readings.get(name)
-            if not isinstance(got, dict):
-                errors.append(f"readings.{name}: missing")
-                continue
-            if got.get("verdict") != want["verdict"]:
-                errors.append(f"readings.{name}.verdict: got {got.get('verdict')}, expected {want['verdict']}")
-            _check_value(errors, f"readings.{name}.vehicle_rvc", got.get("vehicle_rvc"),
-                         {"value": want["vehicle_rvc"],
-                          "value_alternatives": want.get("vehicle_rvc_alternatives", [])})
+        _compare_readings(errors, expect, document)
     found = {r.get("id"): r for r in document.get("requirements", [])}
     for rid in REQUIREMENTS:
-        want = expect.get(rid)
-        if want is None:
-            continue
-        result = found.get(rid)
-        if want.get("absent"):
-            if result is not None:
-                errors.append(f"{rid}: present ({result.get('status')}), expected no such requirement")
-            continue
-        if result is None:
-            errors.append(f"{rid}: missing from the report")
-            continue
-        if result.get("status") != want["status"]:
-            errors.append(f"{rid} status: got {result.get('status')}, expected {want['status']}"
-                          f" ({result.get('message')})")
-        _check_value(errors, rid, result.get("value"), want)
-        if want.get("threshold") is not None and not _close(result.get("threshold"), want["threshold"]):
-            errors.append(f"{rid} threshold: got {result.get('threshold')}, expected {want['threshold']}")
-        details = result.get("details") or {}
-        entries = dict(want.get("categories", {}))
-        if "super_core" in want:
-            entries["super_core"] = want["super_core"]
-        for name, entry in entries.items():
-            got = details.get(name)
-            if not isinstance(got, dict):
-                errors.append(f"{rid}.details.{name}: missing")
-                continue
-            if "status" in entry and got.get("status") != entry["status"]:
-                errors.append(f"{rid}.details.{name} status: got {got.get('status')}, expected {entry['status']}")
-            _check_value(errors, f"{rid}.details.{name}", got.get("value"), entry)
-        for name in LVC_PARTS:
-            if rid == "lvc" and name in want:
-                if not _close(details.get(name), want[name]):
-                    errors.append(f"lvc.details.{name}: got {_number(details.get(name))}, expected {want[name]}")
-    if "s18_22" in expect and _s18_22_mentioned(document) != expect["s18_22"]:
-        errors.append(f"s. 18(22) option mentioned: got {not expect['s18_22']}, expected {expect['s18_22']}")
+        if expect.get(rid) is not None:
+            _compare_requirement(errors, rid, expect[rid], found.get(rid))
+    if "s18_22" in expect:
+        mentioned = _s18_22_mentioned(document)
+        _check_equal(errors, "s. 18(22) option mentioned", mentioned, expect["s18_22"])
     return errors
 
 
