@@ -13,6 +13,8 @@ runs in a subprocess, and the JSON document is compared with the case's `expect`
 - `core-parts`: `details[<category>]` `value` / `status` and `details.super_core`;
 - `lvc`: `details.material_and_manufacturing`, `technology`, `assembly` (a number or an object
   with `value`);
+- `error: true`: the input must be rejected (exit 2, a JSON error document on stdout);
+- `excel_percent`: lines whose rvc_percent cell is written as an Excel percentage (0.72, 0.0%);
 - `s18_22`: whether the s. 18(22) heavy-truck option is mentioned (searched as the text
   "18(22)" in requirement messages and details and in the assumptions).
 
@@ -115,6 +117,24 @@ def _workbook(case: dict[str, Any], path: Path) -> None:
     if "lvc" in case:
         sheets.append(("LVC", _rows(case["lvc"], LVC_COLUMNS)))
     write_workbook(path, sheets)
+    if case.get("excel_percent"):
+        _as_excel_percent(path, set(case["excel_percent"]))
+
+
+def _as_excel_percent(path: Path, parts: set[str]) -> None:
+    """Store the rvc_percent cells of these lines as Excel percentages (72 -> 0.72, format 0.0%)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book["BOM"]
+    header = [cell.value for cell in sheet[1]]
+    part_col, pct_col = header.index("part_number") + 1, header.index("rvc_percent") + 1
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, part_col).value in parts:
+            cell = sheet.cell(row, pct_col)
+            cell.value = float(Decimal(str(cell.value)) / 100)
+            cell.number_format = "0.0%"
+    book.save(path)
 
 
 def _run(path: Path, as_of: str) -> tuple[int, dict[str, Any] | None, str]:
@@ -234,6 +254,10 @@ def test_case_v11(case: dict[str, Any], tmp_path: Path) -> None:
     path = tmp_path / f"{case['name']}.xlsx"
     _workbook(case, path)
     code, document, stderr = _run(path, str(case["as_of"]))
+    if case["expect"].get("error"):
+        assert code == case["expect"]["exit_code"], f"exit {code}: {stderr.strip()[-800:]}"
+        assert document is not None and "error" in document, f"no JSON error document: {document}"
+        return
     assert document is not None, f"no JSON document (exit {code}): {stderr.strip()[-800:]}"
     assert "error" not in document, f"input rejected (exit {code}): {document['error']}"
     errors = _compare(case, code, document)
