@@ -15,8 +15,9 @@ runs in a subprocess, and the JSON document is compared with the case's `expect`
   with `value`);
 - `error: true`: the input must be rejected (exit 2, a JSON error document on stdout);
 - `excel_percent`: lines whose rvc_percent cell is written as an Excel percentage (0.72, 0.0%);
-- `s18_22`: whether the s. 18(22) heavy-truck option is mentioned (searched as the text
-  "18(22)" in requirement messages and details and in the assumptions).
+- `s18_22`: whether the s. 18(22) heavy-truck option is offered: the text "18(22)" in a
+  requirement message or an assumption, or a details object citing 18(22) that is not marked
+  `eligible: false`.
 
 Numbers may be JSON numbers or decimal strings; they are compared with tolerance 1e-6 (a figure
 rounded to 4 or 5 decimals, which report-json.md allows, may be off by half its last place). Where a
@@ -166,12 +167,30 @@ def _check_equal(errors: list[str], where: str, got: Any, want: Any) -> None:
         errors.append(f"{where}: got {got}, expected {want}")
 
 
+def _s18_22_offers(value: Any) -> list[bool]:
+    """Every object citing s. 18(22) found in a details tree, as offered (its `eligible` flag,
+    when it has one) or merely cited."""
+    found: list[bool] = []
+    if isinstance(value, dict):
+        if "18(22)" in json.dumps(value.get("citation", "")):
+            found.append(bool(value.get("eligible", True)))
+        for item in value.values():
+            found.extend(_s18_22_offers(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_s18_22_offers(item))
+    return found
+
+
 def _s18_22_mentioned(document: dict[str, Any]) -> bool:
+    """The s. 18(22) option is offered: a details object citing it that is not marked
+    `eligible: false`, or the text "18(22)" in a requirement message or an assumption."""
     texts = [json.dumps(document.get("assumptions", []))]
+    offers: list[bool] = []
     for requirement in document.get("requirements", []):
         texts.append(str(requirement.get("message", "")))
-        texts.append(json.dumps(requirement.get("details", {}), default=str))
-    return any("18(22)" in text for text in texts)
+        offers.extend(_s18_22_offers(requirement.get("details", {})))
+    return any(offers) or any("18(22)" in text for text in texts)
 
 
 def _compare_readings(errors: list[str], expect: dict[str, Any], document: dict[str, Any]) -> None:
