@@ -546,3 +546,32 @@ def test_a_change_of_vehicle_class_shows_requirements_on_one_side_only(cli, writ
     assert {"field": "vehicle_class", "old": "passenger_vehicle", "new": "heavy_truck"} in document[
         "vehicle_changes"
     ]
+
+
+def test_a_line_moved_or_reclassified_is_an_other_change(cli, write):
+    """HINGE (N, 2 x 10) moves from DOOR (2 per vehicle) to the vehicle: 40 -> 20 of VNM;
+    TRIM gets an HS code and a description: listed, no effect."""
+    door = [
+        {"part_number": "DOOR", "quantity": 2, "unit_cost": 400, "originating": "N"},
+        {
+            "part_number": "HINGE",
+            "parent": "DOOR",
+            "quantity": 2,
+            "unit_cost": 10,
+            "originating": "N",
+        },
+    ]
+    old = write("old.xlsx", [*RESOURCED, *door])
+    moved = [door[0], {**door[1], "parent": None}]
+    trim = {**TRIM, "hs_code": "8708.29", "description": "Interior trim"}
+    new = write("new.xlsx", [*RESOURCED[:-1], trim, *moved])
+    _, document = _json(cli, old, new)
+    other = {c["key"]: c for c in document["lines"]["other"]}
+    assert set(other) == {"HINGE", "TRIM"}
+    assert other["HINGE"]["changes"] == [{"field": "parent", "old": "DOOR", "new": None}]
+    # DOOR is declared N: its whole value counts, the hinge inside it adds nothing; on its
+    # own at the top the hinge brings 2 x 10
+    assert other["HINGE"]["non_originating_delta"] == 20
+    assert other["HINGE"]["value_in_vehicle_delta"] == -20  # 4 x 10 -> 2 x 10
+    assert [c["field"] for c in other["TRIM"]["changes"]] == ["hs_code", "description"]
+    assert other["TRIM"]["non_originating_delta"] == 0

@@ -10,8 +10,8 @@ so a level-coded export and the same BOM with a `parent` column still match.
 
 **Classes.** A matched line is *re-sourced* when its declared origin, supplier, country,
 `rvc_percent` or `core_part` changed (whatever else changed too), else *re-priced* when its
-unit cost or quantity changed, else *other* when only its parent, HS code or description
-changed, else unchanged (counted, not listed).
+unit cost or quantity changed, else *other* when only its parent, HS code, description or
+resourcing cost changed, else unchanged (counted, not listed).
 
 **Effect.** A line's non-originating value in the vehicle is its share of the vehicle's VNM
 under the reading applied, as the vehicle RVC's drivers split it (`vehicle_rvc.attribute`):
@@ -46,7 +46,7 @@ RECOUNTED = "recounted"
 
 SOURCING = ("originating", "supplier", "country", "rvc_percent", "core_part")
 PRICING = ("unit_cost", "quantity")
-DESCRIBING = ("hs_code", "description")
+DESCRIBING = ("hs_code", "description", "resourcing_cost")
 """With `parent` (compared by the parent's match key), the fields of an `other` change."""
 ATTRIBUTION = "attributed"
 """How a line's non-originating value in the vehicle is measured (see the module text)."""
@@ -335,6 +335,7 @@ class _Version:
             line.quantity,
             line.hs_code,
             line.description or None,
+            line.resourcing_cost,
             self.parent_key(i),
         )
 
