@@ -172,44 +172,59 @@ def decide(
 ) -> CoreOutcome:
     """Which core parts are originating: declared, alone, by category average, by super-core."""
     outcome = CoreOutcome(entry, parts)
-    lines = tree.lines
     for part in parts:
         part.rvc, part.rvc_source = rvcs[part.index]
     if entry is None:
         return outcome
     threshold = entry.min_percent
     for part in parts:
-        declared = lines[part.index].originating
-        if part.own_rule:
-            part.passes_alone = declared is True
-        elif declared is True:
-            part.passes_alone = True
-        elif declared is None and part.rvc is not None and part.rvc_source != "unknown origin":
-            part.passes_alone = part.rvc >= threshold
-        part.how = (DECLARED if declared is True else OWN_RVC) if part.passes_alone else part.how
+        _alone(part, tree.lines[part.index].originating, threshold)
+    _by_category(outcome, req, threshold)
+    if req.super_core:
+        _by_super_core(outcome, threshold)
+    return outcome
+
+
+def _alone(part: CorePart, declared: bool | None, threshold: Decimal) -> None:
+    """Declared Y, or (blank) its own known RVC meets the threshold (s. 14(13)); the EV
+    battery under its own rule only by its declaration (s. 14(6))."""
+    if declared is True:
+        part.passes_alone, part.how = True, DECLARED
+    elif declared is None and not part.own_rule and part.rvc_source != "unknown origin":
+        part.passes_alone = part.rvc is not None and part.rvc >= threshold
+        if part.passes_alone:
+            part.how = OWN_RVC
+
+
+def _by_category(outcome: CoreOutcome, req: CoreParts, threshold: Decimal) -> None:
+    """Each category's value-weighted RVC; one that exceeds the threshold makes every part
+    of it originating (s. 14(12)). The EV battery stays out of the average."""
     by_category: dict[str, list[CorePart]] = {}
-    for part in parts:
+    for part in outcome.parts:
         by_category.setdefault(part.category, []).append(part)
     for category, members in by_category.items():
         subject = [p for p in members if not p.own_rule]
         average = weighted(subject) if subject else weighted(members)
         outcome.categories[category] = average
-        if req.category_averaging and subject and average is not None and average > threshold:
+        if not (req.category_averaging and subject and average is not None):
+            continue
+        if average > threshold:
             outcome.rescued_categories.add(category)
             for p in subject:
                 if not p.originating:
                     p.how = CATEGORY
-    if req.super_core:
-        averaged = [p for p in parts if not p.own_rule]
-        outcome.super_core = weighted(averaged)
-        outcome.super_core_passes = (
-            outcome.super_core is not None and outcome.super_core >= threshold
-        )
-        if outcome.super_core_passes:
-            for p in averaged:
-                if not p.originating:
-                    p.how = SUPER_CORE
-    return outcome
+
+
+def _by_super_core(outcome: CoreOutcome, threshold: Decimal) -> None:
+    """All core parts under the RVC rule as one part (s. 14(10)): meeting the threshold makes
+    every one of them originating."""
+    averaged = [p for p in outcome.parts if not p.own_rule]
+    outcome.super_core = weighted(averaged)
+    outcome.super_core_passes = outcome.super_core is not None and outcome.super_core >= threshold
+    if outcome.super_core_passes:
+        for p in averaged:
+            if not p.originating:
+                p.how = SUPER_CORE
 
 
 def weighted(parts: list[CorePart]) -> Decimal | None:
