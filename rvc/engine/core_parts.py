@@ -26,7 +26,8 @@ from rvc.engine.common import Envelope, status_of
 from rvc.engine.facts import Facts
 from rvc.engine.rollup import CoreDecision
 from rvc.engine.tree import Tree
-from rvc.hs import HsPattern, dotted
+from rvc.hs import dotted
+from rvc.model import BomLine
 from rvc.money import ZERO, fmt_percent, fmt_threshold
 from rvc.results import (
     CategoryFigure,
@@ -37,6 +38,7 @@ from rvc.results import (
     SuperCoreFigure,
     Threshold,
 )
+from rvc.rules.in_force import RulesInForce
 from rvc.rules.schema import CoreParts, RvcEntry
 
 DECLARED, OWN_RVC, CATEGORY, SUPER_CORE, NOT_ORIGINATING = (
@@ -97,15 +99,15 @@ class CoreOutcome:
 
 
 def identify(
-    tree: Tree, req: CoreParts, has_column: bool, extended: list[Decimal], notes: list[Note]
+    tree: Tree, rules: RulesInForce, has_column: bool, extended: list[Decimal], notes: list[Note]
 ) -> list[CorePart]:
     """The core parts of a BOM: from the `core_part` column, or inferred from Table A.2 codes.
 
     Lines inside a core part are its materials, not core parts of their own.
     """
+    req = rules.core_requirement
+    assert req is not None
     lines = tree.lines
-    own_rule = {cat: [HsPattern.parse(h) for h in hs] for cat, hs in req.own_rule_for.items()}
-    patterns = [(cat, HsPattern.parse(h)) for cat, hs in req.categories.items() for h in hs]
     inside = [False] * len(lines)
     parts: list[CorePart] = []
     for i in tree.top_down:
@@ -113,54 +115,66 @@ def identify(
         if parent >= 0:
             inside[i] = inside[parent]
         line = lines[i]
-        category, inferred = None, False
-        if has_column:
-            category = line.core_part
-        elif line.hs_code:
-            for cat, pattern in patterns:
-                if pattern.matches(line.hs_code):
-                    category, inferred = cat, True
-                    break
+        category, inferred = _category(line, rules, has_column)
         if category is None:
             continue
-        where = f"BOM row {line.row} ({line.part_number})"
-        if inside[i]:
-            if not inferred:
-                notes.append(
-                    Note(
-                        "core-part-inside-core-part",
-                        where,
-                        f"marked core part '{category}' inside another core part; counted as "
-                        "a material of that part, not as a core part of its own",
-                    )
-                )
-            continue
-        if category not in req.categories:
-            notes.append(
-                Note(
-                    "core-part-not-for-class",
-                    where,
-                    f"core_part '{category}' has no requirement for this vehicle class "
-                    f"({req.title}); treated as an ordinary part",
-                )
-            )
+        skip, note = _not_a_core_part(line, category, inferred, inside[i], req)
+        if note is not None:
+            notes.append(note)
+        if skip:
             continue
         if inferred:
             notes.append(
                 Note(
                     "inferred-core-part",
-                    where,
+                    f"BOM row {line.row} ({line.part_number})",
                     f"inferred core part '{category}' from HS {dotted(line.hs_code or '')} "
                     "(Table A.2 column 1, whose entries cover only some goods of each code: a "
                     "guess); add a core_part column to state core parts explicitly",
                 )
             )
-        rule = bool(line.hs_code) and any(
-            p.matches(line.hs_code or "") for p in own_rule.get(category, [])
+        own_rule = any(
+            p.matches(line.hs_code or "") for p in rules.own_rule_patterns.get(category, [])
         )
         inside[i] = True
-        parts.append(CorePart(i, category, inferred, rule, extended[i] * line.unit_cost))
+        parts.append(CorePart(i, category, inferred, own_rule, extended[i] * line.unit_cost))
     return parts
+
+
+def _category(line: BomLine, rules: RulesInForce, has_column: bool) -> tuple[str | None, bool]:
+    """A line's core-part category and whether it was inferred from its HS code."""
+    if has_column:
+        return line.core_part, False
+    if line.hs_code:
+        for cat, pattern in rules.core_patterns:
+            if pattern.matches(line.hs_code):
+                return cat, True
+    return None, False
+
+
+def _not_a_core_part(
+    line: BomLine, category: str, inferred: bool, inside: bool, req: CoreParts
+) -> tuple[bool, Note | None]:
+    """Whether a line with a category is not a core part after all, and the note saying why
+    (none for an inferred line inside a core part: its HS code just overlaps column 2)."""
+    where = f"BOM row {line.row} ({line.part_number})"
+    if inside:
+        if inferred:
+            return True, None
+        return True, Note(
+            "core-part-inside-core-part",
+            where,
+            f"marked core part '{category}' inside another core part; counted as a material of "
+            "that part, not as a core part of its own",
+        )
+    if category not in req.categories:
+        return True, Note(
+            "core-part-not-for-class",
+            where,
+            f"core_part '{category}' has no requirement for this vehicle class ({req.title}); "
+            "treated as an ordinary part",
+        )
+    return False, None
 
 
 def decide(
