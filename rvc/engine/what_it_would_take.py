@@ -186,14 +186,7 @@ def core_parts(facts: Facts, threshold: Decimal) -> WhatItWouldTake:
     if core.super_core is not None and core.super_core < threshold:
         super_gap = total * (threshold - core.super_core) / HUNDRED
     if not gaps:
-        room = total * (core.super_core - threshold) / HUNDRED if core.super_core else None
-        summary = "every core part originates"
-        if room is not None and room > 0:
-            summary += (
-                f"; the super-core could take {fmt_amount(room)} {currency} more "
-                "non-originating content"
-            )
-        return WhatItWouldTake(passes=True, summary=summary, amount=room, parts=())
+        return _core_headroom(total, core.super_core, threshold, currency)
     names = ", ".join(g.part_number for g in gaps[:4])
     summary = f"{len(gaps)} core part{'s' if len(gaps) > 1 else ''} not originating ({names})"
     if super_gap is not None:
@@ -208,6 +201,20 @@ def core_parts(facts: Facts, threshold: Decimal) -> WhatItWouldTake:
         parts=tuple(gaps),
         headline=f"{names} not originating",
     )
+
+
+def _core_headroom(
+    total: Decimal, super_core: Decimal | None, threshold: Decimal, currency: str
+) -> WhatItWouldTake:
+    """Every core part originates: how much more content the super-core could take."""
+    room = total * (super_core - threshold) / HUNDRED if super_core else None
+    summary = "every core part originates"
+    if room is not None and room > 0:
+        summary += (
+            f"; the super-core could take {fmt_amount(room)} {currency} more non-originating "
+            "content"
+        )
+    return WhatItWouldTake(passes=True, summary=summary, amount=room, parts=())
 
 
 def _gap(facts: Facts, part: CorePart, threshold: Decimal) -> PartGap:
