@@ -19,7 +19,7 @@ import glob
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date
@@ -94,8 +94,7 @@ def batch_members(folder: Path) -> list[Path] | None:
         for p in entries
         if not _skipped(p)
         and (
-            (p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file())
-            or (p.is_dir() and holds_csv(p))
+            (p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file()) or (p.is_dir() and holds_csv(p))
         )
     ]
     return members or None
@@ -216,9 +215,7 @@ def _check_chunk(tasks: list[tuple[int, Task]], options: Options) -> list[tuple[
 Progress = Callable[[int], None]
 
 
-def run_local(
-    tasks: list[Task], options: Options, jobs: int, advance: Progress
-) -> list[Outcome]:
+def run_local(tasks: list[Task], options: Options, jobs: int, advance: Progress) -> list[Outcome]:
     """In this process (`jobs` 1) or in `jobs` worker processes, in chunks."""
     results: list[Outcome | None] = [None] * len(tasks)
     if jobs <= 1 or len(tasks) <= 1:
@@ -244,9 +241,7 @@ def run_local(
     return [r for r in results if r is not None]
 
 
-def run_dask(
-    tasks: list[Task], options: Options, address: str, advance: Progress
-) -> list[Outcome]:
+def run_dask(tasks: list[Task], options: Options, address: str, advance: Progress) -> list[Outcome]:
     """On a Dask cluster: each workbook's bytes and settings go to `check_one` on a worker,
     with the rule pack scattered once to every worker; outcomes come back in any order."""
     try:
@@ -375,25 +370,6 @@ def write_output_dir(outcomes: list[Outcome], directory: Path) -> None:
         raise RvcError(str(directory), f"cannot be written ({exc.strerror or exc})") from exc
 
 
-def _progress(enabled: bool, total: int) -> Iterator[Progress]:
-    if not enabled:
-        yield lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress(
-        "checking",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("check", total=total)
-        yield lambda n: bar.advance(task, n)
-
-
 def run_batch(
     *,
     paths: list[Path],
@@ -412,8 +388,6 @@ def run_batch(
 ) -> int:
     """Check every vehicle, write the batch report (or, for one vehicle, exactly its single
     report) and the `--output-dir` files; return the batch's exit code."""
-    from contextlib import contextmanager
-
     from rvc.reporters import batch as batch_report
 
     if output is not None and any(output.resolve() == p.resolve() for p in paths):
@@ -428,7 +402,7 @@ def run_batch(
     options = Options(as_of, today, core_reading, frozenset(formats))
     tasks = plan(paths, rules, config)
     show = output_format == "table" and not single and sys.stderr.isatty()
-    with contextmanager(_progress)(show, len(tasks)) as advance:
+    with batch_report.progress(show, len(tasks)) as advance:
         if dask_scheduler:
             outcomes = run_dask(tasks, options, dask_scheduler, advance)
         else:

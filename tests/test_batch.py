@@ -18,7 +18,6 @@ import pytest
 
 from rvc.batch import batch_members, collect, output_names
 from tests.conftest import EXAMPLES, ROOT
-from tests.readers.test_hostile import good  # noqa: F401 - a fixture used below
 
 SCHEMA = json.loads((ROOT / "rvc" / "reporters" / "report.schema.json").read_text())
 PASSING = [
@@ -119,7 +118,10 @@ def test_csv_folder_stays_one_vehicle_and_csv_subfolders_are_a_batch(cli, tmp_pa
     done = cli("check", fleet, "-f", "json", "-j", "1")
     assert done.exit_code == 1
     reports = json.loads(done.stdout)["reports"]
-    assert [r["input"]["path"] for r in reports] == [str(fleet / "ev.xlsx"), str(fleet / "sedan_csv")]
+    assert [r["input"]["path"] for r in reports] == [
+        str(fleet / "ev.xlsx"),
+        str(fleet / "sedan_csv"),
+    ]
     assert reports[1]["requirements"] == json.loads(single.stdout)["requirements"]
 
 
@@ -232,19 +234,23 @@ def test_an_internal_error_is_exit_3_for_that_workbook_only(cli, mixed, monkeypa
     assert reports[0]["verdict"] == "pass" and "error" in reports[2]
 
 
-def test_memory_file_gets_the_same_checks_as_a_path(tmp_path, good):
+def test_memory_file_gets_the_same_checks_as_a_path(tmp_path, workbook):
     """The bytes sent to a Dask worker are refused exactly as the file would be, in a child
     process with its address space capped (as tests/readers/test_hostile.py does)."""
     from tests.readers.test_hostile import MEMORY_CAP, _sheet_part, mutate
 
+    good = workbook({}, [{"part_number": "A", "unit_cost": 100, "originating": "Y"}])
     part = _sheet_part(good)
     cases = {
         "far.xlsx": {
             part: lambda d: d.replace(
-                b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+                b"</sheetData>",
+                b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
             )
         },
-        "dtd.xlsx": {part: lambda d: d.replace(b"<worksheet", b'<!DOCTYPE x [<!ENTITY a "b">]><worksheet', 1)},
+        "dtd.xlsx": {
+            part: lambda d: d.replace(b"<worksheet", b'<!DOCTYPE x [<!ENTITY a "b">]><worksheet', 1)
+        },
         "bomb.xlsx": {part: b"<worksheet>" + b"0" * 200_000_000 + b"</worksheet>"},
     }
     script = (
@@ -276,7 +282,12 @@ def test_version_and_help_are_answered_without_typer():
     from rvc.entry import RVC_HELP
 
     typer_help = subprocess.run(
-        [sys.executable, "-c", "import sys; sys.argv[0] = 'rvc'; from rvc.cli import main; main()", "--help"],
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.argv[0] = 'rvc'; from rvc.cli import main; main()",
+            "--help",
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "80"},

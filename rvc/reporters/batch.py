@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 from xml.etree import ElementTree
@@ -284,3 +286,25 @@ def write_table(
             console.print(Text(f"{label}: ", style="bold red") + Text(outcome.error["message"]))
     console.print()
     console.print(Text("Total: ", style="bold") + Text(totals(outcomes)))
+
+
+@contextmanager
+def progress(enabled: bool, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error while workbooks are checked (only when `enabled`:
+    the table format on a terminal); yields the function that advances it."""
+    if not enabled:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "checking",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("check", total=total)
+        yield lambda n: bar.advance(task, n)
