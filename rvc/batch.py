@@ -21,6 +21,8 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -190,9 +192,11 @@ def _pack(folder: str) -> RulePack:
 
 
 def _start_worker(folders: tuple[str, ...]) -> None:
-    """A worker process loads the rule packs once, before its first workbook."""
+    """A worker process loads the rule packs once, before its first workbook (a pack that
+    cannot be loaded is reported by each of its workbooks)."""
     for folder in folders:
-        _pack(folder)
+        with suppress(RvcError):
+            _pack(folder)
 
 
 def _check_task(task: Task, options: Options) -> Outcome:
@@ -216,7 +220,14 @@ Progress = Callable[[int], None]
 
 
 def run_local(tasks: list[Task], options: Options, jobs: int, advance: Progress) -> list[Outcome]:
-    """In this process (`jobs` 1) or in `jobs` worker processes, in chunks."""
+    """In this process (`jobs` 1) or in `jobs` worker processes, in chunks.
+
+    Worker processes start from this one (the modules and rule packs already loaded are
+    theirs at once where processes fork; elsewhere the initializer loads each pack once).
+    A worker that dies (killed for memory, or a reader crashing the interpreter) breaks the
+    pool: the workbooks not finished are then checked again one per process, so only the
+    workbook that kills its process is reported, as an internal error (exit 3).
+    """
     results: list[Outcome | None] = [None] * len(tasks)
     if jobs <= 1 or len(tasks) <= 1:
         for index, task in enumerate(tasks):
@@ -224,9 +235,11 @@ def run_local(tasks: list[Task], options: Options, jobs: int, advance: Progress)
             advance(1)
         return [r for r in results if r is not None]
     folders = tuple(sorted({t.rules for t in tasks if t.problem is None}))
+    _start_worker(folders)  # loaded here once, so that forked workers start with them
     indexed = list(enumerate(tasks))
     size = max(1, min(16, len(tasks) // (jobs * 8)))
     chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
+    broken = False
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(chunks)), initializer=_start_worker, initargs=(folders,)
     ) as pool:
@@ -234,11 +247,35 @@ def run_local(tasks: list[Task], options: Options, jobs: int, advance: Progress)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                finished = future.result()
+                try:
+                    finished = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
                 for index, outcome in finished:
                     results[index] = outcome
                 advance(len(finished))
+    if broken:
+        for index, task in indexed:
+            if results[index] is None:
+                results[index] = _isolated(task, options, folders)
+                advance(1)
     return [r for r in results if r is not None]
+
+
+def _isolated(task: Task, options: Options, folders: tuple[str, ...]) -> Outcome:
+    """One workbook in a process of its own, after a worker died."""
+    with ProcessPoolExecutor(1, initializer=_start_worker, initargs=(folders,)) as pool:
+        try:
+            return pool.submit(_check_task, task, options).result()
+        except BrokenProcessPool:
+            problem = RvcError(
+                str(task.path),
+                "ended the process reading it (out of memory, or a crash of the xlsx reader); "
+                "internal error of rvc",
+                "a workbook rvc refuses with a message: please report this file",
+            )
+            return error_outcome(problem, str(task.path), options.formats, code=3)
 
 
 def run_dask(tasks: list[Task], options: Options, address: str, advance: Progress) -> list[Outcome]:

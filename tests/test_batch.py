@@ -362,3 +362,30 @@ def test_dask_scheduler_unreachable_is_a_located_usage_error(cli, mixed):
     done = cli("check", mixed, "--dask-scheduler", "tcp://127.0.0.1:9", "-f", "json")
     assert done.exit_code == 2
     assert "--dask-scheduler tcp://127.0.0.1:9: cannot be reached" in done.stderr
+
+
+def test_a_workbook_that_kills_its_worker_is_reported_and_the_others_finish(mixed, monkeypatch):
+    """A reader that crashed the interpreter would break the process pool: the workbooks
+    not finished are checked again one per process, and only the culprit is reported."""
+    import datetime as dt
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the crash is patched into this process; workers see it only when forked")
+
+    import rvc.batch
+
+    real = rvc.batch.check_one
+
+    def crashing(source, *args, **kwargs):
+        if "b_fail" in str(source):
+            os._exit(134)  # as an abort in native code would
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(rvc.batch, "check_one", crashing)
+    paths, _ = collect([mixed])
+    tasks = rvc.batch.plan(paths, None, None)
+    options = rvc.batch.Options(None, dt.date(2026, 1, 1), None, frozenset({"json"}))
+    outcomes = rvc.batch.run_local(tasks, options, 2, lambda n: None)
+    assert [o.exit_code for o in outcomes] == [0, 3, 2]
+    assert "ended the process reading it" in outcomes[1].error["message"]
