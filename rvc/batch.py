@@ -216,10 +216,13 @@ def _check_chunk(tasks: list[tuple[int, Task]], options: Options) -> list[tuple[
 
 # -- where they run ------------------------------------------------------------------------
 
-Progress = Callable[[int], None]
+Finish = Callable[[int, Outcome], Outcome]
+"""Called with each outcome as it arrives (its index in the sorted list); returns what to keep
+(the progress bar advances, `--output-dir` files are written and texts no longer needed are
+dropped here, so that a batch of 100,000 workbooks does not hold 100,000 reports)."""
 
 
-def run_local(tasks: list[Task], options: Options, jobs: int, advance: Progress) -> list[Outcome]:
+def run_local(tasks: list[Task], options: Options, jobs: int, finish: Finish) -> list[Outcome]:
     """In this process (`jobs` 1) or in `jobs` worker processes, in chunks.
 
     Worker processes start from this one (the modules and rule packs already loaded are
@@ -231,8 +234,7 @@ def run_local(tasks: list[Task], options: Options, jobs: int, advance: Progress)
     results: list[Outcome | None] = [None] * len(tasks)
     if jobs <= 1 or len(tasks) <= 1:
         for index, task in enumerate(tasks):
-            results[index] = _check_task(task, options)
-            advance(1)
+            results[index] = finish(index, _check_task(task, options))
         return [r for r in results if r is not None]
     folders = tuple(sorted({t.rules for t in tasks if t.problem is None}))
     _start_worker(folders)  # loaded here once, so that forked workers start with them
@@ -253,13 +255,11 @@ def run_local(tasks: list[Task], options: Options, jobs: int, advance: Progress)
                     broken = True
                     continue
                 for index, outcome in finished:
-                    results[index] = outcome
-                advance(len(finished))
+                    results[index] = finish(index, outcome)
     if broken:
         for index, task in indexed:
             if results[index] is None:
-                results[index] = _isolated(task, options, folders)
-                advance(1)
+                results[index] = finish(index, _isolated(task, options, folders))
     return [r for r in results if r is not None]
 
 
@@ -278,7 +278,7 @@ def _isolated(task: Task, options: Options, folders: tuple[str, ...]) -> Outcome
             return error_outcome(problem, str(task.path), options.formats, code=3)
 
 
-def run_dask(tasks: list[Task], options: Options, address: str, advance: Progress) -> list[Outcome]:
+def run_dask(tasks: list[Task], options: Options, address: str, finish: Finish) -> list[Outcome]:
     """On a Dask cluster: each workbook's bytes and settings go to `check_one` on a worker,
     with the rule pack scattered once to every worker; outcomes come back in any order."""
     try:
@@ -291,8 +291,9 @@ def run_dask(tasks: list[Task], options: Options, address: str, advance: Progres
     runnable = []
     for index, task in enumerate(tasks):
         if task.problem is not None:
-            results[index] = error_outcome(task.problem, str(task.path), options.formats)
-            advance(1)
+            results[index] = finish(
+                index, error_outcome(task.problem, str(task.path), options.formats)
+            )
         else:
             runnable.append(index)
     try:
@@ -314,8 +315,9 @@ def run_dask(tasks: list[Task], options: Options, address: str, advance: Progres
                 try:
                     source: Path | MemoryFile = _memory(task.path)
                 except RvcError as error:
-                    results[index] = error_outcome(error, str(task.path), options.formats)
-                    advance(1)
+                    results[index] = finish(
+                        index, error_outcome(error, str(task.path), options.formats)
+                    )
                     continue
                 future = client.submit(
                     check_one,
@@ -328,8 +330,7 @@ def run_dask(tasks: list[Task], options: Options, address: str, advance: Progres
                 )
                 futures[future] = index
             for future, outcome in as_completed(futures, with_results=True):
-                results[futures[future]] = outcome
-                advance(1)
+                results[futures[future]] = finish(futures[future], outcome)
                 future.release()
     return [r for r in results if r is not None]
 
@@ -397,14 +398,12 @@ def output_names(paths: list[str]) -> list[str]:
     return names
 
 
-def write_output_dir(outcomes: list[Outcome], directory: Path) -> None:
-    """One JSON document per workbook (the report, or the error document)."""
+def _write_file(path: Path, text: str) -> None:
+    """One workbook's JSON document (its report, or its error document) in `--output-dir`."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for outcome, name in zip(outcomes, output_names([o.path for o in outcomes]), strict=True):
-            (directory / name).write_text(outcome.texts["json"] + "\n", encoding="utf-8")
+        path.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        raise RvcError(str(directory), f"cannot be written ({exc.strerror or exc})") from exc
+        raise RvcError(str(path), f"cannot be written ({exc.strerror or exc})") from exc
 
 
 def run_batch(
@@ -439,17 +438,31 @@ def run_batch(
     options = Options(as_of, today, core_reading, frozenset(formats))
     tasks = plan(paths, rules, config)
     show = output_format == "table" and not single and sys.stderr.isatty()
+    names = output_names([str(t.path) for t in tasks]) if output_dir is not None else []
+    if output_dir is not None:
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RvcError(str(output_dir), f"cannot be written ({exc.strerror or exc})") from exc
+    keep_json = output_format == "json" or single
     with batch_report.progress(show, len(tasks)) as advance:
+
+        def finish(index: int, outcome: Outcome) -> Outcome:
+            advance(1)
+            if output_dir is not None:
+                _write_file(output_dir / names[index], outcome.texts["json"])
+                if not keep_json:
+                    del outcome.texts["json"]
+            return outcome
+
         if dask_scheduler:
-            outcomes = run_dask(tasks, options, dask_scheduler, advance)
+            outcomes = run_dask(tasks, options, dask_scheduler, finish)
         else:
-            outcomes = run_local(tasks, options, jobs or os.cpu_count() or 1, advance)
+            outcomes = run_local(tasks, options, jobs or os.cpu_count() or 1, finish)
     if verbose:
         for outcome in outcomes:
             for line in outcome.verbose:
                 sys.stderr.write(f"rvc: {outcome.path}: {line}\n")
-    if output_dir is not None:
-        write_output_dir(outcomes, output_dir)
     if single:
         return _write_single(outcomes[0], output_format, output, options)
     writer: dict[str, Callable[[list[Outcome], Any], None]] = {

@@ -386,6 +386,6 @@ def test_a_workbook_that_kills_its_worker_is_reported_and_the_others_finish(mixe
     paths, _ = collect([mixed])
     tasks = rvc.batch.plan(paths, None, None)
     options = rvc.batch.Options(None, dt.date(2026, 1, 1), None, frozenset({"json"}))
-    outcomes = rvc.batch.run_local(tasks, options, 2, lambda n: None)
+    outcomes = rvc.batch.run_local(tasks, options, 2, lambda index, outcome: outcome)
     assert [o.exit_code for o in outcomes] == [0, 3, 2]
     assert "ended the process reading it" in outcomes[1].error["message"]
