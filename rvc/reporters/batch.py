@@ -31,7 +31,6 @@ from rvc.results import Report, Status
 
 SCHEMA_VERSION = 1
 REQUIREMENT_IDS = ("vehicle-rvc", "core-parts", "steel", "aluminum", "lvc")
-READING_SHOWN = {"contract": "contract", "us_cbp": "us-cbp", "panel_2022": "panel"}
 
 
 @dataclass(slots=True)
@@ -274,7 +273,7 @@ def write_table(
                 _, status, value = found[requirement]
                 short = LABEL[Status(status)].replace("NOT EVALUATED", "N/E")
                 cells.append(Text(f"{short} {value}", style=STYLE[Status(status)]))
-            cells.append(Text(READING_SHOWN.get(outcome.reading, outcome.reading)))
+            cells.append(Text(outcome.reading))
         table.add_row(Text(outcome.path), *cells)
     console.print(table)
     bad = [o for o in outcomes if o.error is not None]
