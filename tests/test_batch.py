@@ -389,3 +389,14 @@ def test_a_workbook_that_kills_its_worker_is_reported_and_the_others_finish(mixe
     outcomes = rvc.batch.run_local(tasks, options, 2, lambda index, outcome: outcome)
     assert [o.exit_code for o in outcomes] == [0, 3, 2]
     assert "ended the process reading it" in outcomes[1].error["message"]
+
+
+def test_control_characters_from_input_never_reach_the_terminal(cli, workbook, tmp_path):
+    folder = tmp_path / "esc"
+    folder.mkdir()
+    name = "bad\x1b[2J.xlsx"  # a file name is input too
+    shutil.move(workbook({}, BAD, name=name), folder / name)
+    shutil.copy(EXAMPLES / "sedan_pass.xlsx", folder / "f.xlsx")
+    done = cli("check", folder, "-j", "1")
+    assert done.exit_code == 2
+    assert "\x1b" not in done.stdout and "bad\\x1b[2J.xlsx" in done.stdout

@@ -230,6 +230,19 @@ def write_github(outcomes: list[Outcome], stream: TextIO) -> None:
     stream.write(f"::{level} title={title}::{_data(totals(outcomes))}\n")
 
 
+def _shown(text: str) -> str:
+    """Input text (paths, messages quoting cells) made safe for a terminal: a control or other
+    unprintable character is shown as its escape (`\\x1b`), never sent as is.
+
+    Examples:
+        >>> _shown("bom\x1b[2J.xlsx")
+        'bom\\x1b[2J.xlsx'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def write_table(
     outcomes: list[Outcome], stream: TextIO, *, width: int | None = None, color: bool | None = None
 ) -> None:
@@ -274,7 +287,7 @@ def write_table(
                 short = LABEL[Status(status)].replace("NOT EVALUATED", "N/E")
                 cells.append(Text(f"{short} {value}", style=STYLE[Status(status)]))
             cells.append(Text(outcome.reading))
-        table.add_row(Text(outcome.path), *cells)
+        table.add_row(Text(_shown(outcome.path)), *cells)
     console.print(table)
     bad = [o for o in outcomes if o.error is not None]
     if bad:
@@ -282,7 +295,8 @@ def write_table(
         for outcome in bad:
             assert outcome.error is not None
             label = "bad input" if outcome.exit_code == 2 else "internal error of rvc"
-            console.print(Text(f"{label}: ", style="bold red") + Text(outcome.error["message"]))
+            message = _shown(outcome.error["message"])
+            console.print(Text(f"{label}: ", style="bold red") + Text(message))
     console.print()
     console.print(Text("Total: ", style="bold") + Text(totals(outcomes)))
 
