@@ -231,8 +231,8 @@ def write_github(outcomes: list[Outcome], stream: TextIO) -> None:
 
 
 def _shown(text: str) -> str:
-    """Input text (paths, messages quoting cells) made safe for a terminal: a control or other
-    unprintable character is shown as its escape (`\\x1b`), never sent as is.
+    r"""Input text (paths, messages quoting cells) made safe for a terminal: a control or other
+    unprintable character is shown as its escape (`\x1b`), never sent as is.
 
     Examples:
         >>> _shown("bom\x1b[2J.xlsx")
