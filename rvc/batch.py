@@ -43,6 +43,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 GLOB_SUFFIXES = (*WORKBOOK_SUFFIXES, ".xls", ".csv")
 GLOB_CHARACTERS = frozenset("*?[")
 DASK_WINDOW = 2048  # workbooks in flight on a cluster at a time (bounds the client's memory)
+DASK_CONNECT_TIMEOUT = "20s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +298,7 @@ def run_dask(tasks: list[Task], options: Options, address: str, finish: Finish) 
         else:
             runnable.append(index)
     try:
-        client = Client(address, timeout="30s")
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise RvcError(
             f"--dask-scheduler {address}", f"cannot be reached ({exc})", "a running scheduler"
@@ -329,8 +330,17 @@ def run_dask(tasks: list[Task], options: Options, address: str, finish: Finish) 
                     key=f"rvc-check-{index}-{hashlib.sha1(str(task.path).encode()).hexdigest()}",
                 )
                 futures[future] = index
-            for future, outcome in as_completed(futures, with_results=True):
-                results[futures[future]] = finish(futures[future], outcome)
+            for future, outcome in as_completed(futures, with_results=True, raise_errors=False):
+                index = futures[future]
+                if not isinstance(outcome, Outcome):  # the task failed on the cluster itself
+                    problem = RvcError(
+                        str(tasks[index].path),
+                        f"could not be checked on the cluster ({type(outcome).__name__}: "
+                        f"{outcome}); internal error",
+                        "a worker that stays up (see its memory limit)",
+                    )
+                    outcome = error_outcome(problem, str(tasks[index].path), options.formats, 3)
+                results[index] = finish(index, outcome)
                 future.release()
     return [r for r in results if r is not None]
 

@@ -357,8 +357,9 @@ def test_dask_cluster_gives_the_same_batch_as_the_local_run(cli, mixed):
     assert junit_remote.stdout == junit_local.stdout
 
 
-def test_dask_scheduler_unreachable_is_a_located_usage_error(cli, mixed):
+def test_dask_scheduler_unreachable_is_a_located_usage_error(cli, mixed, monkeypatch):
     pytest.importorskip("distributed", reason="the Dask extra is not installed")
+    monkeypatch.setattr("rvc.batch.DASK_CONNECT_TIMEOUT", "2s")
     done = cli("check", mixed, "--dask-scheduler", "tcp://127.0.0.1:9", "-f", "json")
     assert done.exit_code == 2
     assert "--dask-scheduler tcp://127.0.0.1:9: cannot be reached" in done.stderr
