@@ -290,7 +290,7 @@ def run_dask(tasks: list[Task], options: Options, address: str, finish: Finish) 
         from distributed import Client, as_completed
     except ImportError as exc:
         raise RvcError(
-            "--dask-scheduler", "needs the optional Dask extra", "pip install 'rvc[dask]'"
+            "--dask-scheduler", "needs the optional Dask extra", "pip install 'usmca-rvc[dask]'"
         ) from exc
     results: list[Outcome | None] = [None] * len(tasks)
     runnable = []
@@ -302,14 +302,16 @@ def run_dask(tasks: list[Task], options: Options, address: str, finish: Finish) 
         else:
             runnable.append(index)
     try:
-        client = Client(address, timeout=DASK_CONNECT_TIMEOUT)
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as exc:
         raise RvcError(
             f"--dask-scheduler {address}", f"cannot be reached ({exc})", "a running scheduler"
         ) from exc
     with client:
         packs = {
-            folder: client.scatter(_pack(folder), broadcast=True, hash=False)
+            folder: client.scatter(  # type: ignore[no-untyped-call]
+                _pack(folder), broadcast=True, hash=False
+            )
             for folder in sorted({tasks[i].rules for i in runnable})
         }
         for start in range(0, len(runnable), DASK_WINDOW):
@@ -334,7 +336,10 @@ def run_dask(tasks: list[Task], options: Options, address: str, finish: Finish) 
                     key=f"rvc-check-{index}-{hashlib.sha1(str(task.path).encode()).hexdigest()}",
                 )
                 futures[future] = index
-            for future, outcome in as_completed(futures, with_results=True, raise_errors=False):
+            finished = as_completed(  # type: ignore[no-untyped-call]
+                futures, with_results=True, raise_errors=False
+            )
+            for future, outcome in finished:
                 index = futures[future]
                 if not isinstance(outcome, Outcome):  # the task failed on the cluster itself
                     problem = RvcError(

@@ -164,7 +164,8 @@ def check(
         str | None,
         typer.Option(
             "--dask-scheduler",
-            help="Check the workbooks on this Dask cluster (tcp://host:8786; needs rvc[dask]).",
+            help="Check the workbooks on this Dask cluster (tcp://host:8786; "
+            "needs usmca-rvc[dask]).",
         ),
     ] = None,
 ) -> None:

@@ -303,7 +303,9 @@ def test_version_and_help_are_answered_without_typer():
         capture_output=True,
         text=True,
     )
-    assert done.stdout.splitlines() == ["rvc 0.1.0", "[]"]
+    from rvc import __version__
+
+    assert done.stdout.splitlines() == [f"rvc {__version__}", "[]"]
 
 
 @pytest.mark.slow

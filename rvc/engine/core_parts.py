@@ -113,13 +113,13 @@ def identify(
         if parent >= 0:
             inside[i] = inside[parent]
         line = lines[i]
-        category, inferred, guess = None, False, False
+        category, inferred = None, False
         if has_column:
             category = line.core_part
         elif line.hs_code:
             for cat, pattern in patterns:
                 if pattern.matches(line.hs_code):
-                    category, inferred, guess = cat, True, pattern.ex
+                    category, inferred = cat, True
                     break
         if category is None:
             continue
@@ -146,14 +146,13 @@ def identify(
             )
             continue
         if inferred:
-            how = " (an 'ex' code: only some goods of it are core parts)" if guess else ""
             notes.append(
                 Note(
                     "inferred-core-part",
                     where,
                     f"inferred core part '{category}' from HS {dotted(line.hs_code or '')} "
-                    f"(Table A.2 column 1){how}; add a core_part column to state core parts "
-                    "explicitly",
+                    "(Table A.2 column 1, whose entries cover only some goods of each code: a "
+                    "guess); add a core_part column to state core parts explicitly",
                 )
             )
         rule = bool(line.hs_code) and any(

@@ -22,10 +22,10 @@ class MemoryFile(io.BytesIO):
 
     def __init__(self, data: bytes, name: str) -> None:
         super().__init__(data)
-        self.name = name
+        self.name: str = name
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
 
     def __repr__(self) -> str:
         return f"MemoryFile({self.name!r}, {len(self.getbuffer())} bytes)"

@@ -275,7 +275,11 @@ def write_table(
     for outcome in outcomes:
         if outcome.verdict is None:
             label = "BAD INPUT" if outcome.exit_code == 2 else "RVC ERROR"
-            cells = [Text(label, style="bold red"), *(["-"] * len(REQUIREMENT_IDS)), ""]
+            cells: list[Text] = [
+                Text(label, style="bold red"),
+                *(Text("-") for _ in REQUIREMENT_IDS),
+                Text(""),
+            ]
         else:
             found = {r[0]: r for r in outcome.requirements}
             cells = [Text(outcome.verdict.upper(), style=verdict_style[outcome.verdict])]
