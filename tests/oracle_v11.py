@@ -285,8 +285,9 @@ class _Calc:
                 # us-cbp: a core part brings its own content even when it originates (a core
                 # part declared Y without children or rvc_percent has own RVC 100: brings 0).
                 return self.content(ln, reading) if us else D(0)
-            # Roll-up: 0; under us-cbp the core parts inside still bring theirs.
-            return ln.quantity * self.leak(ln, reading) if us else D(0)
+            # Roll-up: 0; under us-cbp the core parts inside still bring theirs (AMBIGUITY:
+            # never more than the assembly's own value, as for a line's content).
+            return min(value, ln.quantity * self.leak(ln, reading)) if us else D(0)
         if origin in ("below", "neither"):
             return self.content(ln, reading)
         return value  # declared N, or unknown
@@ -302,7 +303,8 @@ class _Calc:
             if kid.part_number in self.core:
                 total += self.nonorig(kid, reading)
             else:
-                total += kid.quantity * self.leak(kid, reading)
+                kid_value = kid.quantity * kid.unit_cost
+                total += min(kid_value, kid.quantity * self.leak(kid, reading))
         return total
 
     # ---- the vehicle ------------------------------------------------------------------------

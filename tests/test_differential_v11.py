@@ -173,7 +173,9 @@ def cases(draw, vehicle_class=None) -> Case:
         vnm = out.vnm["us-cbp"]
         if vnm > 0:
             nc = (vnm * 100 / (100 - out.rvc_threshold)).quantize(D("0.0001"))
-            if nc > 0:
+            # rvc refuses a net cost below half the top-level BOM value (an input check of its
+            # own); a net cost below the BOM value is not a real vehicle anyway.
+            if nc >= base:
                 case.net_cost = nc
     return case
 
@@ -191,9 +193,13 @@ def close(a, b) -> bool:
 
 
 def compare(case: Case) -> list[str]:
+    return [p for reading in oracle.READINGS for p in compare_one(case, reading)]
+
+
+def compare_one(case: Case, reading: str) -> list[str]:
     expected = outcome(case)
     problems: list[str] = []
-    for reading in oracle.READINGS:
+    for reading in [reading]:
         report = run_rvc(case, reading)
         tag = f"[{reading}]"
         rvc_req = requirement(report, "vehicle-rvc")
