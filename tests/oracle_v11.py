@@ -117,7 +117,7 @@ class LineResult:
 @dataclass
 class Category:
     value: Decimal | None  # value-weighted average own RVC (None: no averaged part)
-    status: str  # pass when every part of the category originates
+    status: str  # pass when every part originates on its own or by the category average
 
 
 @dataclass
@@ -370,8 +370,18 @@ class _Calc:
         def originates(p: Line) -> bool:
             return self.origin(p, "roll-up") in ("Y", "by-rvc", "averaged")
 
+        def category_passes(cat: str, group: list[Line]) -> bool:
+            # AMBIGUITY: a category's status is the category on its own (each part originates
+            # by itself, or the category average exceeds the threshold), not the super-core's
+            # effect, which shows in the super_core entry and the requirement's status.
+            if cat_avg[cat] is not None and cat_avg[cat] > thr and all(
+                    not self.is_ev_battery(p) or self.own_origin(p, "roll-up") == "Y"
+                    for p in group):
+                return True
+            return all(self.own_origin(p, "roll-up") in ("Y", "by-rvc") for p in group)
+
         categories = {
-            cat: Category(cat_avg[cat], "pass" if all(originates(p) for p in group) else "fail")
+            cat: Category(cat_avg[cat], "pass" if category_passes(cat, group) else "fail")
             for cat, group in by_cat.items()
         }
         if not parts:
