@@ -236,6 +236,15 @@ class _Calc:
 
     def own_origin(self, ln: Line, reading: str) -> str:
         """Origin before averaging: Y, N, by-rvc, below, neither, unknown."""
+        if (ln.originating == "Y" and not self.pv and self.has_known_content(ln)
+                and hs6(ln.hs_code).startswith(HT_S15_4_PREFIXES)):
+            # AMBIGUITY: a heavy truck's engine, gear box or 8708.99 chassis "is originating
+            # only when it meets the Table D threshold" (s. 15(4)): with a known own RVC that
+            # specific rule overrides a declared Y (the auditor's reading); without one, the Y
+            # stands (own RVC 100 by declaration). Identified by HS code only, not core_part.
+            rvc = self.own_rvc(ln, "roll-up")
+            thr = self.threshold(ln)
+            return "by-rvc" if rvc is not None and rvc >= thr else "below"
         if ln.originating == "Y":
             return "Y"
         if ln.originating == "N":
