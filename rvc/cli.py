@@ -47,12 +47,22 @@ def _reading(reading: Reading | None, roll_up: bool) -> str | None:
 
 
 class Format(StrEnum):
-    """Output formats of `rvc check`."""
+    """What `rvc check` writes on standard output (rvc.reporters.outputs.STDOUT_FORMATS)."""
 
+    auto = "auto"
     table = "table"
     json = "json"
     junit = "junit"
     github = "github"
+    markdown = "markdown"
+    sarif = "sarif"
+
+
+class FailOn(StrEnum):
+    """What fails the run (rvc.reporters.gate)."""
+
+    incomplete = "incomplete"
+    fail = "fail"
 
 
 RulesOption = Annotated[
@@ -99,17 +109,32 @@ def check(
         ),
     ] = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Report format.")
-    ] = Format.table,
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="What standard output gets. auto (default): github inside GitHub Actions, "
+            "else the table, or only the verdict line when -o is given.",
+        ),
+    ] = Format.auto,
     output: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--output",
             "-o",
-            help="Write the report to this file instead of stdout.",
+            help="Also write a report file, in the format its suffix names: .json, .xml "
+            "(JUnit), .md (Markdown), .txt (table), .sarif. Repeatable.",
             dir_okay=False,
         ),
     ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on",
+            help="incomplete (default): exit 1 when a requirement fails or is not evaluated; "
+            "fail: exit 1 only when one fails (an incomplete verdict exits 0).",
+        ),
+    ] = FailOn.incomplete,
     core_reading: Annotated[
         Reading | None,
         typer.Option(
@@ -136,7 +161,10 @@ def check(
         bool, typer.Option("--verbose", "-v", help="Also list ignored sheets and columns.")
     ] = False,
 ) -> None:
-    """Check one vehicle BOM against the rules; exit 0 pass, 1 fail or incomplete, 2 bad input."""
+    """Check one vehicle BOM against the rules; exit 0 pass, 1 fail or incomplete, 2 bad input.
+
+    Bad input also writes an error document to every -o file and, in the machine formats
+    (json, junit, github, markdown, sarif), to standard output."""
     from rvc.commands import run_check
 
     try:
@@ -146,10 +174,11 @@ def check(
             as_of=as_of.date() if as_of else None,
             today=date.today(),
             output_format=output_format.value,
-            output=output,
+            outputs=output or [],
             core_reading=_reading(core_reading, core_roll_up),
             config=config,
             verbose=verbose,
+            fail_on=fail_on.value,
         )
     except RvcError as error:
         raise _fail(error) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -12,6 +12,7 @@ from pathlib import Path
 from rvc import schedule
 from rvc.engine import ORDER
 from rvc.errors import NotInForce, RvcError
+from rvc.results import Report
 from rvc.rules import default_rules_dir, load_rule_pack
 
 
@@ -22,46 +23,59 @@ def run_check(
     as_of: date | None,
     today: date,
     output_format: str,
-    output: Path | None,
+    outputs: Sequence[Path] = (),
     core_reading: str | None,
     config: Path | None,
     verbose: bool,
+    fail_on: str = "incomplete",
 ) -> int:
-    """Read, evaluate, report; return the exit code (0 pass, 1 fail or incomplete)."""
-    with _collector_paused():
-        from rvc.engine import evaluate
-        from rvc.readers import check_vehicle, read_bom
-        from rvc.readers import config as settings_file
-        from rvc.reporters import RENDERERS
+    """Read, evaluate, report; return the exit code (0 pass, 1 fail or incomplete).
 
-        if output is not None and output.resolve() == bom.resolve():
-            raise RvcError(str(output), "is the BOM itself", "another file for the report (-o)")
-        settings = settings_file.load(config) if config else settings_file.discover(bom)
-        pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
-        bill = read_bom(bom, settings, as_of=as_of, today=today)
-        check_vehicle(bill, pack)
-        reading = core_reading or settings.reading() or "contract"
-        assert bill.as_of is not None
-        report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
-        if verbose and bill.provenance:
-            for line in bill.provenance.mapping:
-                sys.stderr.write(f"rvc: {line}\n")
-            for name in bill.provenance.ignored_sheets:
-                sys.stderr.write(f"rvc: ignored sheet: {name}\n")
-            for name in bill.provenance.ignored_columns:
-                sys.stderr.write(f"rvc: ignored column: {name}\n")
-        render = RENDERERS[output_format]
-        if output is None:
-            _prepare_stdout(output_format)
-            render(report, sys.stdout)
-        else:
-            try:
-                with output.open("w", encoding="utf-8") as stream:
-                    render(report, stream)
-            except OSError as exc:
-                raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-            sys.stderr.write(f"rvc: wrote {output} (verdict {report.verdict.value})\n")
-        return report.exit_code
+    Reports go to standard output in `output_format` and to each of `outputs` in the format
+    its suffix names; bad input writes the error document to them all, then raises."""
+    from rvc.reporters import gate, input_error
+    from rvc.reporters import outputs as out
+
+    files = out.plan(outputs, bom)
+    fmt = out.stdout_format(output_format, files=bool(files))
+    with _collector_paused():
+        try:
+            report = _evaluate_bom(bom, rules, as_of, today, core_reading, config, verbose)
+        except RvcError as error:
+            out.write_error(input_error.document(error, str(bom)), fmt, files)
+            raise
+        out.write_report(report, fmt, files, fail_on=fail_on)
+        return gate.exit_code(report, fail_on)
+
+
+def _evaluate_bom(
+    bom: Path,
+    rules: Path | None,
+    as_of: date | None,
+    today: date,
+    core_reading: str | None,
+    config: Path | None,
+    verbose: bool,
+) -> Report:
+    from rvc.engine import evaluate
+    from rvc.readers import check_vehicle, read_bom
+    from rvc.readers import config as settings_file
+
+    settings = settings_file.load(config) if config else settings_file.discover(bom)
+    pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
+    bill = read_bom(bom, settings, as_of=as_of, today=today)
+    check_vehicle(bill, pack)
+    reading = core_reading or settings.reading() or "contract"
+    assert bill.as_of is not None
+    report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
+    if verbose and bill.provenance:
+        for line in bill.provenance.mapping:
+            sys.stderr.write(f"rvc: {line}\n")
+        for name in bill.provenance.ignored_sheets:
+            sys.stderr.write(f"rvc: ignored sheet: {name}\n")
+        for name in bill.provenance.ignored_columns:
+            sys.stderr.write(f"rvc: ignored column: {name}\n")
+    return report
 
 
 @contextmanager
@@ -75,18 +89,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
-
-
-def _prepare_stdout(output_format: str) -> None:
-    """JSON is UTF-8 whatever the console's code page (jq expects it); text never crashes
-    on a character the console cannot show."""
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is None:
-        return
-    if output_format in ("json", "junit"):
-        reconfigure(encoding="utf-8")
-    else:
-        reconfigure(errors="replace")
 
 
 def list_rules(rules: Path | None, today: date) -> None:

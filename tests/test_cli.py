@@ -44,7 +44,8 @@ def test_bad_input_exits_2_with_one_located_message_and_no_traceback(cli, workbo
     path = workbook({}, [{"part_number": "A", "unit_cost": -1}])
     done = cli("check", path, "--format", "json")
     assert done.exit_code == 2
-    assert done.stdout == ""
+    error = json.loads(done.stdout)["error"]  # the error document (tests/reporters/test_ci.py)
+    assert error["where"] == "BOM!F2" and error["message"] in done.stderr
     assert done.stderr.startswith("rvc: error: ")
     assert "BOM!F2" in done.stderr and "negative" in done.stderr
     assert "Traceback" not in done.stderr
@@ -89,11 +90,14 @@ def test_today_is_used_and_printed_when_no_date_is_given(cli, workbook):
 
 def test_output_file(cli, tmp_path):
     target = tmp_path / "report.json"
-    done = cli("check", SEDAN, "-f", "json", "-o", target)
+    done = cli("check", SEDAN, "-o", target)
     assert done.exit_code == 0
-    assert done.stdout == ""
+    assert done.stdout.startswith("Verdict: PASS") and done.stdout.count("\n") == 1
     assert json.loads(target.read_text())["verdict"] == "pass"
     assert "wrote" in done.stderr
+    # --format still chooses standard output
+    both = cli("check", SEDAN, "-f", "json", "-o", target)
+    assert json.loads(both.stdout) == json.loads(target.read_text())
 
 
 def test_core_reading_options(cli):
