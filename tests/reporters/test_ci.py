@@ -202,7 +202,9 @@ def test_github_actions_default_and_job_summary(cli, tmp_path, pack, monkeypatch
     assert text.count("| ❌ FAIL |") == expected.count("| ❌ FAIL |") == 2
     # a second step appends again
     cli("check", SEDAN, "-f", "github", env=env)
-    assert summary.read_text(encoding="utf-8").count("## ") == 3
+    lines = summary.read_text(encoding="utf-8").splitlines()
+    assert sum(line.startswith("## ") for line in lines) == 2
+    assert lines.count("# an earlier step") == 1
     # outside GitHub Actions: no summary, and auto means the table
     plain = cli("check", SEDAN, env={"GITHUB_STEP_SUMMARY": str(tmp_path / "none.md")})
     assert "Verdict: PASS" in plain.stdout and not (tmp_path / "none.md").exists()
