@@ -228,13 +228,35 @@ def rules_validate(
     )
 
 
+class RulesFormat(StrEnum):
+    """Output formats of `rvc rules list|show`."""
+
+    table = "table"
+    json = "json"
+
+
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of", formats=["%Y-%m-%d"], help="Date whose thresholds are shown (default: today)."
+    ),
+]
+RulesFormatOption = Annotated[
+    RulesFormat, typer.Option("--format", "-f", help="table, or json (rules-output.schema.json).")
+]
+
+
 @rules_app.command("list")
-def rules_list(rules: RulesOption = None) -> None:
-    """List requirements per vehicle class with the threshold in force today."""
+def rules_list(
+    rules: RulesOption = None,
+    as_of: AsOfOption = None,
+    output_format: RulesFormatOption = RulesFormat.table,
+) -> None:
+    """List requirements per vehicle class with the threshold in force on a date."""
     from rvc.commands import list_rules
 
     try:
-        list_rules(rules, date.today())
+        list_rules(rules, as_of.date() if as_of else date.today(), output_format.value)
     except RvcError as error:
         raise _fail(error) from None
 
@@ -243,12 +265,15 @@ def rules_list(rules: RulesOption = None) -> None:
 def rules_show(
     requirement: Annotated[str, typer.Argument(help="Requirement id, e.g. vehicle-rvc.")],
     rules: RulesOption = None,
+    as_of: AsOfOption = None,
+    output_format: RulesFormatOption = RulesFormat.table,
 ) -> None:
-    """Show a requirement: text, every dated threshold, citation and source status."""
+    """Show a requirement: text, every dated threshold (the one in force marked), citation
+    and source status, and the rule pack it comes from."""
     from rvc.commands import show_rule
 
     try:
-        show_rule(rules, requirement)
+        show_rule(rules, requirement, as_of.date() if as_of else date.today(), output_format.value)
     except RvcError as error:
         raise _fail(error) from None
 

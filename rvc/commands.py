@@ -9,9 +9,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from rvc import schedule
-from rvc.engine import ORDER
-from rvc.errors import NotInForce, RvcError
+from rvc.errors import RvcError
 from rvc.results import Report
 from rvc.rules import default_rules_dir, load_rule_pack
 
@@ -91,62 +89,29 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def list_rules(rules: Path | None, today: date) -> None:
-    """Print each class's requirements with the threshold in force today."""
-    pack = load_rule_pack(rules or default_rules_dir())
-    print(f"{pack.pack.id} {pack.pack.version}: {pack.pack.title}")
-    for cls in pack.vehicle_classes:
-        print(f"\n{cls.title} ({cls.id})")
-        for req in sorted(pack.requirements_for(cls.id), key=lambda r: ORDER.index(r.kind)):
-            try:
-                entry = schedule.at(req.thresholds, today)
-                now = _figure(entry)
-                since = f"since {entry.from_.isoformat()}"
-            except NotInForce as exc:
-                now, since = "not yet in force", f"from {exc.first}"
-            print(f"  {req.id:<12} {now:<28} {since}  [{req.kind}] {req.title}")
+def list_rules(rules: Path | None, as_of: date, output_format: str = "table") -> None:
+    """Print each class's requirements with the threshold in force on `as_of`."""
+    from rvc.reporters import outputs, rules_report
+
+    folder = rules or default_rules_dir()
+    document = rules_report.list_document(load_rule_pack(folder), folder, as_of)
+    render = rules_report.render_json if output_format == "json" else rules_report.render_list
+    outputs.to_stdout(output_format, lambda stream: render(document, stream))
 
 
-def _figure(entry: object) -> str:
-    for name in ("min_percent", "min_total_percent"):
-        value = getattr(entry, name, None)
-        if value is not None:
-            return f"{value.normalize():f}%"
-    return ""
-
-
-def show_rule(rules: Path | None, requirement: str) -> None:
+def show_rule(
+    rules: Path | None, requirement: str, as_of: date, output_format: str = "table"
+) -> None:
     """Print a requirement's description and every dated entry with citation and status."""
-    pack = load_rule_pack(rules or default_rules_dir())
-    found = [r for r in pack.requirements if r.id == requirement]
-    if not found:
+    from rvc.reporters import outputs, rules_report
+
+    folder = rules or default_rules_dir()
+    pack = load_rule_pack(folder)
+    if not any(r.id == requirement for r in pack.requirements):
         known = ", ".join(sorted({r.id for r in pack.requirements}))
         raise RvcError(
             f"rule pack {pack.pack.id}", f"has no requirement {requirement!r}", f"one of {known}"
         )
-    for req in found:
-        print(f"{req.id} ({', '.join(req.applies_to)}): {req.title}")
-        if req.description:
-            print(f"  {req.description}")
-        for entry in req.thresholds:
-            values = {
-                k: v
-                for k, v in entry.model_dump(
-                    exclude={"from_", "citation", "status", "note"}
-                ).items()
-                if v is not None
-            }
-            shown = ", ".join(f"{k}={_plain(v)}" for k, v in values.items())
-            print(f"  from {entry.from_.isoformat()}: {shown}")
-            print(f"      {entry.citation} [status {entry.status.value}]")
-            if entry.note:
-                print(f"      note: {entry.note}")
-        print()
-
-
-def _plain(value: object) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
-    if hasattr(value, "normalize"):
-        return f"{value.normalize():f}"  # type: ignore[union-attr]
-    return str(value)
+    document = rules_report.show_document(pack, folder, requirement, as_of)
+    render = rules_report.render_json if output_format == "json" else rules_report.render_show
+    outputs.to_stdout(output_format, lambda stream: render(document, stream))

@@ -202,3 +202,43 @@ def test_custom_rules_folder(cli, tmp_path):
     ]
     assert sedan["status"] == "pass" and sedan["details"]["de_minimis"] is True
     assert "de minimis, s. 5(4)" in sedan["message"]
+
+
+def test_rules_list_and_show_name_the_pack_loaded_and_take_a_date(cli, tmp_path):
+    import hashlib
+    import shutil
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "rvc" / "reporters" / "rules-output.schema.json").read_text())
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    listing = json.loads(cli("rules", "list", "--rules", rules, "-f", "json", "--as-of", "2027-07-01").stdout)
+    jsonschema.validate(listing, schema)
+    digest = hashlib.sha256()
+    for path in sorted(rules.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    assert listing["rules"]["path"] == str(rules.resolve())
+    assert listing["rules"]["sha256"] == digest.hexdigest()
+    assert listing["as_of"] == "2027-07-01"
+    truck = next(c for c in listing["vehicle_classes"] if c["id"] == "heavy_truck")
+    rvc = next(r for r in truck["requirements"] if r["id"] == "vehicle-rvc")
+    assert rvc["in_force"]["min_percent"] == 70 and rvc["in_force"]["from"] == "2027-07-01"
+    early = json.loads(cli("rules", "list", "-f", "json", "--as-of", "2020-06-30").stdout)
+    jsonschema.validate(early, schema)
+    assert all(r["in_force"] is None for c in early["vehicle_classes"] for r in c["requirements"])
+    assert "not in force on 2020-06-30" in cli("rules", "list", "--as-of", "2020-06-30").stdout
+    # the same sha256 as a check report records
+    report = json.loads(cli("check", EV, "--rules", rules, "-f", "json").stdout)
+    assert report["rules"]["sha256"] == listing["rules"]["sha256"]
+
+    shown = json.loads(cli("rules", "show", "steel", "-f", "json", "--as-of", "2027-07-01").stdout)
+    jsonschema.validate(shown, schema)
+    (steel,) = shown["definitions"]
+    assert [e["in_force"] for e in steel["thresholds"]] == [False, True]
+    assert steel["thresholds"][1]["melted_and_poured_required"] is True
+    text = cli("rules", "show", "steel", "--as-of", "2026-01-01").stdout
+    assert "Loaded from " in text and "sha256 " in text
+    assert "melted_and_poured_required=False   <- in force on 2026-01-01" in text
+    bad = cli("rules", "show", "steel", "--as-of", "2026-13-01")
+    assert bad.exit_code == 2

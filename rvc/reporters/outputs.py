@@ -152,10 +152,10 @@ def write_report(
     if fmt == "verdict":
         from rvc.reporters.terminal import verdict_line
 
-        _to_stdout(fmt, lambda stream: stream.write(verdict_line(report, fail_on=fail_on)))
+        to_stdout(fmt, lambda stream: stream.write(verdict_line(report, fail_on=fail_on)))
     else:
         render = _text_formats()[fmt][0]
-        _to_stdout(fmt, lambda stream: render(report, stream, fail_on=fail_on))
+        to_stdout(fmt, lambda stream: render(report, stream, fail_on=fail_on))
     if fmt == "github":
         from rvc.reporters import markdown
 
@@ -182,7 +182,7 @@ def write_error(
             sys.stderr.write(f"rvc: error: {path}: cannot be written ({exc.strerror or exc})\n")
     if fmt in MACHINE_FORMATS:
         render = _text_formats()[fmt][1]
-        _to_stdout(fmt, lambda stream: render(doc, stream))
+        to_stdout(fmt, lambda stream: render(doc, stream))
     if fmt == "github":
         from rvc.reporters import markdown
 
@@ -205,7 +205,7 @@ def _job_summary(text: str, environ: Mapping[str, str] | None) -> None:
         )
 
 
-def _to_stdout(fmt: str, write: Callable[[TextIO], Any]) -> None:
+def to_stdout(fmt: str, write: Callable[[TextIO], Any]) -> None:
     """Write to standard output; a reader that went away (`| head -1`) is not an error.
 
     On a closed pipe the rest of the output is dropped and standard output is pointed at
