@@ -206,6 +206,48 @@ def template(
     print(f"wrote {path}")
 
 
+class VehicleClass(StrEnum):
+    """Vehicle classes, as typed on the command line."""
+
+    passenger_vehicle = "passenger_vehicle"
+    light_truck = "light_truck"
+    heavy_truck = "heavy_truck"
+
+
+@app.command()
+def explain(
+    requirement: Annotated[
+        str, typer.Argument(help="Requirement id: vehicle-rvc, core-parts, steel, aluminum, lvc.")
+    ],
+    rules: RulesOption = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Date of the thresholds marked and of the worked example (default: today).",
+        ),
+    ] = None,
+    vehicle_class: Annotated[
+        VehicleClass | None,
+        typer.Option("--class", help="Only this vehicle class (default: every class)."),
+    ] = None,
+) -> None:
+    """Explain a requirement: what it asks, the formula, the thresholds by date with citation
+    and status, and a worked example computed by rvc."""
+    from rvc.commands import explain_requirement
+
+    try:
+        explain_requirement(
+            rules,
+            requirement,
+            as_of.date() if as_of else date.today(),
+            vehicle_class.value if vehicle_class else None,
+        )
+    except RvcError as error:
+        raise _fail(error) from None
+
+
 @rules_app.command("validate")
 def rules_validate(
     directory: Annotated[

@@ -115,3 +115,36 @@ def show_rule(
     document = rules_report.show_document(pack, folder, requirement, as_of)
     render = rules_report.render_json if output_format == "json" else rules_report.render_show
     outputs.to_stdout(output_format, lambda stream: render(document, stream))
+
+
+def explain_requirement(
+    rules: Path | None, requirement: str, as_of: date, vehicle_class: str | None = None
+) -> None:
+    """Print what a requirement asks, its formula, thresholds and a worked example, the
+    example evaluated by the engine on `as_of` (one per definition of the requirement)."""
+    from rvc.engine import evaluate
+    from rvc.examples import example_bom
+    from rvc.reporters import explain, outputs
+
+    folder = rules or default_rules_dir()
+    pack = load_rule_pack(folder)
+    definitions = [r for r in pack.requirements if r.id == requirement]
+    if vehicle_class is not None:
+        definitions = [r for r in definitions if vehicle_class in r.applies_to]
+    if not definitions:
+        known = ", ".join(sorted({r.id for r in pack.requirements_for(vehicle_class)}
+                                 if vehicle_class else {r.id for r in pack.requirements}))
+        for_class = f" for {vehicle_class}" if vehicle_class else ""
+        raise RvcError(
+            f"rule pack {pack.pack.id}",
+            f"has no requirement {requirement!r}{for_class}",
+            f"one of {known}",
+        )
+    examples = []
+    for definition in definitions:
+        cls = vehicle_class or definition.applies_to[0]
+        examples.append((definition, evaluate(example_bom(cls), pack, as_of)))
+    outputs.to_stdout(
+        "table",
+        lambda stream: explain.render(requirement, pack, folder, as_of, examples, stream),
+    )
