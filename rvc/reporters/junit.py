@@ -2,10 +2,10 @@
 
 pass -> a passing case; fail -> <failure type="fail">; not_evaluated -> <failure
 type="not_evaluated"> under `--fail-on incomplete` (the default), <skipped> under `--fail-on
-fail`. Why not <skipped> by default: the Jenkins JUnit plugin, GitLab's test report,
-dorny/test-reporter and mikepenz/action-junit-report all show a run whose only non-passing
-cases are skipped as green (skipped counts as "not a failure"), and an incomplete vehicle must
-not look like a pass. Bad input (exit 2) is one test case with <error type="input">.
+fail`. Why not <skipped> by default: test-report consumers (the Jenkins JUnit plugin, GitLab's
+test report, dorny/test-reporter, mikepenz/action-junit-report) count a skipped case as not
+failed, so a report whose only non-passing cases are skipped shows green, and an incomplete
+vehicle must not look like a pass. Bad input (exit 2) is one test case with <error type="input">.
 Built with ElementTree, so every message is escaped properly.
 """
 

@@ -377,3 +377,13 @@ def test_head_1(tmp_path):
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\n") == 1
+
+
+def test_bad_input_in_github_actions_annotates_and_summarizes(cli, bad_bom, tmp_path):
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    done = cli("check", bad_bom, "-o", "rvc-junit.xml", env=env)
+    assert done.exit_code == 2
+    assert done.stdout == (GOLDEN / "bad_input.github.txt").read_text()
+    assert summary.read_text(encoding="utf-8") == (GOLDEN / "bad_input.md").read_text()
+    assert (tmp_path / "rvc-junit.xml").read_text() == (GOLDEN / "bad_input.junit.xml").read_text()
