@@ -132,8 +132,13 @@ def explain_requirement(
     if vehicle_class is not None:
         definitions = [r for r in definitions if vehicle_class in r.applies_to]
     if not definitions:
-        known = ", ".join(sorted({r.id for r in pack.requirements_for(vehicle_class)}
-                                 if vehicle_class else {r.id for r in pack.requirements}))
+        known = ", ".join(
+            sorted(
+                {r.id for r in pack.requirements_for(vehicle_class)}
+                if vehicle_class
+                else {r.id for r in pack.requirements}
+            )
+        )
         for_class = f" for {vehicle_class}" if vehicle_class else ""
         raise RvcError(
             f"rule pack {pack.pack.id}",

@@ -35,12 +35,16 @@ def test_action_is_a_composite_that_installs_and_runs_rvc():
     assert steps[0]["with"]["python-version"] == "${{ inputs.python-version }}"
     install = steps[1]
     assert install["env"]["RVC_ACTION_PATH"] == "${{ github.action_path }}"
-    assert 'pip install' in install["run"] and '"$RVC_ACTION_PATH"' in install["run"]
+    assert "pip install" in install["run"] and '"$RVC_ACTION_PATH"' in install["run"]
     run = _check_step(action)["run"]
-    assert re.search(r'rvc check "\$path" .*-o "rvc-junit\$suffix\.xml" -o "rvc-report\$suffix\.json"', run)
+    assert re.search(
+        r'rvc check "\$path" .*-o "rvc-junit\$suffix\.xml" -o "rvc-report\$suffix\.json"', run
+    )
     upload = steps[-1]
     assert upload["uses"].startswith("actions/upload-artifact@") and upload["if"] == "always()"
-    assert "rvc-junit*.xml" in upload["with"]["path"] and "rvc-report*.json" in upload["with"]["path"]
+    assert (
+        "rvc-junit*.xml" in upload["with"]["path"] and "rvc-report*.json" in upload["with"]["path"]
+    )
     # no input is pasted into a script (script injection): they come in through env
     for step in steps:
         assert "${{" not in step.get("run", ""), step.get("name")
@@ -61,12 +65,19 @@ def test_action_script_checks_each_path_and_returns_the_worst_code(tmp_path):
         "RVC_ARGS": "--as-of 2027-07-01",
     }
     done = subprocess.run(
-        ["bash", "-eo", "pipefail", str(script)], cwd=tmp_path, env=env, capture_output=True, text=True
+        ["bash", "-eo", "pipefail", str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 1, done.stderr
     assert outputs.read_text() == "exit-code=1\n"
     assert sorted(p.name for p in tmp_path.glob("rvc-*")) == [
-        "rvc-junit-1.xml", "rvc-junit-2.xml", "rvc-report-1.json", "rvc-report-2.json",
+        "rvc-junit-1.xml",
+        "rvc-junit-2.xml",
+        "rvc-report-1.json",
+        "rvc-report-2.json",
     ]
     assert "::error file=" in done.stdout  # annotations: github is the default format there
     summary = (tmp_path / "summary.md").read_text().splitlines()

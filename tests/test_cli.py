@@ -213,7 +213,9 @@ def test_rules_list_and_show_name_the_pack_loaded_and_take_a_date(cli, tmp_path)
     schema = json.loads((ROOT / "rvc" / "reporters" / "rules-output.schema.json").read_text())
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
-    listing = json.loads(cli("rules", "list", "--rules", rules, "-f", "json", "--as-of", "2027-07-01").stdout)
+    listing = json.loads(
+        cli("rules", "list", "--rules", rules, "-f", "json", "--as-of", "2027-07-01").stdout
+    )
     jsonschema.validate(listing, schema)
     digest = hashlib.sha256()
     for path in sorted(rules.glob("*.yaml")):

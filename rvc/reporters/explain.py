@@ -93,8 +93,11 @@ def _thresholds(req: Any, on: Any) -> list[str]:
     current = _in_force(req, on)
     lines = []
     for entry in req.thresholds:
-        values = {k: v for k, v in entry.model_dump(exclude={"from_", "citation", "status",
-                                                              "note"}).items() if v is not None}
+        values = {
+            k: v
+            for k, v in entry.model_dump(exclude={"from_", "citation", "status", "note"}).items()
+            if v is not None
+        }
         head = figure(values)
         rest = ", ".join(
             f"{k}={plain(v)}"

@@ -65,12 +65,13 @@ def text(report: Report, *, fail_on: str = gate.DEFAULT) -> str:
     code = gate.exit_code(report, fail_on)
     title = escape(vehicle.get("model_line", ""))
     cls = escape(vehicle.get("vehicle_class", ""))
+    source = escape(SOURCE.get(report.as_of_source, report.as_of_source))
     out = [
         f"## {VERDICT_ICON[verdict]} rvc: {verdict.value.upper()} - {title} ({cls})",
         "",
         f"Input {_code(report.input.get('path', ''))}, rules "
         f"{escape(report.rules['id'])} {escape(report.rules['version'])}, as of "
-        f"{report.as_of.isoformat()} ({escape(SOURCE.get(report.as_of_source, report.as_of_source))}),"
+        f"{report.as_of.isoformat()} ({source}),"
         f" core parts read as {escape(report.core_reading)}; exit {code}"
         + (" (--fail-on fail: incomplete does not fail the run)" if fail_on == "fail" else "")
         + ".",

@@ -15,8 +15,8 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 
-from rvc.reporters import RENDERERS, input_error, markdown, outputs, sarif
 from rvc.errors import InputError, RvcError
+from rvc.reporters import RENDERERS, input_error, markdown, outputs, sarif
 from tests.conftest import EXAMPLES, ROOT
 from tests.reporters.test_golden import EXAMPLES as NAMES
 from tests.reporters.test_golden import GOLDEN, SCHEMA, _compare, _report
@@ -24,7 +24,13 @@ from tests.reporters.test_golden import GOLDEN, SCHEMA, _compare, _report
 SEDAN = EXAMPLES / "sedan_pass.xlsx"
 EV = EXAMPLES / "ev_crossover_fail_battery.xlsx"
 SUFFIXES = {"json": "json", "junit": "junit.xml", "github": "github.txt", "markdown": "md"}
-ERROR_FILES = {"json": ".json", "junit": ".xml", "markdown": ".md", "sarif": ".sarif", "txt": ".txt"}
+ERROR_FILES = {
+    "json": ".json",
+    "junit": ".xml",
+    "markdown": ".md",
+    "sarif": ".sarif",
+    "txt": ".txt",
+}
 INCOMPLETE_BOM = [{"part_number": "E", "unit_cost": 1, "originating": "Y", "core_part": "engine"}]
 
 
@@ -143,8 +149,10 @@ def test_several_outputs_in_one_run(cli, tmp_path):
     [
         ("report.foo", "suffix '.foo' names no report format"),
         ("report", "suffix (none) names no report format"),
-        ("report.xlsx", "suffix '.xlsx' names the audit workbook, which this version of rvc "
-         "does not write yet"),
+        (
+            "report.xlsx",
+            "suffix '.xlsx' names the audit workbook, which this version of rvc does not write yet",
+        ),
     ],
 )
 def test_a_suffix_naming_no_format_is_a_usage_error(cli, tmp_path, name, problem):
