@@ -57,7 +57,11 @@ _UTF8 = MACHINE_FORMATS
 
 @dataclass(frozen=True)
 class FileWriter:
-    """How to write one `-o` file: the report, and the bad-input document (None: no file)."""
+    """How to write one `-o` file: the report, and the bad-input document.
+
+    `write_error` None: the format cannot carry the error document, so on bad input the file
+    is not written, and one left by an earlier run is removed (a pipeline must never pick up
+    a stale report as this run's)."""
 
     format: str
     write: Callable[[Path, Report, str], None]  # (path, report, fail_on)
@@ -174,10 +178,13 @@ def write_error(
     A file that cannot be written is reported on standard error and skipped: the input's own
     message (the caller's, on standard error) stays the one that explains the exit code."""
     for path, writer in files:
-        if writer.write_error is None:
-            continue
         try:
-            writer.write_error(path, doc)
+            if writer.write_error is not None:
+                writer.write_error(path, doc)
+            elif path.exists():
+                # a format that cannot say "bad input": never leave an earlier run's report
+                path.unlink()
+                sys.stderr.write(f"rvc: removed {path}: this run has no {writer.format} report\n")
         except OSError as exc:
             sys.stderr.write(f"rvc: error: {path}: cannot be written ({exc.strerror or exc})\n")
     if fmt in MACHINE_FORMATS:

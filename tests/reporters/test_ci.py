@@ -177,14 +177,28 @@ def test_the_same_file_twice_or_the_bom_is_a_usage_error(cli, tmp_path):
     assert itself.exit_code == 2 and "is the BOM itself" in itself.stderr
 
 
-def test_register_plugs_a_writer_into_a_suffix(monkeypatch, tmp_path, pack):
+def test_register_plugs_a_writer_into_a_suffix(monkeypatch, tmp_path, pack, capsys):
     monkeypatch.setattr(outputs, "FILE_WRITERS", dict(outputs.FILE_WRITERS))
     monkeypatch.setattr(outputs, "PLANNED", dict(outputs.PLANNED))
     written = []
-    writer = outputs.FileWriter("xlsx", lambda path, report, fail_on: written.append(path), None)
+
+    def write(path, report, fail_on):
+        path.write_bytes(b"PK")  # a binary writer takes the path and writes what it likes
+        written.append((path, report.verdict.value, fail_on))
+
+    writer = outputs.FileWriter("xlsx", write, None)
     outputs.register(".XLSX", writer)
-    planned = outputs.plan([tmp_path / "audit.xlsx"])
-    assert planned == [(tmp_path / "audit.xlsx", writer)]
+    target = tmp_path / "audit.xlsx"
+    planned = outputs.plan([target])
+    assert planned == [(target, writer)]
+    report = _report("sedan_pass", pack, monkeypatch)
+    outputs.write_report(report, "verdict", planned, fail_on="fail", environ={})
+    assert written == [(target, "pass", "fail")] and target.read_bytes() == b"PK"
+    assert capsys.readouterr().out.startswith("Verdict: PASS")
+    # a writer without an error renderer: on bad input no file, and no stale one either
+    outputs.write_error(input_error.document(RvcError("bom.xlsx", "x")), "table", planned)
+    assert not target.exists()
+    assert f"rvc: removed {target}: this run has no xlsx report" in capsys.readouterr().err
 
 
 def test_auto_format(monkeypatch):
