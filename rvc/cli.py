@@ -125,6 +125,7 @@ def check(
             help="Also write a report file, in the format its suffix names: .json, .xml "
             "(JUnit), .md (Markdown), .txt (table), .sarif. Repeatable.",
             dir_okay=False,
+            metavar="FILE",
         ),
     ] = None,
     fail_on: Annotated[
