@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from rvc.errors import RvcError
-from rvc.results import Report
+from rvc.results import DEFAULT_READING, Report
 from rvc.rules import default_rules_dir, load_rule_pack
 
 
@@ -63,7 +63,7 @@ def _evaluate_bom(
     pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
     bill = read_bom(bom, settings, as_of=as_of, today=today)
     check_vehicle(bill, pack)
-    reading = core_reading or settings.reading() or "contract"
+    reading = core_reading or settings.reading() or DEFAULT_READING
     assert bill.as_of is not None
     report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
     if verbose and bill.provenance:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rvc.model import BillOfMaterials, BomLine, LvcEntry, MetalPurchase, Vehicle
+from rvc.model import BillOfMaterials, BomLine, LvcRow, MetalPurchase, Vehicle
 
 MODEL_LINE = "rvc explain example"
 
@@ -102,31 +102,31 @@ def example_bom(vehicle_class: str) -> BillOfMaterials:
         ),
     ]
     lvc = [
-        LvcEntry(
+        LvcRow(
             row=2,
             category="material",
             amount=Decimal(6000),
             hourly_wage=Decimal(20),
             description="Parts from high-wage plants",
         ),
-        LvcEntry(
+        LvcRow(
             row=3,
             category="labor",
             amount=Decimal(2500),
             hourly_wage=Decimal(25),
             description="Assembly labor",
         ),
-        LvcEntry(
+        LvcRow(
             row=4,
             category="material",
             amount=Decimal(1500),
             hourly_wage=Decimal(8),
             description="Parts from low-wage plants",
         ),
-        LvcEntry(
+        LvcRow(
             row=5, category="technology", amount=Decimal(8000000), description="R&D and IT wages"
         ),
-        LvcEntry(
+        LvcRow(
             row=6,
             category="assembly_plant",
             hourly_wage=Decimal(27),

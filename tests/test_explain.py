@@ -12,7 +12,7 @@ import pytest
 from rvc.engine import evaluate
 from rvc.examples import example_bom
 from rvc.money import fmt_amount, fmt_percent, fmt_threshold
-from tests.conftest import ROOT, result
+from tests.conftest import ROOT, div, result
 
 REQUIREMENTS = ["vehicle-rvc", "core-parts", "steel", "aluminum", "lvc"]
 ON = "2026-11-01"
@@ -38,29 +38,45 @@ def test_explain_shows_every_dated_entry_of_the_pack(cli, pack, requirement):
 def test_vehicle_rvc_example_matches_the_engine_and_the_inputs(cli, pack):
     on = dt.date.fromisoformat(ON)
     bill = example_bom("passenger_vehicle")
-    rvc = result(evaluate(bill, pack, on), "vehicle-rvc")
-    # the same figures by hand from the example's inputs: the blank engine assembly qualifies
-    # on its components, so the non-originating lines are the declared-N and unknown leaves
-    engine = next(line for line in bill.lines if line.part_number == "ENG-1")
-    components = [line for line in bill.lines if line.parent == "ENG-1"]
-    engine_nom = sum(c.value for c in components if c.originating is False)
-    assert (engine.value - engine_nom) * 100 / engine.value >= result(
-        evaluate(bill, pack, on), "core-parts"
-    ).threshold
-    top = [line for line in bill.lines if line.parent is None and line is not engine]
-    vnm = sum(line.value for line in top if not line.originating)
+    report = evaluate(bill, pack, on)
+    rvc, core = result(report, "vehicle-rvc"), result(report, "core-parts")
+    # the same figures by hand from the example's inputs (format v1.1 readings):
+    lines = {line.part_number: line for line in bill.lines}
+    engine, transmission = lines["ENG-1"], lines["TRN-1"]
+    engine_nom = sum(c.value for c in bill.lines if c.parent == "ENG-1" and c.originating is False)
+    engine_rvc = (engine.value - engine_nom) * 100 / engine.value
+    assert engine_rvc >= core.threshold  # the blank engine originates on its own RVC
+    # the transmission (RVC 72 from its supplier) originates through the super-core
+    super_core = (engine_rvc * engine.value + transmission.rvc_percent * transmission.value) / (
+        engine.value + transmission.value
+    )
+    assert transmission.rvc_percent < core.threshold <= super_core
+    others = sum(
+        line.value
+        for line in bill.lines
+        if line.parent is None and not line.core_part and not line.originating
+    )
+    transmission_nom = transmission.value * (100 - transmission.rvc_percent) / 100
     nc = bill.vehicle.net_cost
-    assert rvc.details["vnm"] == vnm and rvc.details["net_cost"] == nc
-    assert rvc.value == (nc - vnm) * 100 / nc
+    us_cbp_vnm = others + engine_nom + transmission_nom  # own content of core parts counts
+    roll_up_vnm = others  # originating core parts count wholly originating
+    assert rvc.evidence.net_cost == nc and rvc.evidence.vnm == us_cbp_vnm
+    assert rvc.value == div((nc - us_cbp_vnm) * 100, nc)
+    assert rvc.evidence.other_readings["roll-up"] == div((nc - roll_up_vnm) * 100, nc)
+    assert sum(d.amount for d in rvc.drivers) == us_cbp_vnm
     text = cli("explain", "vehicle-rvc", "--as-of", ON, "--class", "passenger_vehicle").stdout
     expected = (
-        f"RVC = ({fmt_amount(nc)} - {fmt_amount(vnm)}) / {fmt_amount(nc)} x 100 = "
+        f"RVC = ({fmt_amount(nc)} - {fmt_amount(us_cbp_vnm)}) / {fmt_amount(nc)} x 100 = "
         f"{fmt_percent(rvc.value, rvc.threshold)} >= {fmt_threshold(rvc.threshold)}: pass"
     )
     assert expected in text
+    roll_up = (nc - roll_up_vnm) * 100 / nc
+    assert f"under the roll-up reading: RVC {fmt_percent(roll_up, rvc.threshold)}" in text
     assert f"rvc says: {rvc.message}" in text
     for driver in rvc.drivers:
         assert f"{driver.part_number} ({driver.description}): {fmt_amount(driver.amount)}" in text
+    shown = cli("explain", "core-parts", "--as-of", ON).stdout
+    assert f"super-core of 2 core parts: {fmt_percent(super_core, core.threshold)}" in shown
 
 
 @pytest.mark.parametrize("requirement", REQUIREMENTS)
@@ -101,7 +117,14 @@ def test_explain_follows_the_rule_pack_never_a_pasted_number(cli, tmp_path):
     done = cli("explain", "vehicle-rvc", "--rules", rules, "--as-of", ON, "--class", "light_truck")
     assert "from 2026-01-01: 85%   <- in force on 2026-11-01" in done.stdout
     assert "internal stricter policy [status R]" in done.stdout
-    assert "81.00% < 85%: fail" in done.stdout
+    from rvc.rules import load_rule_pack
+
+    stricter_rvc = result(
+        evaluate(example_bom("light_truck"), load_rule_pack(rules), dt.date.fromisoformat(ON)),
+        "vehicle-rvc",
+    )
+    assert stricter_rvc.threshold == 85 and stricter_rvc.status.value == "fail"
+    assert f"{fmt_percent(stricter_rvc.value, stricter_rvc.threshold)} < 85%: fail" in done.stdout
     assert str(rules.resolve()) in done.stdout
 
 

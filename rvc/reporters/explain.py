@@ -17,7 +17,14 @@ from rvc import schedule
 from rvc.errors import NotInForce
 from rvc.money import fmt_amount, fmt_number, fmt_percent, fmt_threshold
 from rvc.reporters.rules_report import figure, plain
-from rvc.results import Report, RequirementResult
+from rvc.results import (
+    CorePartsEvidence,
+    LvcEvidence,
+    MetalEvidence,
+    Report,
+    RequirementResult,
+    VehicleRvcEvidence,
+)
 from rvc.rules.schema import RulePack
 
 STATUS = "status C: confirmed in the regulation's text; S: secondary sources only; R: recalled"
@@ -38,6 +45,8 @@ def _formula(req: Any, on: Any) -> list[str]:
             "  (a material declared originating counts wholly originating, one declared",
             "  non-originating or of unknown origin wholly non-originating; an assembly left",
             "  blank counts by its own RVC against the threshold of its part table).",
+            "  Core parts, two readings, both computed: us-cbp (default) counts an originating",
+            "  core part's own non-originating content; roll-up counts it wholly originating.",
             "  Compared unrounded with >= the threshold.",
         ]
         if req.de_minimis_percent is not None:
@@ -56,9 +65,9 @@ def _formula(req: Any, on: Any) -> list[str]:
         if req.super_core:
             lines.append("  Super-core RVC = the value-weighted average of every core part's RVC")
             lines.append(
-                "  Passes when each part meets the threshold on its own, by its category's "
-                "average, or through the super-core."
+                "  Passes when every core part originates: declared so, on its own RVC, by its"
             )
+            lines.append("  category's average, or through the super-core.")
         else:
             lines.append("  Passes when each part meets the threshold on its own (no super-core).")
         if req.own_rule_for:
@@ -77,10 +86,11 @@ def _formula(req: Any, on: Any) -> list[str]:
             )
         return lines
     entry = _in_force(req, on) or req.thresholds[-1]
+    wages = ", ".join(f"{cur} {fmt_number(v)}/h" for cur, v in entry.high_wage_per_hour.items())
     return [
         "LVC = (HWM + HWLC) / NC x 100 + technology credit + assembly credit",
-        "  HWM, HWLC: high-wage material and labor spend (average base wage of at least "
-        f"US${fmt_number(entry.high_wage_usd_per_hour)}/h)",
+        "  HWM, HWLC: high-wage material and labor spend (an average base hourly wage of at",
+        f"  least {wages}, each compared in its own currency)",
         f"  technology credit: R&D and IT wages / production wages x 100, capped at "
         f"{plain(entry.technology_cap_points)} points",
         f"  assembly credit: {plain(entry.assembly_cap_points)} points for a qualifying "
@@ -115,10 +125,6 @@ def _thresholds(req: Any, on: Any) -> list[str]:
     return lines
 
 
-def _money(value: Any) -> str:
-    return fmt_amount(value) if isinstance(value, Decimal) else "-"
-
-
 def _verdict(result: RequirementResult) -> str:
     if result.value is None or result.threshold is None:
         return result.status.value
@@ -130,65 +136,71 @@ def _verdict(result: RequirementResult) -> str:
 
 
 def _example(result: RequirementResult, report: Report) -> list[str]:
-    d = result.details
+    """The worked example's lines, drawn by the type of the result's evidence."""
+    ev = result.evidence
     currency = report.currency
-    if result.value is None:
+    if result.value is None or ev is None:
         return ["  not evaluated on this date"]
-    if "vnm" in d:
-        nc, vnm = d.get("net_cost"), d.get("vnm")
-        lines = [f"  NC = {_money(nc)} {currency}; VNM = {_money(vnm)} {currency}, from:"]
+    if isinstance(ev, VehicleRvcEvidence):
+        nc, vnm = ev.net_cost, ev.vnm
+        lines = [
+            f"  NC = {fmt_amount(nc)} {currency}; VNM = {fmt_amount(vnm)} {currency} under the "
+            f"{ev.core_part_reading} reading of core parts, from:"
+        ]
         lines += [
             f"    {dr.part_number} ({dr.description}): {fmt_amount(dr.amount)}, {dr.reason}"
             for dr in result.drivers
         ]
         lines.append(
-            f"  RVC = ({_money(nc)} - {_money(vnm)}) / {_money(nc)} x 100 = {_verdict(result)}"
+            f"  RVC = ({fmt_amount(nc)} - {fmt_amount(vnm)}) / {fmt_amount(nc)} x 100 = "
+            f"{_verdict(result)}"
         )
+        for name, value in ev.other_readings.items():
+            lines.append(f"  under the {name} reading: RVC {_pct(value, result.threshold)}")
         return lines
-    if "super_core" in d:
+    if isinstance(ev, CorePartsEvidence):
         lines = []
-        for category, entry in d.items():
-            if not isinstance(entry, dict) or not isinstance(entry.get("parts"), list):
-                continue
+        for category in ev.categories:
             parts = "; ".join(
-                f"{p['part_number']} {fmt_percent(p['rvc'])} from {p['rvc_source']}"
-                for p in entry["parts"]
+                f"{p.part_number} {_pct(p.rvc, None)} from {p.rvc_source}, "
+                f"originating: {p.how.replace('_', ' ')}"
+                for p in category.parts
             )
             lines.append(
-                f"  {category}: {_pct(entry.get('value'), entry.get('threshold'))} "
-                f"({parts}): {entry['status']}"
+                f"  {category.category}: {_pct(category.value, category.threshold)} "
+                f"({parts}): {category.status.value}"
             )
-        sc = d["super_core"]
-        if isinstance(sc, dict) and sc.get("value") is not None:
+        sc = ev.super_core
+        if sc.value is not None:
             lines.append(
-                f"  super-core of {sc.get('parts')} core parts: "
-                f"{_pct(sc['value'], sc.get('threshold'))}: {sc['status']}"
+                f"  super-core of {sc.parts} core parts: {_pct(sc.value, sc.threshold)}: "
+                f"{sc.status.value}"
             )
         return lines
-    if "originating_value" in d and "total_value" in d:
+    if isinstance(ev, MetalEvidence):
         lines = [
-            f"  {_money(d['originating_value'])} originating of {_money(d['total_value'])} "
-            f"{currency} purchased = {_verdict(result)}"
+            f"  {fmt_amount(ev.originating_value)} originating of {fmt_amount(ev.total_value)} "
+            f"{ev.currency} purchased = {_verdict(result)}"
         ]
-        rows = d.get("rows_not_shown_melted_and_poured") or []
-        if rows:
+        if ev.rows_not_shown_melted_and_poured:
+            rows = list(ev.rows_not_shown_melted_and_poured)
             lines.append(
                 f"  ({_rows('purchase row', rows)} originating but not shown melted and poured, "
                 "so not counted as originating)"
             )
         return lines
-    if "material_and_manufacturing" in d:
-        mm, tech, asm = d["material_and_manufacturing"], d["technology"], d["assembly"]
+    if isinstance(ev, LvcEvidence):
         lines = [
-            f"  HWM {_money(mm.get('high_wage_material'))} + HWLC "
-            f"{_money(mm.get('high_wage_labor'))} over NC {_money(mm.get('denominator'))} "
-            f"= {fmt_number(mm['value'])} points (minimum {plain(mm['minimum'])}): {mm['status']}",
-            f"  technology credit {fmt_number(tech['value'])} (cap {plain(tech['cap'])}); "
-            f"assembly credit {fmt_number(asm['value'])} (cap {plain(asm['cap'])})",
+            f"  HWM {fmt_amount(ev.high_wage_material)} + HWLC {fmt_amount(ev.high_wage_labor)} "
+            f"over {fmt_amount(ev.denominator)} = {fmt_number(ev.material_and_manufacturing)} "
+            f"points (minimum {plain(ev.minimum)})",
+            f"  technology credit {fmt_number(ev.technology)} (cap {plain(ev.technology_cap)}); "
+            f"assembly credit {fmt_number(ev.assembly)} (cap {plain(ev.assembly_cap)})",
         ]
-        below = d.get("rows_below_high_wage") or []
-        if below:
-            lines.append(f"  ({_rows('LVC row', below)} below the high wage: not counted)")
+        if ev.low_wage_rows:
+            lines.append(
+                f"  ({_rows('LVC row', list(ev.low_wage_rows))} below the high wage: not counted)"
+            )
         lines.append(f"  LVC = {_verdict(result)}")
         return lines
     return []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, TextIO
 
-from rvc.money import fmt_threshold
+from rvc.money import fmt_percent, fmt_threshold
 from rvc.reporters import gate
 from rvc.reporters.terminal import LABEL, SOURCE, _margin, _value
 from rvc.results import Report, Status, Verdict
@@ -76,6 +76,7 @@ def text(report: Report, *, fail_on: str = gate.DEFAULT) -> str:
         + (" (--fail-on fail: incomplete does not fail the run)" if fail_on == "fail" else "")
         + ".",
         "",
+        *_readings(report),
         "| Status | Requirement | Value | Required | Margin |",
         "|---|---|--:|--:|--:|",
     ]
@@ -113,6 +114,27 @@ def text(report: Report, *, fail_on: str = gate.DEFAULT) -> str:
     else:
         out += ["No assumptions.", ""]
     return "\n".join(out)
+
+
+def _readings(report: Report) -> list[str]:
+    """Both readings of core parts, and a warning when the verdict depends on them."""
+    if not report.readings:
+        return []
+    shown = "; ".join(
+        f"{escape(r.reading)}: {r.verdict.value}"
+        + (f" (vehicle RVC {fmt_percent(r.vehicle_rvc)})" if r.vehicle_rvc is not None else "")
+        for r in report.readings
+    )
+    lines = [f"Readings of core parts: {shown}.", ""]
+    if report.verdict_depends_on_reading:
+        lines = [
+            "> [!WARNING]",
+            "> **The verdict depends on the reading of core parts** "
+            "(us-cbp: U.S. Customs; roll-up: the 2022 USMCA panel).",
+            "",
+            *lines,
+        ]
+    return lines
 
 
 def render_error(doc: dict[str, Any], stream: TextIO) -> None:

@@ -409,3 +409,24 @@ def test_bad_input_in_github_actions_annotates_and_summarizes(cli, bad_bom, tmp_
     assert done.stdout == (GOLDEN / "bad_input.github.txt").read_text()
     assert summary.read_text(encoding="utf-8") == (GOLDEN / "bad_input.md").read_text()
     assert (tmp_path / "rvc-junit.xml").read_text() == (GOLDEN / "bad_input.junit.xml").read_text()
+
+
+def test_markdown_warns_when_the_verdict_depends_on_the_reading(pack, monkeypatch):
+    import dataclasses
+
+    from rvc.results import ReadingOutcome, Status, Verdict
+
+    report = _report("sedan_pass", pack, monkeypatch)
+    text = markdown.text(report)
+    assert "Readings of core parts: us-cbp: pass" in text and "[!WARNING]" not in text
+    split = dataclasses.replace(
+        report,
+        readings=(
+            ReadingOutcome("us-cbp", report.requirements[0].value, Status.FAIL, Verdict.FAIL),
+            ReadingOutcome("roll-up", report.requirements[0].value, Status.PASS, Verdict.PASS),
+        ),
+    )
+    assert split.verdict_depends_on_reading
+    text = markdown.text(split)
+    assert "> **The verdict depends on the reading of core parts**" in text
+    assert "us-cbp: fail" in text and "roll-up: pass" in text
