@@ -8,11 +8,14 @@ Notes are records (`code`, `where`, `text`); the engine never caps them (reporte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
+
+from rvc.model import BomLine
 
 CoreReading = Literal["us-cbp", "roll-up"]
 READINGS: tuple[CoreReading, ...] = ("us-cbp", "roll-up")
@@ -69,6 +72,60 @@ class Note:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.text}" if self.where else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """The RVC a part must reach to originate, and where that figure comes from."""
+
+    percent: Decimal
+    source: str
+    guess: bool = False
+    binds_declared: bool = False
+    """A declared-originating line must meet it too, when its own RVC is known (s. 15(4))."""
+
+
+@dataclass(slots=True)
+class LineCounts:
+    """How every BOM line counts under one reading: lists indexed like the BOM's lines.
+
+    Filled by the engine's roll-up pass (`rvc.engine.rollup`), read by reporters. Amounts are
+    per unit of the line: multiply by its quantity in its parent.
+    """
+
+    reading: CoreReading
+    core_content_counts: bool
+    n: list[Decimal]
+    """Non-originating value the line brings into its parent, per unit of the line."""
+    mode: list[str]
+    """nothing, whole, content (traced or accumulated), core_content or carried."""
+    own_rvc: list[Decimal | None]
+    source: list[str]
+    """Where the own RVC comes from: components, rvc_percent, declared ..., unknown origin."""
+    origin: list[str]
+    """originating, non_originating, neither (no threshold applies) or unknown."""
+    how: list[str]
+    """Why: declared, meets_threshold, below_threshold, no_threshold, unknown_leaf, or for a
+    core part own_rvc, category_average, super_core, not_originating."""
+    threshold: list[Threshold | None]
+    carried: list[Decimal]
+    """Core-part content inside the line that reaches the vehicle whatever the line's origin
+    (U.S. reading only), per unit of the line."""
+    traced: list[Decimal]
+    """The children's non-originating value in the line, per unit (0 for a leaf)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineTable:
+    """Every BOM line with how it counts under each reading (for audits and exports)."""
+
+    lines: Sequence[BomLine]
+    parent_index: Sequence[int]
+    """Position of each line's parent in `lines`, -1 for a top-level line."""
+    quantity_in_vehicle: Sequence[Decimal]
+    core_category: dict[int, str]
+    """The core parts found: line position -> category."""
+    counts: dict[str, LineCounts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +361,89 @@ Evidence = VehicleRvcEvidence | CorePartsEvidence | MetalEvidence | LvcEvidence
 
 
 @dataclass(frozen=True, slots=True)
+class Step:
+    """One line switched to an originating source, and the vehicle RVC after it."""
+
+    part_number: str
+    row: int
+    amount: Decimal
+    """Non-originating value this switch removes from the vehicle."""
+    value_after: Decimal
+    passes: bool
+    resourcing_cost: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartGap:
+    """A core part that does not originate: what it lacks, and the lines that matter most."""
+
+    part_number: str
+    row: int
+    category: str
+    rvc: Decimal | None
+    content_to_remove: Decimal | None
+    note: str
+    top_lines: tuple[tuple[str, int, Decimal], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WhatItWouldTake:
+    """The smallest change that passes a failing requirement, or a passing one's headroom."""
+
+    passes: bool
+    summary: str
+    amount: Decimal | None = None
+    """Money: to remove or switch when failing, the headroom when passing."""
+    points: Decimal | None = None
+    steps: tuple[Step, ...] = ()
+    parts: tuple[PartGap, ...] = ()
+    exact: bool = True
+    ordered_by: str = ""
+    other_reading: str | None = None
+    headline: str = ""
+    """A few words for a summary line, when the status needs explaining beside its margin."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON `what_it_would_take` object."""
+        out: dict[str, Any] = {
+            "passes": self.passes,
+            "summary": self.summary,
+            "amount": self.amount,
+            "points": self.points,
+        }
+        if self.headline:
+            out["headline"] = self.headline
+        if self.steps:
+            out["steps"] = [
+                {
+                    "part_number": s.part_number,
+                    "row": s.row,
+                    "amount": s.amount,
+                    "value_after": s.value_after,
+                    "passes": s.passes,
+                    "resourcing_cost": s.resourcing_cost,
+                }
+                for s in self.steps
+            ]
+            out["steps_exact"] = self.exact
+            out["ordered_by"] = self.ordered_by
+        if self.parts:
+            out["parts"] = [
+                {
+                    "part_number": g.part_number,
+                    "row": g.row,
+                    "category": g.category,
+                    "rvc": g.rvc,
+                    "content_to_remove": g.content_to_remove,
+                    "note": g.note,
+                    "lines": [{"part_number": p, "row": r, "amount": a} for p, r, a in g.top_lines],
+                }
+                for g in self.parts
+            ]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class RequirementResult:
     """One requirement's outcome with the figures behind it."""
 
@@ -321,6 +461,7 @@ class RequirementResult:
     margin_amount: Decimal | None = None
     evidence: Evidence | None = None
     drivers: tuple[Driver, ...] = ()
+    what_it_would_take: WhatItWouldTake | None = None
 
     @property
     def details(self) -> dict[str, Any]:
@@ -354,7 +495,7 @@ class Report:
     reconciliation: dict[str, Any]
     currency: str
     tool_version: str
-    extras: dict[str, Any] = field(default_factory=dict)
+    lines: LineTable | None = None
 
     @property
     def verdict(self) -> Verdict:

@@ -22,6 +22,7 @@ from rvc.model import BillOfMaterials
 from rvc.results import (
     DEFAULT_READING,
     READINGS,
+    LineTable,
     ReadingOutcome,
     Report,
     RequirementResult,
@@ -104,6 +105,13 @@ def _evaluate(
         reconciliation=reconciliation(facts, chosen),
         currency=vehicle.currency,
         tool_version=__version__,
+        lines=LineTable(
+            lines=facts.tree.lines,
+            parent_index=facts.tree.parent_of,
+            quantity_in_vehicle=facts.extended,
+            core_category={p.index: p.category for p in facts.core.parts} if facts.core else {},
+            counts=facts.counts,
+        ),
     )
 
 

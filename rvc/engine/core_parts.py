@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rvc.engine import what_it_would_take
 from rvc.engine.common import Envelope, status_of
 from rvc.engine.facts import Facts
 from rvc.engine.rollup import CoreDecision
@@ -34,8 +35,8 @@ from rvc.results import (
     Note,
     RequirementResult,
     SuperCoreFigure,
+    Threshold,
 )
-from rvc.rules.in_force import Threshold
 from rvc.rules.schema import CoreParts, RvcEntry
 
 DECLARED, OWN_RVC, CATEGORY, SUPER_CORE, NOT_ORIGINATING = (
@@ -276,6 +277,7 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         value=value,
         margin_points=(value - threshold) if value is not None else None,
         evidence=CorePartsEvidence(tuple(categories), super_core),
+        what_it_would_take=what_it_would_take.core_parts(facts, threshold),
     )
 
 

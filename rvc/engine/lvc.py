@@ -7,6 +7,7 @@ currency and never converted.
 
 from __future__ import annotations
 
+from rvc.engine import what_it_would_take
 from rvc.engine.common import Envelope, since, status_of
 from rvc.engine.facts import Facts
 from rvc.model import LvcRow
@@ -143,4 +144,7 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         value=f.total,
         margin_points=f.total - required,
         evidence=f,
+        what_it_would_take=what_it_would_take.lvc(
+            f, required, facts.bom.vehicle.production_wages_total, facts.bom.vehicle.currency
+        ),
     )

@@ -123,7 +123,7 @@ def _line_note(facts: Facts, c: Counting, i: int, is_core: bool) -> Note | None:
             amount,
         )
     declared_leaf = c.source[i] == "declared originating"
-    if is_core and c.reading.core_content_counts and c.origin[i] == ORIGINATING and declared_leaf:
+    if is_core and c.core_content_counts and c.origin[i] == ORIGINATING and declared_leaf:
         return Note(
             "core-part-content-unknown",
             where,

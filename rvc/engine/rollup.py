@@ -24,13 +24,14 @@ parts and everything above them are passed once per reading.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from rvc.engine.readings import Reading
 from rvc.engine.tree import Tree
 from rvc.money import HUNDRED, ZERO
-from rvc.rules.in_force import Threshold
+from rvc.results import LineCounts as Counting
+from rvc.results import Threshold
 
 # origin of a line
 ORIGINATING = "originating"
@@ -65,35 +66,17 @@ class CoreDecision:
     threshold: Threshold | None
 
 
-@dataclass(slots=True)
-class Counting:
-    """Per-line results of the pass under one reading (lists indexed like `tree.lines`)."""
-
-    reading: Reading
-    n: list[Decimal]
-    """Non-originating value the line brings into its parent, per unit of the line."""
-    mode: list[str]
-    own_rvc: list[Decimal | None]
-    source: list[str]
-    origin: list[str]
-    how: list[str]
-    threshold: list[Threshold | None]
-    carried: list[Decimal]
-    """Core-part content inside the line that reaches the vehicle whatever the line's origin
-    (U.S. reading only), per unit of the line."""
-    traced: list[Decimal] = field(default_factory=list)
-    """The children's non-originating value in the line, per unit (0 for a leaf)."""
-
-    def vnm(self, tree: Tree) -> Decimal:
-        """Value of non-originating materials of the vehicle (the top-level lines)."""
-        lines, n = tree.lines, self.n
-        return sum((lines[i].quantity * n[i] for i in tree.roots), ZERO)
+def vnm_of(tree: Tree, counting: Counting) -> Decimal:
+    """Value of non-originating materials of the vehicle (the top-level lines)."""
+    lines, n = tree.lines, counting.n
+    return sum((lines[i].quantity * n[i] for i in tree.roots), ZERO)
 
 
 def new_counting(reading: Reading, size: int) -> Counting:
     """Empty per-line lists for one reading."""
     return Counting(
-        reading=reading,
+        reading=reading.name,
+        core_content_counts=reading.core_content_counts,
         n=[ZERO] * size,
         mode=[NOTHING] * size,
         own_rvc=[None] * size,
@@ -241,7 +224,7 @@ def _count(
     else:
         origin, how = UNKNOWN, UNKNOWN_LEAF
     c.origin[i], c.how[i], c.threshold[i] = origin, how, threshold
-    core_counts = decision is not None and c.reading.core_content_counts
+    core_counts = decision is not None and c.core_content_counts
     if origin == ORIGINATING:
         if core_counts:
             value, mode = content(tree, i, traced, rvc), CORE_CONTENT
@@ -255,7 +238,7 @@ def _count(
         mode = NOTHING
     if decision is not None:
         carried = value if core_counts else ZERO
-    elif c.reading.core_content_counts and carried:
+    elif c.core_content_counts and carried:
         inside = min(carried, unit_cost)
         if value < inside:
             value, mode = inside, CARRIED

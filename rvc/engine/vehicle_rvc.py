@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rvc.engine import lvc
+from rvc.engine import lvc, what_it_would_take
 from rvc.engine.common import Envelope, since, status_of
 from rvc.engine.facts import Facts
 from rvc.engine.rollup import (
@@ -20,6 +20,7 @@ from rvc.engine.rollup import (
     UNKNOWN,
     WHOLE,
     Counting,
+    vnm_of,
 )
 from rvc.engine.tree import Tree
 from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent, fmt_threshold, percent
@@ -48,7 +49,7 @@ def outcome(facts: Facts, envelope: Envelope, reading: str) -> Outcome:
     assert isinstance(req, VehicleRvc) and isinstance(entry, RvcEntry)
     vehicle = facts.bom.vehicle
     net_cost = vehicle.net_cost
-    vnm = facts.counting(reading).vnm(facts.tree)
+    vnm = vnm_of(facts.tree, facts.counting(reading))
     value = rvc_of(net_cost, vnm)
     passed = value >= entry.min_percent
     tv = None
@@ -99,7 +100,7 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
             "points (an option the producer must claim; not applied)"
         )
     others = {
-        name: rvc_of(net_cost, counting.vnm(facts.tree))
+        name: rvc_of(net_cost, vnm_of(facts.tree, counting))
         for name, counting in facts.counts.items()
         if name != reading
     }
@@ -122,6 +123,9 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         margin_amount=headroom,
         evidence=evidence,
         drivers=tuple(drivers(facts, facts.counting(reading), vnm)),
+        what_it_would_take=what_it_would_take.vehicle_rvc(
+            facts, value, threshold, vnm, chosen.passed
+        ),
     )
 
 

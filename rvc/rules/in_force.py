@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rvc import schedule
 from rvc.errors import NotInForce
 from rvc.hs import HsPattern, dotted
+from rvc.results import Threshold
 
 if TYPE_CHECKING:
     from rvc.rules.schema import (
@@ -32,17 +32,6 @@ ORDER = ("vehicle_rvc", "core_parts", "metal_share", "lvc")
 """The order requirements are evaluated and reported in."""
 
 E = TypeVar("E", bound="Entry")
-
-
-@dataclass(frozen=True, slots=True)
-class Threshold:
-    """The RVC a part must reach to originate, and where that figure comes from."""
-
-    percent: Decimal
-    source: str
-    guess: bool = False
-    binds_declared: bool = False
-    """A declared-originating line must meet it too, when its own RVC is known (s. 15(4))."""
 
 
 @dataclass(frozen=True, slots=True)
