@@ -82,9 +82,13 @@ def text(report: Report, *, fail_on: str = gate.DEFAULT) -> str:
     ]
     for r in report.requirements:
         threshold = fmt_threshold(r.threshold) if r.threshold is not None else "-"
+        margin = _margin(r, report.currency)
+        wit = r.what_it_would_take
+        if r.status is Status.FAIL and (r.margin_points or 0) >= 0 and wit and wit.headline:
+            margin += f" but {wit.headline}"  # a failing status beside a positive margin
         out.append(
             f"| {ICON[r.status]} {LABEL[r.status]} | {escape(r.id)} | {escape(_value(r))} | "
-            f"{escape(threshold)} | {escape(_margin(r, report.currency))} |"
+            f"{escape(threshold)} | {escape(margin)} |"
         )
     out.append("")
     for status, heading in (
@@ -100,6 +104,8 @@ def text(report: Report, *, fail_on: str = gate.DEFAULT) -> str:
             if r.citation:
                 status_text = f" \\[status {escape(r.source_status)}\\]" if r.source_status else ""
                 out.append(f"  _{escape(r.citation)}_{status_text}")
+            if r.what_it_would_take is not None and not r.what_it_would_take.passes:
+                out.append(f"  What it would take: {escape(r.what_it_would_take.summary)}")
         out.append("")
     count = len(report.assumptions)
     if count:

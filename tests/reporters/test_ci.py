@@ -118,6 +118,11 @@ def test_markdown_lists_failures_and_counts_assumptions(pack, monkeypatch):
     count = len(report.assumptions)
     assert f"<summary>{count} assumptions and notes</summary>" in text
     assert "exit 1." in text
+    # never FAIL beside a positive margin without saying why
+    for row in (line for line in text.splitlines() if line.startswith("| ❌ FAIL |")):
+        margin = row.rstrip(" |").rsplit(" | ", 1)[1]
+        assert not margin.startswith("\\+") or " but " in margin, row
+    assert "What it would take: " in text
 
 
 # --- several outputs, suffixes, standard output -----------------------------------------------
