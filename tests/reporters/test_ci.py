@@ -121,7 +121,7 @@ def test_markdown_lists_failures_and_counts_assumptions(pack, monkeypatch):
     # never FAIL beside a positive margin without saying why
     for row in (line for line in text.splitlines() if line.startswith("| ❌ FAIL |")):
         margin = row.rstrip(" |").rsplit(" | ", 1)[1]
-        assert not margin.startswith("\\+") or " but " in margin, row
+        assert not margin.startswith("+") or " but " in margin, row
     assert "What it would take: " in text
 
 
