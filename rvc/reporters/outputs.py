@@ -123,6 +123,12 @@ def plan(paths: Sequence[Path], bom: Path | None = None) -> list[tuple[Path, Fil
             raise RvcError(str(path), f"suffix {shown} names no report format", expected)
         if key in seen:
             raise RvcError(str(path), "is named twice with -o", "each report file once")
+        if not key.parent.is_dir():
+            raise RvcError(
+                str(path),
+                f"cannot be written: folder {path.parent} does not exist",
+                "a report file in an existing folder",
+            )
         seen.add(key)
         planned.append((path, FILE_WRITERS[suffix]))
     return planned

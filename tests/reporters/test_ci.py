@@ -182,6 +182,16 @@ def test_the_same_file_twice_or_the_bom_is_a_usage_error(cli, tmp_path):
     assert itself.exit_code == 2 and "is the BOM itself" in itself.stderr
 
 
+def test_a_missing_output_folder_is_refused_before_anything_is_written(cli, tmp_path):
+    first, missing = tmp_path / "ok.json", tmp_path / "no" / "such" / "rvc.xml"
+    done = cli("check", SEDAN, "-o", first, "-o", missing)
+    assert done.exit_code == 2 and not first.exists()
+    assert done.stderr == (
+        f"rvc: error: {missing}: cannot be written: folder {missing.parent} does not exist; "
+        "expected a report file in an existing folder\n"
+    )
+
+
 def test_register_plugs_a_writer_into_a_suffix(monkeypatch, tmp_path, pack, capsys):
     monkeypatch.setattr(outputs, "FILE_WRITERS", dict(outputs.FILE_WRITERS))
     monkeypatch.setattr(outputs, "PLANNED", dict(outputs.PLANNED))
