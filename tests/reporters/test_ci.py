@@ -394,6 +394,12 @@ def test_locate_splits_where():
 # --- a closed pipe -----------------------------------------------------------------------------
 
 
+def _outside_github():
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+
+
 @pytest.mark.parametrize(("bom", "code"), [(SEDAN, 0), (EV, 1)])
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_closed_pipe_keeps_the_verdicts_exit_code(bom, code, fmt):
@@ -402,6 +408,7 @@ def test_closed_pipe_keeps_the_verdicts_exit_code(bom, code, fmt):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
+        env=_outside_github(),
     )
     proc.stdout.close()  # the reader is gone before rvc writes a byte
     stderr = proc.stderr.read().decode()
@@ -411,7 +418,9 @@ def test_closed_pipe_keeps_the_verdicts_exit_code(bom, code, fmt):
 
 def test_head_1(tmp_path):
     script = f'"{sys.executable}" -m rvc check "{SEDAN}" | head -1; exit ${{PIPESTATUS[0]}}'
-    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, cwd=ROOT, env=_outside_github()
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\n") == 1
 
