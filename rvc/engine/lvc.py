@@ -74,7 +74,7 @@ def figures(facts: Facts, entry: LvcEntry) -> LvcEvidence:
         assembly_cap=entry.assembly_cap_points,
         assembly_plant_row=plant_row,
         low_wage_rows=tuple(low),
-        high_wage_per_hour=dict(entry.high_wage_per_hour),
+        high_wage_per_hour={str(k): v for k, v in entry.high_wage_per_hour.items()},
     )
 
 

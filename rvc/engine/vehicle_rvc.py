@@ -19,13 +19,13 @@ from rvc.engine.rollup import (
     NOTHING,
     UNKNOWN,
     WHOLE,
-    Counting,
     vnm_of,
 )
 from rvc.engine.tree import Tree
 from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent, fmt_threshold, percent
 from rvc.money import rvc as rvc_of
 from rvc.results import Driver, LvcCreditOption, RequirementResult, VehicleRvcEvidence
+from rvc.results import LineCounts as Counting
 from rvc.rules.schema import RvcEntry, VehicleRvc
 
 TOP_DRIVERS = 10
