@@ -10,6 +10,7 @@ markup.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -152,8 +153,8 @@ def plain(value: object) -> str:
     """A figure as the rule file writes it: `75`, `{engine: 100000}`, `True`."""
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {plain(v)}" for k, v in value.items()) + "}"
-    if hasattr(value, "normalize"):
-        return f"{value.normalize():f}"  # type: ignore[union-attr]
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
     return str(value)
 
 
