@@ -146,14 +146,13 @@ def identify(
             )
             continue
         if inferred:
-            how = " (an 'ex' code: only some goods of it are core parts)" if guess else ""
             notes.append(
                 Note(
                     "inferred-core-part",
                     where,
                     f"inferred core part '{category}' from HS {dotted(line.hs_code or '')} "
-                    f"(Table A.2 column 1){how}; add a core_part column to state core parts "
-                    "explicitly",
+                    "(Table A.2 column 1, whose entries cover only some goods of each code: a "
+                    "guess); add a core_part column to state core parts explicitly",
                 )
             )
         rule = bool(line.hs_code) and any(

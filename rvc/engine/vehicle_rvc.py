@@ -237,6 +237,8 @@ def _lvc_credit(
         return None
     extra = basis.material_and_manufacturing - credit.points_above
     eligible = value >= credit.min_rvc_percent
+    if not eligible:  # "provided that the RVC percentage is not below 60%"
+        return None
     return LvcCreditOption(
         points=extra,
         eligible=eligible,
