@@ -260,33 +260,8 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
     assert core is not None
     threshold = entry.min_percent
     if not core.parts:
-        kinds = ", ".join(
-            c.replace("body_chassis", "body and chassis").replace("_", " ") for c in req.categories
-        )
-        how = (
-            "the core_part column marks none that applies to this class"
-            if facts.bom.has_core_part_column
-            else "no BOM line has a Table A.2 core-part HS code"
-        )
-        return envelope.not_evaluated(
-            f"not evaluated: no core parts found ({how}); mark the {kinds} lines in a "
-            "core_part column"
-        )
+        return envelope.not_evaluated(_none_found(req, facts.bom.has_core_part_column))
     tree = facts.tree
-    categories = []
-    for category, average in core.categories.items():
-        members = [p for p in core.parts if p.category == category]
-        categories.append(
-            CategoryFigure(
-                category=category,
-                value=average,
-                threshold=threshold,
-                # the category's own test: every part originates without the super-core
-                status=status_of(all(p.how not in (NOT_ORIGINATING, SUPER_CORE) for p in members)),
-                average_rescues=category in core.rescued_categories,
-                parts=tuple(_figure(p, tree) for p in members),
-            )
-        )
     averaged = [p for p in core.parts if not p.own_rule]
     super_core = SuperCoreFigure(
         value=core.super_core,
@@ -304,9 +279,42 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         message=message,
         value=value,
         margin_points=(value - threshold) if value is not None else None,
-        evidence=CorePartsEvidence(tuple(categories), super_core),
+        evidence=CorePartsEvidence(_categories(core, threshold, tree), super_core),
         what_it_would_take=what_it_would_take.core_parts(facts, threshold),
     )
+
+
+def _none_found(req: CoreParts, has_column: bool) -> str:
+    kinds = ", ".join(
+        c.replace("body_chassis", "body and chassis").replace("_", " ") for c in req.categories
+    )
+    how = (
+        "the core_part column marks none that applies to this class"
+        if has_column
+        else "no BOM line has a Table A.2 core-part HS code"
+    )
+    return (
+        f"not evaluated: no core parts found ({how}); mark the {kinds} lines in a core_part column"
+    )
+
+
+def _categories(core: CoreOutcome, threshold: Decimal, tree: Tree) -> tuple[CategoryFigure, ...]:
+    out = []
+    for category, average in core.categories.items():
+        members = [p for p in core.parts if p.category == category]
+        # the category's own test: every part originates without the super-core
+        own_test = all(p.how not in (NOT_ORIGINATING, SUPER_CORE) for p in members)
+        out.append(
+            CategoryFigure(
+                category=category,
+                value=average,
+                threshold=threshold,
+                status=status_of(own_test),
+                average_rescues=category in core.rescued_categories,
+                parts=tuple(_figure(p, tree) for p in members),
+            )
+        )
+    return tuple(out)
 
 
 def _figure(part: CorePart, tree: Tree) -> CorePartFigure:
@@ -328,43 +336,49 @@ def _figure(part: CorePart, tree: Tree) -> CorePartFigure:
 
 def _message(core: CoreOutcome, threshold: Decimal, tree: Tree) -> str:
     shown = fmt_threshold(threshold)
-    lines = tree.lines
     sc = fmt_percent(core.super_core, threshold) if core.super_core is not None else "n/a"
     failing = [p for p in core.parts if not p.originating]
     if not failing:
-        rescued = [p for p in core.parts if p.how in (CATEGORY, SUPER_CORE)]
-        text = f"every core part originates ({len(core.categories)} categories)"
-        if rescued:
-            names = ", ".join(lines[p.index].part_number for p in rescued[:3])
-            more = f" and {len(rescued) - 3} more" if len(rescued) > 3 else ""
-            by = (
-                f"the super-core {sc} >= {shown} (s. 14(10))"
-                if any(p.how == SUPER_CORE for p in rescued)
-                else f"their category's average > {shown} (s. 14(12))"
-            )
-            text += f"; {names}{more} only through {by}"
-        return text
+        return _all_originate(core, shown, sc, tree)
     sentences = []
     weak = sorted((p for p in failing if not p.own_rule), key=lambda p: p.rvc or ZERO)
     if weak:
-        names = "; ".join(
-            f"{lines[p.index].part_number} ({p.category}) "
-            + (fmt_percent(p.rvc, threshold) if p.rvc is not None else "RVC unknown")
-            + (" declared non-originating" if lines[p.index].originating is False else "")
-            for p in weak[:3]
-        ) + (f" (+{len(weak) - 3} more)" if len(weak) > 3 else "")
-        sentences.append(f"not originating at {shown}: {names}")
-    for p in failing:
-        if p.own_rule:
-            state = {True: "originating", False: "non-originating", None: "of unknown origin"}[
-                lines[p.index].originating
-            ]
-            sentences.append(
-                f"{lines[p.index].part_number} ({p.category}) is {state} under its own "
-                "product-specific rule (s. 14(6)), which the averages do not cover"
-            )
+        names = "; ".join(_weak(p, threshold, tree) for p in weak[:3])
+        more = f" (+{len(weak) - 3} more)" if len(weak) > 3 else ""
+        sentences.append(f"not originating at {shown}: {names}{more}")
+    sentences.extend(_own_rule(p, tree) for p in failing if p.own_rule)
     text = "; ".join(sentences)
     if core.super_core is not None:
         relation = ">=" if core.super_core_passes else "<"
         text += f"; super-core {sc} {relation} {shown}"
     return text
+
+
+def _all_originate(core: CoreOutcome, shown: str, sc: str, tree: Tree) -> str:
+    text = f"every core part originates ({len(core.categories)} categories)"
+    rescued = [p for p in core.parts if p.how in (CATEGORY, SUPER_CORE)]
+    if not rescued:
+        return text
+    names = ", ".join(tree.lines[p.index].part_number for p in rescued[:3])
+    more = f" and {len(rescued) - 3} more" if len(rescued) > 3 else ""
+    if any(p.how == SUPER_CORE for p in rescued):
+        by = f"the super-core {sc} >= {shown} (s. 14(10))"
+    else:
+        by = f"their category's average > {shown} (s. 14(12))"
+    return f"{text}; {names}{more} only through {by}"
+
+
+def _weak(part: CorePart, threshold: Decimal, tree: Tree) -> str:
+    line = tree.lines[part.index]
+    figure = fmt_percent(part.rvc, threshold) if part.rvc is not None else "RVC unknown"
+    declared = " declared non-originating" if line.originating is False else ""
+    return f"{line.part_number} ({part.category}) {figure}{declared}"
+
+
+def _own_rule(part: CorePart, tree: Tree) -> str:
+    line = tree.lines[part.index]
+    state = {True: "originating", False: "non-originating", None: "of unknown origin"}
+    return (
+        f"{line.part_number} ({part.category}) is {state[line.originating]} under its own "
+        "product-specific rule (s. 14(6)), which the averages do not cover"
+    )

@@ -221,17 +221,9 @@ def _origin(
     line = tree.lines[i]
     known = bool(tree.children[i]) or line.rvc_percent is not None
     if decision is not None:
-        if not decision.originating and line.originating is None and not known:
-            return UNKNOWN, UNKNOWN_LEAF, decision.threshold
-        origin = ORIGINATING if decision.originating else NON_ORIGINATING
-        return origin, decision.how, decision.threshold
+        return _core_origin(decision, line.originating is None and not known)
     if line.originating is True:
-        bound = threshold_of(i) if known else None
-        if bound is None or not bound.binds_declared or rvc is None:
-            return ORIGINATING, DECLARED, None
-        if rvc < bound.percent:  # "originating only if" (s. 15(4)) binds a declaration too
-            return NON_ORIGINATING, DECLARED_BELOW, bound
-        return ORIGINATING, DECLARED, bound
+        return _declared_origin(threshold_of(i) if known else None, rvc)
     if line.originating is False:
         return NON_ORIGINATING, DECLARED, None
     if not known:
@@ -244,6 +236,24 @@ def _origin(
     if rvc >= threshold.percent:
         return ORIGINATING, MEETS, threshold
     return NON_ORIGINATING, BELOW, threshold
+
+
+def _core_origin(decision: CoreDecision, unknown: bool) -> Origin:
+    """A core part's origin as decided by the core-part module; a blank leaf stays unknown."""
+    if not decision.originating and unknown:
+        return UNKNOWN, UNKNOWN_LEAF, decision.threshold
+    origin = ORIGINATING if decision.originating else NON_ORIGINATING
+    return origin, decision.how, decision.threshold
+
+
+def _declared_origin(bound: Threshold | None, rvc: Decimal | None) -> Origin:
+    """Declared Y: originating, unless a threshold that binds declarations (s. 15(4):
+    "originating only if") is missed by the line's own known RVC."""
+    if bound is None or not bound.binds_declared or rvc is None:
+        return ORIGINATING, DECLARED, None
+    if rvc < bound.percent:
+        return NON_ORIGINATING, DECLARED_BELOW, bound
+    return ORIGINATING, DECLARED, bound
 
 
 def _brings(
