@@ -26,11 +26,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvc.commands import _collector_paused, _prepare_stdout, evaluate_bom
+from rvc.commands import _collector_paused, evaluate_bom
 from rvc.errors import RvcError
 from rvc.readers import config as settings_file
 from rvc.readers.source import MemoryFile
 from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome
+from rvc.reporters.outputs import prepare_stdout
 from rvc.rules import default_rules_dir, load_rule_pack
 
 if TYPE_CHECKING:
@@ -491,7 +492,7 @@ def run_batch(
         "table": batch_report.write_table,
     }
     if output is None:
-        _prepare_stdout(output_format)
+        prepare_stdout(output_format)
         writer[output_format](outcomes, sys.stdout)
     else:
         try:
@@ -516,7 +517,7 @@ def _write_single(
         raise RvcError(where, error["found"], error["expected"])
     render = RENDERERS[output_format]
     if output is None:
-        _prepare_stdout(output_format)
+        prepare_stdout(output_format)
         render(outcome.report, sys.stdout)
         return outcome.exit_code
     try:

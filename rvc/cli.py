@@ -45,12 +45,22 @@ def _reading(reading: Reading | None, roll_up: bool) -> str | None:
 
 
 class Format(StrEnum):
-    """Output formats of `rvc check`."""
+    """What `rvc check` writes on standard output (rvc.reporters.outputs.STDOUT_FORMATS)."""
 
+    auto = "auto"
     table = "table"
     json = "json"
     junit = "junit"
     github = "github"
+    markdown = "markdown"
+    sarif = "sarif"
+
+
+class FailOn(StrEnum):
+    """What fails the run (rvc.reporters.gate)."""
+
+    incomplete = "incomplete"
+    fail = "fail"
 
 
 RulesOption = Annotated[
@@ -104,17 +114,33 @@ def check(
         ),
     ] = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Report format.")
-    ] = Format.table,
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="What standard output gets. auto (default): github inside GitHub Actions, "
+            "else the table, or only the verdict line when -o is given.",
+        ),
+    ] = Format.auto,
     output: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--output",
             "-o",
-            help="Write the report to this file instead of stdout.",
+            help="Also write a report file, in the format its suffix names: .json, .xml "
+            "(JUnit), .md (Markdown), .txt (table), .sarif. Repeatable.",
             dir_okay=False,
+            metavar="FILE",
         ),
     ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on",
+            help="incomplete (default): exit 1 when a requirement fails or is not evaluated; "
+            "fail: exit 1 only when one fails (an incomplete verdict exits 0).",
+        ),
+    ] = FailOn.incomplete,
     core_reading: Annotated[
         Reading | None,
         typer.Option(
@@ -171,8 +197,9 @@ def check(
 ) -> None:
     """Check vehicle BOMs against the rules; exit 0 pass, 1 fail or incomplete, 2 bad input.
 
-    Several workbooks (a batch) exit 2 if any input was bad, else 1 if any fails or is
-    incomplete, else 0.
+    Bad input also writes an error document to every -o file and, in the machine formats
+    (json, junit, github, markdown, sarif), to standard output. Several workbooks (a batch)
+    exit 2 if any input was bad, else 1 if any fails or is incomplete, else 0.
     """
     from rvc.batch import collect, run_batch
     from rvc.commands import run_check
@@ -183,23 +210,34 @@ def check(
             "rules": rules,
             "as_of": as_of.date() if as_of else None,
             "today": date.today(),
-            "output_format": output_format.value,
-            "output": output,
             "core_reading": _reading(core_reading, core_roll_up),
             "config": config,
             "verbose": verbose,
         }
         if batch or output_dir is not None or dask_scheduler is not None:
+            if output and len(output) > 1:
+                raise RvcError(
+                    "-o", f"is given {len(output)} times for a batch", "one report file a batch"
+                )
+            fmt = output_format.value
             code = run_batch(
                 paths=paths,
                 single=not batch,
                 jobs=jobs,
                 output_dir=output_dir,
                 dask_scheduler=dask_scheduler,
+                output_format="table" if fmt == "auto" else fmt,
+                output=output[0] if output else None,
                 **common,  # type: ignore[arg-type]
             )
         else:
-            code = run_check(bom=paths[0], **common)  # type: ignore[arg-type]
+            code = run_check(
+                bom=paths[0],
+                output_format=output_format.value,
+                outputs=output or [],
+                fail_on=fail_on.value,
+                **common,  # type: ignore[arg-type]
+            )
     except RvcError as error:
         raise _fail(error) from None
     raise typer.Exit(code)
@@ -299,6 +337,48 @@ def template(
     print(f"wrote {path}")
 
 
+class VehicleClass(StrEnum):
+    """Vehicle classes, as typed on the command line."""
+
+    passenger_vehicle = "passenger_vehicle"
+    light_truck = "light_truck"
+    heavy_truck = "heavy_truck"
+
+
+@app.command()
+def explain(
+    requirement: Annotated[
+        str, typer.Argument(help="Requirement id: vehicle-rvc, core-parts, steel, aluminum, lvc.")
+    ],
+    rules: RulesOption = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Date of the thresholds marked and of the worked example (default: today).",
+        ),
+    ] = None,
+    vehicle_class: Annotated[
+        VehicleClass | None,
+        typer.Option("--class", help="Only this vehicle class (default: every class)."),
+    ] = None,
+) -> None:
+    """Explain a requirement: what it asks, the formula, the thresholds by date with citation
+    and status, and a worked example computed by rvc."""
+    from rvc.commands import explain_requirement
+
+    try:
+        explain_requirement(
+            rules,
+            requirement,
+            as_of.date() if as_of else date.today(),
+            vehicle_class.value if vehicle_class else None,
+        )
+    except RvcError as error:
+        raise _fail(error) from None
+
+
 @rules_app.command("validate")
 def rules_validate(
     directory: Annotated[
@@ -321,13 +401,35 @@ def rules_validate(
     )
 
 
+class RulesFormat(StrEnum):
+    """Output formats of `rvc rules list|show`."""
+
+    table = "table"
+    json = "json"
+
+
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of", formats=["%Y-%m-%d"], help="Date whose thresholds are shown (default: today)."
+    ),
+]
+RulesFormatOption = Annotated[
+    RulesFormat, typer.Option("--format", "-f", help="table, or json (rules-output.schema.json).")
+]
+
+
 @rules_app.command("list")
-def rules_list(rules: RulesOption = None) -> None:
-    """List requirements per vehicle class with the threshold in force today."""
+def rules_list(
+    rules: RulesOption = None,
+    as_of: AsOfOption = None,
+    output_format: RulesFormatOption = RulesFormat.table,
+) -> None:
+    """List requirements per vehicle class with the threshold in force on a date."""
     from rvc.commands import list_rules
 
     try:
-        list_rules(rules, date.today())
+        list_rules(rules, as_of.date() if as_of else date.today(), output_format.value)
     except RvcError as error:
         raise _fail(error) from None
 
@@ -336,12 +438,15 @@ def rules_list(rules: RulesOption = None) -> None:
 def rules_show(
     requirement: Annotated[str, typer.Argument(help="Requirement id, e.g. vehicle-rvc.")],
     rules: RulesOption = None,
+    as_of: AsOfOption = None,
+    output_format: RulesFormatOption = RulesFormat.table,
 ) -> None:
-    """Show a requirement: text, every dated threshold, citation and source status."""
+    """Show a requirement: text, every dated threshold (the one in force marked), citation
+    and source status, and the rule pack it comes from."""
     from rvc.commands import show_rule
 
     try:
-        show_rule(rules, requirement)
+        show_rule(rules, requirement, as_of.date() if as_of else date.today(), output_format.value)
     except RvcError as error:
         raise _fail(error) from None
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rvc import schedule
-from rvc.engine import ORDER
-from rvc.errors import NotInForce, RvcError
-from rvc.results import DEFAULT_READING
+from rvc.errors import RvcError
+from rvc.reporters.outputs import prepare_stdout
+from rvc.results import DEFAULT_READING, Report
 from rvc.rules import default_rules_dir, load_rule_pack
 
 if TYPE_CHECKING:
@@ -32,23 +31,32 @@ def run_check(
     as_of: date | None,
     today: date,
     output_format: str,
-    output: Path | None,
+    outputs: Sequence[Path] = (),
     core_reading: str | None,
     config: Path | None,
     verbose: bool,
+    fail_on: str = "incomplete",
 ) -> int:
-    """Read, evaluate, report; return the exit code (0 pass, 1 fail or incomplete)."""
-    with _collector_paused():
-        from rvc.readers import config as settings_file
-        from rvc.reporters import RENDERERS
+    """Read, evaluate, report; return the exit code (0 pass, 1 fail or incomplete).
 
-        if output is not None and output.resolve() == bom.resolve():
-            raise RvcError(str(output), "is the BOM itself", "another file for the report (-o)")
-        settings = settings_file.load(config) if config else settings_file.discover(bom)
-        pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
-        bill, report = evaluate_bom(
-            bom, settings, pack, as_of=as_of, today=today, core_reading=core_reading
-        )
+    Reports go to standard output in `output_format` and to each of `outputs` in the format
+    its suffix names; bad input writes the error document to them all, then raises."""
+    from rvc.readers import config as settings_file
+    from rvc.reporters import gate, input_error
+    from rvc.reporters import outputs as out
+
+    files = out.plan(outputs, bom)
+    fmt = out.stdout_format(output_format, files=bool(files))
+    with _collector_paused():
+        try:
+            settings = settings_file.load(config) if config else settings_file.discover(bom)
+            pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
+            bill, report = evaluate_bom(
+                bom, settings, pack, as_of=as_of, today=today, core_reading=core_reading
+            )
+        except RvcError as error:
+            out.write_error(input_error.document(error, str(bom)), fmt, files)
+            raise
         if verbose and bill.provenance:
             for line in bill.provenance.mapping:
                 sys.stderr.write(f"rvc: {line}\n")
@@ -56,18 +64,8 @@ def run_check(
                 sys.stderr.write(f"rvc: ignored sheet: {name}\n")
             for name in bill.provenance.ignored_columns:
                 sys.stderr.write(f"rvc: ignored column: {name}\n")
-        render = RENDERERS[output_format]
-        if output is None:
-            _prepare_stdout(output_format)
-            render(report, sys.stdout)
-        else:
-            try:
-                with output.open("w", encoding="utf-8") as stream:
-                    render(report, stream)
-            except OSError as exc:
-                raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-            sys.stderr.write(f"rvc: wrote {output} (verdict {report.verdict.value})\n")
-        return report.exit_code
+        out.write_report(report, fmt, files, fail_on=fail_on)
+        return gate.exit_code(report, fail_on)
 
 
 def evaluate_bom(
@@ -105,77 +103,32 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _prepare_stdout(output_format: str) -> None:
-    """JSON is UTF-8 whatever the console's code page (jq expects it); text never crashes
-    on a character the console cannot show."""
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is None:
-        return
-    if output_format in ("json", "junit"):
-        reconfigure(encoding="utf-8")
-    else:
-        reconfigure(errors="replace")
+def list_rules(rules: Path | None, as_of: date, output_format: str = "table") -> None:
+    """Print each class's requirements with the threshold in force on `as_of`."""
+    from rvc.reporters import outputs, rules_report
+
+    folder = rules or default_rules_dir()
+    document = rules_report.list_document(load_rule_pack(folder), folder, as_of)
+    render = rules_report.render_json if output_format == "json" else rules_report.render_list
+    outputs.to_stdout(output_format, lambda stream: render(document, stream))
 
 
-def list_rules(rules: Path | None, today: date) -> None:
-    """Print each class's requirements with the threshold in force today."""
-    pack = load_rule_pack(rules or default_rules_dir())
-    print(f"{pack.pack.id} {pack.pack.version}: {pack.pack.title}")
-    for cls in pack.vehicle_classes:
-        print(f"\n{cls.title} ({cls.id})")
-        for req in sorted(pack.requirements_for(cls.id), key=lambda r: ORDER.index(r.kind)):
-            try:
-                entry = schedule.at(req.thresholds, today)
-                now = _figure(entry)
-                since = f"since {entry.from_.isoformat()}"
-            except NotInForce as exc:
-                now, since = "not yet in force", f"from {exc.first}"
-            print(f"  {req.id:<12} {now:<28} {since}  [{req.kind}] {req.title}")
-
-
-def _figure(entry: object) -> str:
-    for name in ("min_percent", "min_total_percent"):
-        value = getattr(entry, name, None)
-        if value is not None:
-            return f"{value.normalize():f}%"
-    return ""
-
-
-def show_rule(rules: Path | None, requirement: str) -> None:
+def show_rule(
+    rules: Path | None, requirement: str, as_of: date, output_format: str = "table"
+) -> None:
     """Print a requirement's description and every dated entry with citation and status."""
-    pack = load_rule_pack(rules or default_rules_dir())
-    found = [r for r in pack.requirements if r.id == requirement]
-    if not found:
+    from rvc.reporters import outputs, rules_report
+
+    folder = rules or default_rules_dir()
+    pack = load_rule_pack(folder)
+    if not any(r.id == requirement for r in pack.requirements):
         known = ", ".join(sorted({r.id for r in pack.requirements}))
         raise RvcError(
             f"rule pack {pack.pack.id}", f"has no requirement {requirement!r}", f"one of {known}"
         )
-    for req in found:
-        print(f"{req.id} ({', '.join(req.applies_to)}): {req.title}")
-        if req.description:
-            print(f"  {req.description}")
-        for entry in req.thresholds:
-            values = {
-                k: v
-                for k, v in entry.model_dump(
-                    exclude={"from_", "citation", "status", "note"}
-                ).items()
-                if v is not None
-            }
-            shown = ", ".join(f"{k}={_plain(v)}" for k, v in values.items())
-            print(f"  from {entry.from_.isoformat()}: {shown}")
-            print(f"      {entry.citation} [status {entry.status.value}]")
-            if entry.note:
-                print(f"      note: {entry.note}")
-        print()
-
-
-def _plain(value: object) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
-    if hasattr(value, "normalize"):
-        return f"{value.normalize():f}"  # type: ignore[union-attr]
-    return str(value)
+    document = rules_report.show_document(pack, folder, requirement, as_of)
+    render = rules_report.render_json if output_format == "json" else rules_report.render_show
+    outputs.to_stdout(output_format, lambda stream: render(document, stream))
 
 
 def run_diff(
@@ -211,7 +164,7 @@ def run_diff(
         )
         render = DIFF_RENDERERS[output_format]
         if output is None:
-            _prepare_stdout(output_format)
+            prepare_stdout(output_format)
             render(diff, sys.stdout)
         else:
             try:
@@ -270,3 +223,41 @@ def compare_boms(
         for bill in (old_bill, new_bill)
     )
     return compare(old_bill, before, new_bill, after, as_of_source=source)
+
+
+def explain_requirement(
+    rules: Path | None, requirement: str, as_of: date, vehicle_class: str | None = None
+) -> None:
+    """Print what a requirement asks, its formula, thresholds and a worked example, the
+    example evaluated by the engine on `as_of` (one per definition of the requirement)."""
+    from rvc.engine import evaluate
+    from rvc.examples import example_bom
+    from rvc.reporters import explain, outputs
+
+    folder = rules or default_rules_dir()
+    pack = load_rule_pack(folder)
+    definitions = [r for r in pack.requirements if r.id == requirement]
+    if vehicle_class is not None:
+        definitions = [r for r in definitions if vehicle_class in r.applies_to]
+    if not definitions:
+        known = ", ".join(
+            sorted(
+                {r.id for r in pack.requirements_for(vehicle_class)}
+                if vehicle_class
+                else {r.id for r in pack.requirements}
+            )
+        )
+        for_class = f" for {vehicle_class}" if vehicle_class else ""
+        raise RvcError(
+            f"rule pack {pack.pack.id}",
+            f"has no requirement {requirement!r}{for_class}",
+            f"one of {known}",
+        )
+    examples = []
+    for definition in definitions:
+        cls = vehicle_class or definition.applies_to[0]
+        examples.append((definition, evaluate(example_bom(cls), pack, as_of)))
+    outputs.to_stdout(
+        "table",
+        lambda stream: explain.render(requirement, pack, folder, as_of, examples, stream),
+    )

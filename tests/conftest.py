@@ -176,12 +176,16 @@ def workbook(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def cli() -> Callable[..., Any]:
-    """Run the CLI in-process; returns click's Result (exit_code, stdout, stderr)."""
+    """Run the CLI in-process; returns click's Result (exit_code, stdout, stderr).
+
+    Outside GitHub Actions whatever runs the tests: `--format auto` would otherwise switch
+    to the github format there (pass env={"GITHUB_ACTIONS": "true"} to test that)."""
     runner = CliRunner()
 
-    def _cli(*args: str, env: Mapping[str, str] | None = None) -> Any:
+    def _cli(*args: str, env: Mapping[str, str | None] | None = None) -> Any:
+        environ: dict[str, str | None] = {"GITHUB_ACTIONS": None, "GITHUB_STEP_SUMMARY": None}
         return runner.invoke(
-            app, [str(a) for a in args], env=dict(env or {}), catch_exceptions=False
+            app, [str(a) for a in args], env={**environ, **(env or {})}, catch_exceptions=False
         )
 
     return _cli

@@ -29,21 +29,38 @@ HUNDRED = D(100)
 PV_LT = ("passenger_vehicle", "light_truck")
 
 VEHICLE_RVC = {
-    "pv": [(dt.date(2020, 7, 1), D(66)), (dt.date(2021, 7, 1), D(69)),
-           (dt.date(2022, 7, 1), D(72)), (dt.date(2023, 7, 1), D(75))],
-    "ht": [(dt.date(2020, 7, 1), D(60)), (dt.date(2024, 7, 1), D(64)),
-           (dt.date(2027, 7, 1), D(70))],
+    "pv": [
+        (dt.date(2020, 7, 1), D(66)),
+        (dt.date(2021, 7, 1), D(69)),
+        (dt.date(2022, 7, 1), D(72)),
+        (dt.date(2023, 7, 1), D(75)),
+    ],
+    "ht": [
+        (dt.date(2020, 7, 1), D(60)),
+        (dt.date(2024, 7, 1), D(64)),
+        (dt.date(2027, 7, 1), D(70)),
+    ],
 }
-CORE = [(dt.date(2020, 7, 1), D(66)), (dt.date(2021, 7, 1), D(69)),
-        (dt.date(2022, 7, 1), D(72)), (dt.date(2023, 7, 1), D(75))]
-TABLE_B = [(dt.date(2020, 7, 1), D("62.5")), (dt.date(2021, 7, 1), D(65)),
-           (dt.date(2022, 7, 1), D("67.5")), (dt.date(2023, 7, 1), D(70))]
-TABLE_C = [(dt.date(2020, 7, 1), D(62)), (dt.date(2021, 7, 1), D(63)),
-           (dt.date(2022, 7, 1), D(64)), (dt.date(2023, 7, 1), D(65))]
-TABLE_D = [(dt.date(2020, 7, 1), D(60)), (dt.date(2024, 7, 1), D(64)),
-           (dt.date(2027, 7, 1), D(70))]
-TABLE_E = [(dt.date(2020, 7, 1), D(50)), (dt.date(2024, 7, 1), D(54)),
-           (dt.date(2027, 7, 1), D(60))]
+CORE = [
+    (dt.date(2020, 7, 1), D(66)),
+    (dt.date(2021, 7, 1), D(69)),
+    (dt.date(2022, 7, 1), D(72)),
+    (dt.date(2023, 7, 1), D(75)),
+]
+TABLE_B = [
+    (dt.date(2020, 7, 1), D("62.5")),
+    (dt.date(2021, 7, 1), D(65)),
+    (dt.date(2022, 7, 1), D("67.5")),
+    (dt.date(2023, 7, 1), D(70)),
+]
+TABLE_C = [
+    (dt.date(2020, 7, 1), D(62)),
+    (dt.date(2021, 7, 1), D(63)),
+    (dt.date(2022, 7, 1), D(64)),
+    (dt.date(2023, 7, 1), D(65)),
+]
+TABLE_D = [(dt.date(2020, 7, 1), D(60)), (dt.date(2024, 7, 1), D(64)), (dt.date(2027, 7, 1), D(70))]
+TABLE_E = [(dt.date(2020, 7, 1), D(50)), (dt.date(2024, 7, 1), D(54)), (dt.date(2027, 7, 1), D(60))]
 
 # A handful of HS subheadings, each in exactly one table for its vehicle class (checked
 # against rules/part-tables.yaml). Codes are compared on their first 6 digits.
@@ -56,12 +73,19 @@ HT_S15_4_PREFIXES = ("8407", "8408", "870840", "870899")
 
 # Table A.2 column 1, for inferring core parts when the BOM has no core_part column.
 INFER_CORE = {
-    "840733": "engine", "840734": "engine", "840820": "engine",
+    "840733": "engine",
+    "840734": "engine",
+    "840820": "engine",
     "870840": "transmission",
-    "870710": "body_chassis", "870790": "body_chassis", "870829": "body_chassis",
+    "870710": "body_chassis",
+    "870790": "body_chassis",
+    "870829": "body_chassis",
     "870899": "body_chassis",
-    "870850": "axle", "870880": "suspension", "870894": "steering",
-    "850760": "advanced_battery", "850780": "advanced_battery",
+    "870850": "axle",
+    "870880": "suspension",
+    "870894": "steering",
+    "850760": "advanced_battery",
+    "850780": "advanced_battery",
 }
 EV_BATTERY = "850760"  # s. 14(6): its declared origin decides, out of the averages
 
@@ -144,16 +168,18 @@ class Outcome:
 # The calculator
 
 
-def evaluate(vehicle: Vehicle, lines: list[Line], as_of: dt.date,
-             has_core_column: bool = True) -> Outcome:
+def evaluate(
+    vehicle: Vehicle, lines: list[Line], as_of: dt.date, has_core_column: bool = True
+) -> Outcome:
     with localcontext() as ctx:
         ctx.prec = 50
         return _Calc(vehicle, lines, as_of, has_core_column).run()
 
 
 class _Calc:
-    def __init__(self, vehicle: Vehicle, lines: list[Line], as_of: dt.date,
-                 has_core_column: bool) -> None:
+    def __init__(
+        self, vehicle: Vehicle, lines: list[Line], as_of: dt.date, has_core_column: bool
+    ) -> None:
         self.vehicle = vehicle
         self.pv = vehicle.vehicle_class in PV_LT
         self.as_of = as_of
@@ -171,8 +197,9 @@ class _Calc:
         # subtrees hold no core part).
         self.averaged: set[str] = set()
 
-    def _walk(self, parent: str | None, factor: Decimal, inside_core: bool,
-              has_core_column: bool) -> None:
+    def _walk(
+        self, parent: str | None, factor: Decimal, inside_core: bool, has_core_column: bool
+    ) -> None:
         for ln in self.children.get(parent, []):
             qty = factor * ln.quantity
             self.qty_in_vehicle[ln.part_number] = qty
@@ -236,8 +263,12 @@ class _Calc:
 
     def own_origin(self, ln: Line, reading: str) -> str:
         """Origin before averaging: Y, N, by-rvc, below, neither, unknown."""
-        if (ln.originating == "Y" and not self.pv and self.has_known_content(ln)
-                and hs6(ln.hs_code).startswith(HT_S15_4_PREFIXES)):
+        if (
+            ln.originating == "Y"
+            and not self.pv
+            and self.has_known_content(ln)
+            and hs6(ln.hs_code).startswith(HT_S15_4_PREFIXES)
+        ):
             # AMBIGUITY: a heavy truck's engine, gear box or 8708.99 chassis "is originating
             # only when it meets the Table D threshold" (s. 15(4)): with a known own RVC that
             # specific rule overrides a declared Y (the auditor's reading); without one, the Y
@@ -329,8 +360,9 @@ class _Calc:
             vnm[reading] = total
             rvc[reading] = (nc - total) / nc * HUNDRED
             status[reading] = "pass" if rvc[reading] >= rvc_thr else "fail"
-            failed = status[reading] == "fail" or (core_result is not None
-                                                   and core_result.status == "fail")
+            failed = status[reading] == "fail" or (
+                core_result is not None and core_result.status == "fail"
+            )
             # Steel, aluminum and LVC are not evaluated (no sheets): never "pass".
             verdict[reading] = "fail" if failed else "incomplete"
         lines = {}
@@ -383,9 +415,13 @@ class _Calc:
             # AMBIGUITY: a category's status is the category on its own (each part originates
             # by itself, or the category average exceeds the threshold), not the super-core's
             # effect, which shows in the super_core entry and the requirement's status.
-            if cat_avg[cat] is not None and cat_avg[cat] > thr and all(
-                    not self.is_ev_battery(p) or self.own_origin(p, "roll-up") == "Y"
-                    for p in group):
+            if (
+                cat_avg[cat] is not None
+                and cat_avg[cat] > thr
+                and all(
+                    not self.is_ev_battery(p) or self.own_origin(p, "roll-up") == "Y" for p in group
+                )
+            ):
                 return True
             return all(self.own_origin(p, "roll-up") in ("Y", "by-rvc") for p in group)
 
@@ -393,10 +429,8 @@ class _Calc:
             cat: Category(cat_avg[cat], "pass" if category_passes(cat, group) else "fail")
             for cat, group in by_cat.items()
         }
-        if not parts:
-            # AMBIGUITY: a PV/LT BOM with no core part at all: left uncompared.
-            status = None
-        else:
-            status = "pass" if all(originates(p) for p in parts) else "fail"
-        return CoreResult(thr, status, categories,
-                          Category(sc_value, "pass" if sc_pass else "fail"))
+        # AMBIGUITY: a PV/LT BOM with no core part at all: left uncompared (None).
+        status = ("pass" if all(originates(p) for p in parts) else "fail") if parts else None
+        return CoreResult(
+            thr, status, categories, Category(sc_value, "pass" if sc_pass else "fail")
+        )

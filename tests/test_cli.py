@@ -44,7 +44,8 @@ def test_bad_input_exits_2_with_one_located_message_and_no_traceback(cli, workbo
     path = workbook({}, [{"part_number": "A", "unit_cost": -1}])
     done = cli("check", path, "--format", "json")
     assert done.exit_code == 2
-    assert done.stdout == ""
+    error = json.loads(done.stdout)["error"]  # the error document (tests/reporters/test_ci.py)
+    assert error["where"] == "BOM!F2" and error["message"] in done.stderr
     assert done.stderr.startswith("rvc: error: ")
     assert "BOM!F2" in done.stderr and "negative" in done.stderr
     assert "Traceback" not in done.stderr
@@ -89,11 +90,14 @@ def test_today_is_used_and_printed_when_no_date_is_given(cli, workbook):
 
 def test_output_file(cli, tmp_path):
     target = tmp_path / "report.json"
-    done = cli("check", SEDAN, "-f", "json", "-o", target)
+    done = cli("check", SEDAN, "-o", target)
     assert done.exit_code == 0
-    assert done.stdout == ""
+    assert done.stdout.startswith("Verdict: PASS") and done.stdout.count("\n") == 1
     assert json.loads(target.read_text())["verdict"] == "pass"
     assert "wrote" in done.stderr
+    # --format still chooses standard output
+    both = cli("check", SEDAN, "-f", "json", "-o", target)
+    assert json.loads(both.stdout) == json.loads(target.read_text())
 
 
 def test_core_reading_options(cli):
@@ -211,3 +215,45 @@ def test_custom_rules_folder(cli, tmp_path):
     sedan = json.loads(done.stdout)["requirements"][0]
     assert sedan["status"] == "pass" and sedan["details"]["de_minimis"] is True
     assert "de minimis, s. 5(4)" in sedan["message"]
+
+
+def test_rules_list_and_show_name_the_pack_loaded_and_take_a_date(cli, tmp_path):
+    import hashlib
+    import shutil
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "rvc" / "reporters" / "rules-output.schema.json").read_text())
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    listing = json.loads(
+        cli("rules", "list", "--rules", rules, "-f", "json", "--as-of", "2027-07-01").stdout
+    )
+    jsonschema.validate(listing, schema)
+    digest = hashlib.sha256()
+    for path in sorted(rules.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    assert listing["rules"]["path"] == str(rules.resolve())
+    assert listing["rules"]["sha256"] == digest.hexdigest()
+    assert listing["as_of"] == "2027-07-01"
+    truck = next(c for c in listing["vehicle_classes"] if c["id"] == "heavy_truck")
+    rvc = next(r for r in truck["requirements"] if r["id"] == "vehicle-rvc")
+    assert rvc["in_force"]["min_percent"] == 70 and rvc["in_force"]["from"] == "2027-07-01"
+    early = json.loads(cli("rules", "list", "-f", "json", "--as-of", "2020-06-30").stdout)
+    jsonschema.validate(early, schema)
+    assert all(r["in_force"] is None for c in early["vehicle_classes"] for r in c["requirements"])
+    assert "not in force on 2020-06-30" in cli("rules", "list", "--as-of", "2020-06-30").stdout
+    # the same sha256 as a check report records
+    report = json.loads(cli("check", EV, "--rules", rules, "-f", "json").stdout)
+    assert report["rules"]["sha256"] == listing["rules"]["sha256"]
+
+    shown = json.loads(cli("rules", "show", "steel", "-f", "json", "--as-of", "2027-07-01").stdout)
+    jsonschema.validate(shown, schema)
+    (steel,) = shown["definitions"]
+    assert [e["in_force"] for e in steel["thresholds"]] == [False, True]
+    assert steel["thresholds"][1]["melted_and_poured_required"] is True
+    text = cli("rules", "show", "steel", "--as-of", "2026-01-01").stdout
+    assert "Loaded from " in text and "sha256 " in text
+    assert "melted_and_poured_required=False   <- in force on 2026-01-01" in text
+    bad = cli("rules", "show", "steel", "--as-of", "2026-13-01")
+    assert bad.exit_code == 2

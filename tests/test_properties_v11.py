@@ -24,8 +24,10 @@ def declared_y(case: Case, index: int) -> Case:
 
 
 def rvc_values(report_by_reading: dict[str, dict]) -> dict[str, Decimal]:
-    return {r: Decimal(str(requirement(rep, "vehicle-rvc")["value"]))
-            for r, rep in report_by_reading.items()}
+    return {
+        r: Decimal(str(requirement(rep, "vehicle-rvc")["value"]))
+        for r, rep in report_by_reading.items()
+    }
 
 
 def rvc_reports(case: Case) -> dict[str, dict]:
@@ -33,6 +35,7 @@ def rvc_reports(case: Case) -> dict[str, dict]:
 
 
 # ---- oracle ---------------------------------------------------------------------------------
+
 
 @settings(settings.get_profile("oracle-ci"), max_examples=300)
 @given(cases())
@@ -63,6 +66,7 @@ def test_oracle_passing_super_core_makes_every_averaged_part_originate(case: Cas
 
 # ---- rvc, through the CLI -------------------------------------------------------------------
 
+
 @PROPS
 @given(cases())
 def test_rvc_roll_up_never_below_us_cbp(case: Case) -> None:
@@ -80,7 +84,8 @@ def test_rvc_declaring_originating_never_lowers(case: Case, data) -> None:
     for r in oracle.READINGS:
         assert after[r] >= before[r] - TOL, (
             f"{r}: declaring {case.lines[index].part_number} Y lowers the RVC "
-            f"{before[r]} -> {after[r]}\n{case!r}")
+            f"{before[r]} -> {after[r]}\n{case!r}"
+        )
 
 
 @PROPS

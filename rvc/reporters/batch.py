@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 from xml.etree import ElementTree
 
-from rvc import __version__
 from rvc.errors import RvcError
 from rvc.money import fmt_percent
 from rvc.results import Report, Status
@@ -53,46 +52,12 @@ class Outcome:
     report: Report | None = None  # only when asked for ("report" in the formats)
 
 
-def located(error: RvcError, path: str) -> tuple[str, str]:
-    """Split an error's location into the file and the place in it (sheet and cell, row).
-
-    rvc's messages name the file first (``bom.xlsx: BOM!F2``); the file is usually the input
-    itself, else a file inside it (a CSV folder's ``BOM.csv``) or beside it (``rvc.toml``).
-
-    Examples:
-        >>> located(RvcError("a/bom.xlsx: BOM!F2", "is negative"), "a/bom.xlsx")
-        ('a/bom.xlsx', 'BOM!F2')
-        >>> located(RvcError("a/bom.xlsx", "does not exist"), "a/bom.xlsx")
-        ('a/bom.xlsx', '')
-        >>> located(RvcError("v/BOM.csv: row 3, column unit_cost", "is blank"), "v")
-        ('v/BOM.csv', 'row 3, column unit_cost')
-    """
-    where = error.where
-    if where == path:
-        return path, ""
-    if where.startswith(f"{path}: "):
-        return path, where[len(path) + 2 :]
-    if ": " in where:
-        file, _, place = where.partition(": ")
-        return file, place
-    return (where or path), ""
-
-
 def error_document(error: RvcError, path: str) -> dict[str, Any]:
-    """The JSON error document for a workbook that could not be read (report-json.md, "Bad
-    input in machine formats"): file, where, found, expected and the whole message."""
-    file, where = located(error, path)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "rvc", "version": __version__},
-        "error": {
-            "file": file,
-            "where": where,
-            "found": error.problem,
-            "expected": error.expected,
-            "message": error.message,
-        },
-    }
+    """The JSON error document for a workbook that could not be read: the one shape every
+    format uses (`rvc.reporters.input_error.document`)."""
+    from rvc.reporters import input_error
+
+    return input_error.document(error, path)
 
 
 def report_outcome(report: Report, path: str, formats: frozenset[str]) -> Outcome:

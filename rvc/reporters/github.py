@@ -1,13 +1,17 @@
 """GitHub Actions workflow commands: one annotation per requirement that did not pass.
 
-fail -> ::error, not_evaluated -> ::warning, then a ::notice with the verdict. Values are
-escaped as the workflow-command syntax requires (%, CR, LF; and : , in properties).
+fail -> ::error; not_evaluated -> ::error under `--fail-on incomplete` (the default: it fails
+the run), ::warning under `--fail-on fail`; then the verdict (::notice when the run passes).
+Bad input is one ::error annotation on the file at fault. Values are escaped as the
+workflow-command syntax requires (%, CR, LF in the message; also : and , in properties).
+The Markdown job summary (GITHUB_STEP_SUMMARY) is written by rvc.reporters.outputs.
 """
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import Any, TextIO
 
+from rvc.reporters import gate
 from rvc.results import Report, Status, Verdict
 
 
@@ -19,20 +23,21 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, stream: TextIO) -> None:
+def render(report: Report, stream: TextIO, *, fail_on: str = gate.DEFAULT) -> None:
     """Write the annotations, one per line."""
     path = _property(report.input.get("path", ""))
     for result in report.requirements:
         if result.status is Status.PASS:
             continue
-        level = "error" if result.status is Status.FAIL else "warning"
+        level = "error" if gate.blocking(result.status, fail_on) else "warning"
         title = _property(f"rvc {result.id}: {result.status.value}")
         stream.write(f"::{level} file={path},title={title}::{_data(result.message)}\n")
     verdict = report.verdict
     counts = ", ".join(
         f"{sum(1 for r in report.requirements if r.status is s)} {s.value}" for s in Status
     )
-    level = "notice" if verdict is Verdict.PASS else "error"
+    code = gate.exit_code(report, fail_on)
+    level = "notice" if verdict is Verdict.PASS else "error" if code else "warning"
     title = _property(f"rvc verdict: {verdict.value}")
     stream.write(
         f"::{level} file={path},title={title}::"
@@ -43,3 +48,11 @@ def render(report: Report, stream: TextIO) -> None:
         )
         + "\n"
     )
+
+
+def render_error(doc: dict[str, Any], stream: TextIO) -> None:
+    """Bad input: one ::error annotation on the file, with the one-line message."""
+    error = doc["error"]
+    title = _property("rvc: bad input")
+    stream.write(f"::error file={_property(error['file'])},title={title}::")
+    stream.write(_data(error["message"]) + "\n")

@@ -103,11 +103,23 @@ def document(report: Report) -> dict[str, Any]:
 
 def dumps(report: Report) -> str:
     """The JSON text: decimals become plain JSON numbers, not strings."""
-    text = json.dumps(document(report), indent=2, ensure_ascii=False)
+    return dumps_data(document(report))
+
+
+def dumps_data(data: Any) -> str:
+    """Any JSON-ready data (the report, the error document, the rule pack) as JSON text:
+    decimals become plain JSON numbers, dates ISO strings, enums their values."""
+    text = json.dumps(_plain(data), indent=2, ensure_ascii=False)
     return _NUMBER.sub(r"\1", text)
 
 
 def render(report: Report, stream: TextIO) -> None:
     """Write the JSON document and a newline; nothing else goes to this stream."""
     stream.write(dumps(report))
+    stream.write("\n")
+
+
+def render_error(doc: dict[str, Any], stream: TextIO) -> None:
+    """Write the bad-input document (rvc.reporters.input_error) and a newline."""
+    stream.write(dumps_data(doc))
     stream.write("\n")

@@ -6,6 +6,7 @@ nothing beyond formatting.
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import TextIO
 
@@ -14,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rvc.money import fmt_amount, fmt_number, fmt_percent, fmt_threshold
+from rvc.reporters import gate
 from rvc.results import (
     CorePartsEvidence,
     LvcEvidence,
@@ -40,11 +42,25 @@ NOTES_LISTED = 30
 """Notes of one kind shown before the rest are counted (JSON lists every one)."""
 
 
+class _Console(Console):
+    """rich exits with code 1 on a closed pipe; the caller decides instead (reporters.outputs
+    keeps the verdict's exit code)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def render(
-    report: Report, stream: TextIO, *, width: int | None = None, color: bool | None = None
+    report: Report,
+    stream: TextIO,
+    *,
+    width: int | None = None,
+    color: bool | None = None,
+    fail_on: str = gate.DEFAULT,
 ) -> None:
     """Print the report to a stream."""
-    console = Console(
+    console = _Console(
         file=stream,
         width=width,
         color_system="auto" if color is not False else None,
@@ -60,7 +76,7 @@ def render(
         _detail(console, report, result)
     _assumptions(console, report)
     _reconciliation(console, report)
-    _verdict(console, report)
+    _verdict(console, report, fail_on)
 
 
 def _header(console: Console, report: Report) -> None:
@@ -301,7 +317,22 @@ def _reconciliation(console: Console, report: Report) -> None:
     console.print()
 
 
-def _verdict(console: Console, report: Report) -> None:
+def verdict_line(report: Report, *, fail_on: str = gate.DEFAULT) -> str:
+    """The verdict as one line of plain text (standard output when the reports go to files)."""
+    stream = io.StringIO()
+    console = Console(
+        file=stream,
+        width=10_000,
+        color_system=None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=True,
+    )
+    _verdict(console, report, fail_on)
+    return stream.getvalue()
+
+
+def _verdict(console: Console, report: Report, fail_on: str = gate.DEFAULT) -> None:
     verdict = report.verdict
     failing = [r.id for r in report.requirements if r.status is Status.FAIL]
     missing = [r.id for r in report.requirements if r.status is Status.NOT_EVALUATED]
@@ -320,7 +351,7 @@ def _verdict(console: Console, report: Report) -> None:
         if missing:
             reasons.append(f"not evaluated: {', '.join(missing)}")
         text += Text(" - " + "; ".join(reasons))
-    text += Text(f" (exit {report.exit_code})")
+    text += Text(f" (exit {gate.exit_code(report, fail_on)})")
     if report.verdict_depends_on_reading:
         other = [r for r in report.readings if r.reading != report.core_reading]
         text += Text(

@@ -90,7 +90,7 @@ def test_junit_counts_and_parses(pack, monkeypatch):
     assert failed == {"vehicle-rvc", "core-parts"}
 
 
-def test_junit_not_evaluated_is_skipped_never_passed(cli, workbook):
+def test_junit_not_evaluated_is_a_failure_never_passed(cli, workbook):
     from xml.etree import ElementTree
 
     path = workbook(
@@ -99,8 +99,20 @@ def test_junit_not_evaluated_is_skipped_never_passed(cli, workbook):
     done = cli("check", path, "-f", "junit")
     assert done.exit_code == 1
     suite = ElementTree.fromstring(done.stdout.encode()).find("testsuite")
+    failed = {
+        c.get("name"): c.find("failure").get("type")
+        for c in suite.iter("testcase")
+        if c.find("failure") is not None
+    }
+    assert failed == {"steel": "not_evaluated", "aluminum": "not_evaluated", "lvc": "not_evaluated"}
+    assert (suite.get("failures"), suite.get("skipped")) == ("3", "0")
+    # --fail-on fail: only failures fail the run, so not evaluated is skipped (and exit 0)
+    lenient = cli("check", path, "-f", "junit", "--fail-on", "fail")
+    assert lenient.exit_code == 0
+    suite = ElementTree.fromstring(lenient.stdout.encode()).find("testsuite")
     skipped = {c.get("name") for c in suite.iter("testcase") if c.find("skipped") is not None}
     assert skipped == {"steel", "aluminum", "lvc"}
+    assert (suite.get("failures"), suite.get("skipped")) == ("0", "3")
 
 
 def test_github_annotations_escape_workflow_syntax():

@@ -1,0 +1,254 @@
+"""Where reports go: standard output in the `--format` chosen, and each `-o FILE` in the
+format its suffix names.
+
+`FILE_WRITERS` maps a suffix to a writer; the text formats are registered here, and a writer
+of another kind (the audit workbook, `.xlsx`) registers itself with `register()` under its
+suffix, taking the path and writing bytes as it likes. A suffix in `PLANNED` is a known name
+whose writer does not exist yet: naming it is a usage error, never a report in another format
+under a misleading name. Suffixes are checked before any input is read (`plan()`).
+
+Bad input (exit 2) goes the same ways: `write_error()` gives every machine format on standard
+output and every `-o` file the error document in that format (rvc.reporters.input_error).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from rvc.errors import RvcError
+from rvc.reporters import gate
+from rvc.results import Report
+
+RenderReport = Callable[..., None]  # (report, stream, *, fail_on) -> None
+RenderError = Callable[[dict[str, Any], TextIO], None]
+
+
+def _text_formats() -> dict[str, tuple[RenderReport, RenderError]]:
+    from rvc.reporters import RENDERERS, github, json_report, junit, markdown, sarif
+    from rvc.reporters.input_error import line
+
+    def table_error(doc: dict[str, Any], stream: TextIO) -> None:
+        stream.write(line(doc) + "\n")
+
+    errors: dict[str, RenderError] = {
+        "table": table_error,
+        "json": json_report.render_error,
+        "junit": junit.render_error,
+        "github": github.render_error,
+        "markdown": markdown.render_error,
+        "sarif": sarif.render_error,
+    }
+    return {name: (RENDERERS[name], errors[name]) for name in errors}
+
+
+STDOUT_FORMATS = ("auto", "table", "json", "junit", "github", "markdown", "sarif")
+"""What `--format` accepts. `auto`: `github` inside GitHub Actions (GITHUB_ACTIONS=true), else
+the table, or, when `-o` files are written, only the verdict line."""
+MACHINE_FORMATS = frozenset(("json", "junit", "github", "markdown", "sarif"))
+"""Formats that carry the bad-input document on standard output (the table does not: its
+message is the line on standard error)."""
+_UTF8 = MACHINE_FORMATS
+
+
+@dataclass(frozen=True)
+class FileWriter:
+    """How to write one `-o` file: the report, and the bad-input document.
+
+    `write_error` None: the format cannot carry the error document, so on bad input the file
+    is not written, and one left by an earlier run is removed (a pipeline must never pick up
+    a stale report as this run's)."""
+
+    format: str
+    write: Callable[[Path, Report, str], None]  # (path, report, fail_on)
+    write_error: Callable[[Path, dict[str, Any]], None] | None
+
+
+def _text_writer(name: str) -> FileWriter:
+    def write(path: Path, report: Report, fail_on: str) -> None:
+        render = _text_formats()[name][0]
+        with path.open("w", encoding="utf-8", newline="\n") as stream:
+            render(report, stream, fail_on=fail_on)
+
+    def write_error(path: Path, doc: dict[str, Any]) -> None:
+        render = _text_formats()[name][1]
+        with path.open("w", encoding="utf-8", newline="\n") as stream:
+            render(doc, stream)
+
+    return FileWriter(name, write, write_error)
+
+
+FILE_WRITERS: dict[str, FileWriter] = {
+    ".json": _text_writer("json"),
+    ".xml": _text_writer("junit"),
+    ".md": _text_writer("markdown"),
+    ".txt": _text_writer("table"),
+    ".sarif": _text_writer("sarif"),
+}
+PLANNED: dict[str, str] = {
+    ".xlsx": "the audit workbook, which this version of rvc does not write yet",
+}
+
+
+def register(suffix: str, writer: FileWriter) -> None:
+    """Add (or replace) the writer of a suffix, e.g. `.xlsx` for the audit workbook."""
+    key = suffix.lower()
+    FILE_WRITERS[key] = writer
+    PLANNED.pop(key, None)
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    return ".sarif" if name.endswith(".sarif.json") else path.suffix.lower()
+
+
+def plan(paths: Sequence[Path], bom: Path | None = None) -> list[tuple[Path, FileWriter]]:
+    """The writer for each `-o` file, or a usage error (exit 2) before anything is read."""
+    expected = "one of " + ", ".join(FILE_WRITERS)
+    planned: list[tuple[Path, FileWriter]] = []
+    seen: set[Path] = set()
+    for path in paths:
+        key = path.resolve()
+        if bom is not None and key == bom.resolve():
+            raise RvcError(str(path), "is the BOM itself", "another file for the report (-o)")
+        suffix = _suffix(path)
+        if suffix in PLANNED:
+            raise RvcError(str(path), f"suffix {suffix!r} names {PLANNED[suffix]}", expected)
+        if suffix not in FILE_WRITERS:
+            shown = repr(suffix) if suffix else "(none)"
+            raise RvcError(str(path), f"suffix {shown} names no report format", expected)
+        if key in seen:
+            raise RvcError(str(path), "is named twice with -o", "each report file once")
+        if not key.parent.is_dir():
+            raise RvcError(
+                str(path),
+                f"cannot be written: folder {path.parent} does not exist",
+                "a report file in an existing folder",
+            )
+        seen.add(key)
+        planned.append((path, FILE_WRITERS[suffix]))
+    return planned
+
+
+def stdout_format(name: str, *, files: bool, environ: Mapping[str, str] | None = None) -> str:
+    """The format standard output gets; `auto` resolved, `verdict` for the verdict line only."""
+    if name != "auto":
+        return name
+    env = os.environ if environ is None else environ
+    if env.get("GITHUB_ACTIONS") == "true":
+        return "github"
+    return "verdict" if files else "table"
+
+
+def write_report(
+    report: Report,
+    fmt: str,
+    files: Sequence[tuple[Path, FileWriter]],
+    *,
+    fail_on: str = gate.DEFAULT,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Every `-o` file, then standard output, then the GitHub job summary when due."""
+    for path, writer in files:
+        try:
+            writer.write(path, report, fail_on)
+        except OSError as exc:
+            raise RvcError(str(path), f"cannot be written ({exc.strerror or exc})") from exc
+        sys.stderr.write(f"rvc: wrote {path} (verdict {report.verdict.value})\n")
+    if fmt == "verdict":
+        from rvc.reporters.terminal import verdict_line
+
+        to_stdout(fmt, lambda stream: stream.write(verdict_line(report, fail_on=fail_on)))
+    else:
+        render = _text_formats()[fmt][0]
+        to_stdout(fmt, lambda stream: render(report, stream, fail_on=fail_on))
+    if fmt == "github":
+        from rvc.reporters import markdown
+
+        _job_summary(markdown.text(report, fail_on=fail_on), environ)
+
+
+def write_error(
+    doc: dict[str, Any],
+    fmt: str,
+    files: Sequence[tuple[Path, FileWriter]],
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Bad input: the error document in each `-o` file and, for machine formats, on stdout.
+
+    A file that cannot be written is reported on standard error and skipped: the input's own
+    message (the caller's, on standard error) stays the one that explains the exit code."""
+    for path, writer in files:
+        try:
+            if writer.write_error is not None:
+                writer.write_error(path, doc)
+            elif path.exists():
+                # a format that cannot say "bad input": never leave an earlier run's report
+                path.unlink()
+                sys.stderr.write(f"rvc: removed {path}: this run has no {writer.format} report\n")
+        except OSError as exc:
+            sys.stderr.write(f"rvc: error: {path}: cannot be written ({exc.strerror or exc})\n")
+    if fmt in MACHINE_FORMATS:
+        render = _text_formats()[fmt][1]
+        to_stdout(fmt, lambda stream: render(doc, stream))
+    if fmt == "github":
+        from rvc.reporters import markdown
+
+        _job_summary(markdown.error_text(doc), environ)
+
+
+def _job_summary(text: str, environ: Mapping[str, str] | None) -> None:
+    """Append to the file GitHub names in GITHUB_STEP_SUMMARY (it concatenates each step's)."""
+    env = os.environ if environ is None else environ
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    try:
+        with open(target, "a", encoding="utf-8", newline="\n") as stream:
+            stream.write(text if text.endswith("\n") else text + "\n")
+    except OSError as exc:
+        sys.stderr.write(
+            f"rvc: warning: GITHUB_STEP_SUMMARY {target}: cannot be written "
+            f"({exc.strerror or exc}); the job summary is missing\n"
+        )
+
+
+def to_stdout(fmt: str, write: Callable[[TextIO], Any]) -> None:
+    """Write to standard output; a reader that went away (`| head -1`) is not an error.
+
+    On a closed pipe the rest of the output is dropped and standard output is pointed at
+    the null device, so neither this write nor the interpreter's final flush fails: the exit
+    code stays the verdict's."""
+    prepare_stdout(fmt)
+    try:
+        write(sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device (after a BrokenPipeError)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file descriptor (tests capture stdout): nothing left to flush
+
+
+def prepare_stdout(fmt: str) -> None:
+    """Machine formats are UTF-8 whatever the console's code page (jq expects it); text
+    never crashes on a character the console cannot show."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is None:
+        return
+    if fmt in _UTF8:
+        reconfigure(encoding="utf-8")
+    else:
+        reconfigure(errors="replace")
