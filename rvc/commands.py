@@ -13,6 +13,7 @@ from rvc import schedule
 from rvc.engine import ORDER
 from rvc.errors import NotInForce, RvcError
 from rvc.rules import default_rules_dir, load_rule_pack
+from rvc.text import escape
 
 
 def run_check(
@@ -45,22 +46,29 @@ def run_check(
         report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
         if verbose and bill.provenance:
             for line in bill.provenance.mapping:
-                sys.stderr.write(f"rvc: {line}\n")
+                sys.stderr.write(f"rvc: {escape(line)}\n")
             for name in bill.provenance.ignored_sheets:
-                sys.stderr.write(f"rvc: ignored sheet: {name}\n")
+                sys.stderr.write(f"rvc: ignored sheet: {escape(name)}\n")
             for name in bill.provenance.ignored_columns:
-                sys.stderr.write(f"rvc: ignored column: {name}\n")
+                sys.stderr.write(f"rvc: ignored column: {escape(name)}\n")
         render = RENDERERS[output_format]
         if output is None:
             _prepare_stdout(output_format)
-            render(report, sys.stdout)
+            try:
+                render(report, sys.stdout)
+                sys.stdout.flush()
+            except BrokenPipeError:
+                # `rvc check bom.xlsx | head -1`: the reader left; the verdict stands
+                from rvc.crash import silence_stdout
+
+                silence_stdout()
         else:
             try:
                 with output.open("w", encoding="utf-8") as stream:
                     render(report, stream)
             except OSError as exc:
                 raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-            sys.stderr.write(f"rvc: wrote {output} (verdict {report.verdict.value})\n")
+            sys.stderr.write(f"rvc: wrote {escape(output)} (verdict {report.verdict.value})\n")
         return report.exit_code
 
 

@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 from rvc.money import fmt_percent, fmt_threshold
 from rvc.results import Report, Status
+from rvc.text import escape
 
 
 def render(report: Report, stream: TextIO) -> None:
@@ -61,6 +62,12 @@ def render(report: Report, stream: TextIO) -> None:
             ElementTree.SubElement(case, "skipped", message=result.message)
         else:
             ElementTree.SubElement(case, "system-out").text = text
+    for element in suites.iter():
+        # characters XML 1.0 cannot hold (a vertical tab in model_line) become visible text
+        if element.text:
+            element.text = escape(element.text)
+        for key, value in element.attrib.items():
+            element.attrib[key] = escape(value)
     ElementTree.indent(suites)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     stream.write(ElementTree.tostring(suites, encoding="unicode"))

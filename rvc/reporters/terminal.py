@@ -15,6 +15,7 @@ from rich.text import Text
 
 from rvc.money import fmt_amount, fmt_number, fmt_percent, fmt_threshold
 from rvc.results import Report, RequirementResult, Status, Verdict
+from rvc.text import escape
 
 STYLE = {Status.PASS: "bold green", Status.FAIL: "bold red", Status.NOT_EVALUATED: "bold yellow"}
 LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "NOT EVALUATED"}
@@ -35,12 +36,29 @@ READING_NAME = {
 }
 
 
+class SafeConsole(Console):
+    """A console that prints input text literally: never parsed as markup (``BRKT[/]-1``,
+    ``BOM [final].xlsx``), never highlighted, control characters shown as escapes."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:  # type: ignore[override]
+        kwargs["markup"] = False
+        kwargs["highlight"] = False
+        kwargs["emoji"] = False
+        return super().render_str(escape(text), **kwargs)
+
+
+def _t(text: object, style: str = "") -> Text:
+    """Input text as a rich `Text`: literal and escaped."""
+    return Text(escape(text), style=style)
+
+
 def render(
     report: Report, stream: TextIO, *, width: int | None = None, color: bool | None = None
 ) -> None:
     """Print the report to a stream."""
-    console = Console(
+    console = SafeConsole(
         file=stream,
+        markup=False,
         width=width,
         color_system="auto" if color is not False else None,
         force_terminal=color,
@@ -62,7 +80,7 @@ def _header(console: Console, report: Report) -> None:
     title = v.get("model_line", "")
     cls = v.get("vehicle_class", "")
     extra = f", HS {v['hs_subheading']}" if v.get("hs_subheading") else ""
-    console.print(Text(f"{title}", style="bold"), Text(f"({cls}{extra})"))
+    console.print(_t(title, "bold"), _t(f"({cls}{extra})"))
     rules = report.rules
     console.print(f"Input:  {report.input.get('path', '')}")
     console.print(f"Rules:  {rules['id']} {rules['version']}")
@@ -110,10 +128,10 @@ def _summary(console: Console, report: Report) -> None:
 
 
 def _detail(console: Console, report: Report, result: RequirementResult) -> None:
-    console.print(Text(f"{result.id}: ", style="bold") + Text(result.message))
+    console.print(_t(f"{result.id}: ", "bold") + _t(result.message))
     if result.citation:
         status = f" [status {result.source_status}]" if result.source_status else ""
-        console.print(Text(f"  Source: {result.citation}{status}", style="dim"))
+        console.print(_t(f"  Source: {result.citation}{status}", "dim"))
     if result.id == "vehicle-rvc" and result.drivers:
         _drivers(console, report, result)
     if result.details and any(
@@ -236,7 +254,7 @@ def _reconciliation(console: Console, report: Report) -> None:
             parts.append(f"{len(rec['rows_excluded'])} rows excluded")
     parts.append(f"sum of line values {fmt_number(rec['sum_of_line_values'])} {currency}")
     parts.append(f"top-level value {fmt_number(rec['top_level_value'])} {currency}")
-    console.print(Text("Reconciliation: ", style="bold") + Text("; ".join(parts)))
+    console.print(_t("Reconciliation: ", "bold") + _t("; ".join(parts)))
     for excluded in rec.get("rows_excluded", [])[:20]:
         console.print(f"  - row {excluded['row']} excluded: {excluded['reason']}")
     for rate in rec.get("fx_rates", []):
@@ -267,6 +285,6 @@ def _verdict(console: Console, report: Report) -> None:
             reasons.append(f"fails {', '.join(failing)}")
         if missing:
             reasons.append(f"not evaluated: {', '.join(missing)}")
-        text += Text(" - " + "; ".join(reasons))
+        text += _t(" - " + "; ".join(reasons))
     text += Text(f" (exit {report.exit_code})")
     console.print(text)
