@@ -57,6 +57,8 @@ class RawSheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     no_cached_value: set[tuple[int, int]] = field(default_factory=set)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    """Cells whose number format shows a percentage (0.8 shown as 80%)."""
 
     @property
     def last_row(self) -> int:
