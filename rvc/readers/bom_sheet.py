@@ -235,7 +235,12 @@ class BomReader:
             ("core_part", self._core),
             ("rvc_percent", self._percent),
         ):
-            if name in columns:
+            if name not in columns:
+                continue
+            if name == "rvc_percent" and self.sheet.percent_cells:
+                # a value's meaning depends on its cell's format here: no memo by value
+                out[name] = [parse(first + i, v) for i, v in enumerate(columns[name])]
+            else:
                 out[name] = self._memoized(columns[name], parse, first)
         if "currency" in columns:
             rates = [
@@ -303,7 +308,12 @@ class BomReader:
             return None
         cell = self._cell(row, "rvc_percent")
         number = cells.amount(cell, maximum=Decimal(100), percent=True, example="78.5")
-        if number is not None and 0 < number <= 1 and not isinstance(value, str):
+        if number is not None and not isinstance(value, str) and cell.percent_formatted:
+            self.notes.append(
+                f"{cell.where}: rvc_percent is formatted as a percentage ({value!r} shown as "
+                f"{number.normalize():f}%); read as {number.normalize():f}"
+            )
+        elif number is not None and 0 < number <= 1 and not isinstance(value, str):
             self.notes.append(
                 f"{cell.where}: rvc_percent {number} read as {number}%; if the cell is formatted "
                 f"as a percentage ({number * 100}% shown), type {number * 100} instead"

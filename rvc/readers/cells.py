@@ -56,6 +56,11 @@ class Cell:
         """`bom.xlsx: BOM!D14`."""
         return self.sheet.where(self.row, self.col, self.field)
 
+    @property
+    def percent_formatted(self) -> bool:
+        """Whether the workbook shows this cell as a percentage (0.8 shown as 80%)."""
+        return (self.row, self.col) in self.sheet.percent_cells
+
     def fail(self, problem: str, expected: str) -> InputError:
         """An error about this cell."""
         return InputError(self.where, f"{self.field} {problem}", expected)
@@ -126,6 +131,8 @@ def amount(
         ) from exc
     except AmountError as exc:
         raise cell.fail(f"is not a number: {exc}", f"a number, e.g. {example}") from exc
+    if percent and not isinstance(value, str) and cell.percent_formatted:
+        number = number * 100  # Excel stores 80% as 0.8 and shows it as 80%
     if code and currency and currency not in code.split("/"):
         raise cell.fail(
             f"is written in {code} but this line's currency is {currency}",

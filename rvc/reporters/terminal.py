@@ -46,6 +46,11 @@ class SafeConsole(Console):
         kwargs["emoji"] = False
         return super().render_str(escape(text), **kwargs)
 
+    def on_broken_pipe(self) -> None:
+        """rich exits 1 on a closed pipe; the caller keeps the verdict's exit code instead."""
+        self.quiet = True
+        raise BrokenPipeError
+
 
 def _t(text: object, style: str = "") -> Text:
     """Input text as a rich `Text`: literal and escaped."""
