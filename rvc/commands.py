@@ -12,6 +12,7 @@ from pathlib import Path
 from rvc import schedule
 from rvc.engine import ORDER
 from rvc.errors import NotInForce, RvcError
+from rvc.results import DEFAULT_READING
 from rvc.rules import default_rules_dir, load_rule_pack
 from rvc.text import escape
 
@@ -41,7 +42,7 @@ def run_check(
         pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
         bill = read_bom(bom, settings, as_of=as_of, today=today)
         check_vehicle(bill, pack)
-        reading = core_reading or settings.reading() or "contract"
+        reading = core_reading or settings.reading() or DEFAULT_READING
         assert bill.as_of is not None
         report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
         if verbose and bill.provenance:

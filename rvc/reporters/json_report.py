@@ -47,6 +47,7 @@ def _plain(value: Any) -> Any:
 def _requirement(result: RequirementResult) -> dict[str, Any]:
     return {
         "id": result.id,
+        "kind": result.kind,
         "status": result.status.value,
         "value": _plain(result.value),
         "threshold": _plain(result.threshold),
@@ -58,6 +59,9 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "in_force_from": _plain(result.in_force_from),
         "margin_points": _plain(result.margin_points),
         "margin_amount": _plain(result.margin_amount),
+        "what_it_would_take": (
+            _plain(result.what_it_would_take.as_dict()) if result.what_it_would_take else None
+        ),
         "drivers": [
             {
                 "part_number": d.part_number,
@@ -86,6 +90,19 @@ def document(report: Report) -> dict[str, Any]:
         "assumptions": list(report.assumptions),
         "as_of_source": report.as_of_source,
         "core_part_reading": report.core_reading,
+        "readings": {
+            r.reading: {
+                "verdict": r.verdict.value,
+                "vehicle_rvc": _plain(r.vehicle_rvc),
+                "vehicle_rvc_status": r.vehicle_rvc_status.value if r.vehicle_rvc_status else None,
+            }
+            for r in report.readings
+        },
+        "verdict_depends_on_reading": report.verdict_depends_on_reading,
+        "notes": [
+            {"code": n.code, "where": n.where, "text": n.text, "amount": _plain(n.amount)}
+            for n in report.notes
+        ],
         "currency": report.currency,
         "reconciliation": _plain(report.reconciliation),
     }

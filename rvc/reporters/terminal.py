@@ -14,7 +14,15 @@ from rich.table import Table
 from rich.text import Text
 
 from rvc.money import fmt_amount, fmt_number, fmt_percent, fmt_threshold
-from rvc.results import Report, RequirementResult, Status, Verdict
+from rvc.results import (
+    CorePartsEvidence,
+    LvcEvidence,
+    Report,
+    RequirementResult,
+    Status,
+    VehicleRvcEvidence,
+    Verdict,
+)
 from rvc.text import escape
 
 STYLE = {Status.PASS: "bold green", Status.FAIL: "bold red", Status.NOT_EVALUATED: "bold yellow"}
@@ -25,15 +33,12 @@ SOURCE = {
     "today": "today: no --as-of and no as_of in the workbook",
 }
 READING = {
-    "contract": "the workbook contract's roll-up (as declared, or by their threshold)",
-    "us_cbp": "U.S. Customs reading: a core part's own non-originating content counts",
-    "panel_2022": "2022 panel reading: a qualifying core part counts 100% originating",
+    "us-cbp": "us-cbp (U.S. Customs: an originating core part still brings its own "
+    "non-originating content)",
+    "roll-up": "roll-up (2022 USMCA panel: an originating core part counts wholly originating)",
 }
-READING_NAME = {
-    "contract": "contract",
-    "us_cbp": "U.S. Customs",
-    "panel_2022": "2022 panel",
-}
+NOTES_LISTED = 30
+"""Notes of one kind shown before the rest are counted (JSON lists every one)."""
 
 
 class SafeConsole(Console):
@@ -63,11 +68,11 @@ def render(
     """Print the report to a stream."""
     console = SafeConsole(
         file=stream,
-        markup=False,
         width=width,
         color_system="auto" if color is not False else None,
         force_terminal=color,
         highlight=False,
+        markup=False,
         emoji=False,
         soft_wrap=False,
     )
@@ -85,13 +90,15 @@ def _header(console: Console, report: Report) -> None:
     title = v.get("model_line", "")
     cls = v.get("vehicle_class", "")
     extra = f", HS {v['hs_subheading']}" if v.get("hs_subheading") else ""
-    console.print(_t(title, "bold"), _t(f"({cls}{extra})"))
+    console.print(_t(f"{title}", style="bold"), _t(f"({cls}{extra})"))
     rules = report.rules
     console.print(f"Input:  {report.input.get('path', '')}")
     console.print(f"Rules:  {rules['id']} {rules['version']}")
     source = SOURCE.get(report.as_of_source, report.as_of_source)
     console.print(f"As of:  {report.as_of.isoformat()} ({source})")
-    console.print(f"Core parts in the vehicle RVC: {READING[report.core_reading]}")
+    console.print(
+        f"Core parts in the vehicle RVC: {READING[report.core_reading]}; both readings are computed"
+    )
     console.print()
 
 
@@ -106,7 +113,7 @@ def _margin(result: RequirementResult, currency: str) -> str:
         return "-"
     sign = "+" if result.margin_points >= 0 else "-"
     text = f"{sign}{fmt_amount(abs(result.margin_points))} pts"
-    if result.margin_amount is not None and result.id == "vehicle-rvc":
+    if result.margin_amount is not None and isinstance(result.evidence, VehicleRvcEvidence):
         money = fmt_amount(abs(result.margin_amount))
         text += f" ({'+' if result.margin_amount >= 0 else '-'}{money} {currency})"
     return text
@@ -121,38 +128,68 @@ def _summary(console: Console, report: Report) -> None:
     table.add_column("Margin", justify="right", no_wrap=True)
     for r in report.requirements:
         threshold = fmt_threshold(r.threshold) if r.threshold is not None else "-"
+        margin = _margin(r, report.currency)
+        wit = r.what_it_would_take
+        if r.status is Status.FAIL and (r.margin_points or 0) >= 0 and wit and wit.headline:
+            margin += f" but {wit.headline}"  # a failing status beside a positive margin
         table.add_row(
-            Text(LABEL[r.status], style=STYLE[r.status]),
+            _t(LABEL[r.status], style=STYLE[r.status]),
             r.id,
             _value(r),
             threshold,
-            _margin(r, report.currency),
+            margin,
         )
     console.print(table)
     console.print()
 
 
 def _detail(console: Console, report: Report, result: RequirementResult) -> None:
-    console.print(_t(f"{result.id}: ", "bold") + _t(result.message))
+    console.print(_t(f"{result.id}: ", style="bold") + _t(result.message))
     if result.citation:
         status = f" [status {result.source_status}]" if result.source_status else ""
-        console.print(_t(f"  Source: {result.citation}{status}", "dim"))
-    if result.id == "vehicle-rvc" and result.drivers:
-        _drivers(console, report, result)
-    if result.details and any(
-        isinstance(v, dict) and "parts" in v for v in result.details.values()
-    ):
-        _core_table(console, result)
-    if result.id == "lvc" and result.status is not Status.NOT_EVALUATED:
-        _lvc_table(console, result.details)
-    others = result.details.get("other_readings")
-    if isinstance(others, dict) and others:
-        shown = "; ".join(
-            f"{READING_NAME[name]} reading {fmt_percent(value, result.threshold)}"
-            for name, value in others.items()
-        )
-        console.print(f"  The RVC under the other readings of core parts: {shown}.")
+        console.print(_t(f"  Source: {result.citation}{status}", style="dim"))
+    wit = result.what_it_would_take
+    if wit is not None:
+        label = "Headroom" if wit.passes else "What it would take"
+        console.print(_t(f"  {label}: {wit.summary}"))
+        for step in wit.steps:
+            console.print(
+                _t(
+                    f"    - {step.part_number} (row {step.row}): -{fmt_number(step.amount)} "
+                    f"{report.currency} -> RVC {fmt_percent(step.value_after, result.threshold)}"
+                )
+            )
+        for gap in wit.parts:
+            inside = "; ".join(f"{p} {fmt_number(a)}" for p, _, a in gap.top_lines)
+            console.print(
+                _t(f"    - {gap.part_number} ({gap.category}): {gap.note}")
+                + _t(f"; largest non-originating inputs: {inside}" if inside else "")
+            )
+    evidence = result.evidence
+    if isinstance(evidence, VehicleRvcEvidence):
+        if result.drivers:
+            _drivers(console, report, result)
+        _other_readings(console, report, result, evidence)
+    elif isinstance(evidence, CorePartsEvidence):
+        _core_table(console, evidence)
+    elif isinstance(evidence, LvcEvidence):
+        _lvc_table(console, evidence)
     console.print()
+
+
+def _other_readings(
+    console: Console, report: Report, result: RequirementResult, evidence: VehicleRvcEvidence
+) -> None:
+    for outcome in report.readings:
+        if outcome.reading == report.core_reading or outcome.vehicle_rvc is None:
+            continue
+        same = "the same verdict" if outcome.verdict is report.verdict else "a different verdict"
+        console.print(
+            f"  Under the {outcome.reading} reading of core parts the RVC is "
+            f"{fmt_percent(outcome.vehicle_rvc, result.threshold)} "
+            f"({outcome.vehicle_rvc_status.value if outcome.vehicle_rvc_status else '-'}), "
+            f"{same}: {outcome.verdict.value}."
+        )
 
 
 def _drivers(console: Console, report: Report, result: RequirementResult) -> None:
@@ -181,7 +218,7 @@ def _drivers(console: Console, report: Report, result: RequirementResult) -> Non
     console.print(table)
 
 
-def _core_table(console: Console, result: RequirementResult) -> None:
+def _core_table(console: Console, evidence: CorePartsEvidence) -> None:
     table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
     for name, justify in (
         ("Category", "left"),
@@ -191,58 +228,72 @@ def _core_table(console: Console, result: RequirementResult) -> None:
         ("Parts", "left"),
     ):
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    for category, entry in result.details.items():
-        if not isinstance(entry, dict):
-            continue
-        value = entry.get("value")
-        threshold = entry.get("threshold")
-        parts = entry.get("parts")
-        if isinstance(parts, list):
-            shown = "; ".join(
-                f"{p['part_number']} {fmt_percent(p['rvc'])} ({p['rvc_source']})" for p in parts[:4]
-            ) + (f"; +{len(parts) - 4} more" if len(parts) > 4 else "")
-        else:
-            shown = f"all {parts} core parts as one"
-        status = Status(entry["status"])
+    for c in evidence.categories:
+        shown = "; ".join(
+            f"{p.part_number} {fmt_percent(p.rvc) if p.rvc is not None else '-'} "
+            f"({p.rvc_source}; {HOW.get(p.how, p.how)})"
+            for p in c.parts[:4]
+        ) + (f"; +{len(c.parts) - 4} more" if len(c.parts) > 4 else "")
         table.add_row(
-            category,
-            fmt_percent(value, threshold) if isinstance(value, Decimal) else "-",
-            fmt_threshold(threshold) if isinstance(threshold, Decimal) else "-",
-            Text(LABEL[status], style=STYLE[status]),
+            c.category,
+            fmt_percent(c.value, c.threshold) if c.value is not None else "-",
+            fmt_threshold(c.threshold),
+            _t(LABEL[c.status], style=STYLE[c.status]),
             shown,
         )
+    s = evidence.super_core
+    table.add_row(
+        "super-core",
+        fmt_percent(s.value, s.threshold) if s.value is not None else "-",
+        fmt_threshold(s.threshold),
+        _t(LABEL[s.status], style=STYLE[s.status]),
+        f"all {s.parts} core parts under the RVC rule as one (s. 14(10))",
+    )
     console.print(table)
 
 
-def _lvc_table(console: Console, details: dict[str, Any]) -> None:
-    mm, tech, asm = (
-        details["material_and_manufacturing"],
-        details["technology"],
-        details["assembly"],
-    )
+HOW = {
+    "declared": "declared originating",
+    "own_rvc": "meets the threshold",
+    "category_average": "by its category's average",
+    "super_core": "through the super-core",
+    "not_originating": "not originating",
+}
+
+
+def _lvc_table(console: Console, f: LvcEvidence) -> None:
     table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
     for name, justify in (("Component", "left"), ("Points", "right"), ("Limit", "left")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     table.add_row(
         "High-wage material and manufacturing",
-        fmt_number(mm["value"]),
-        f"minimum {fmt_threshold(mm['minimum'])[:-1]}",
+        fmt_number(f.material_and_manufacturing),
+        f"minimum {fmt_threshold(f.minimum)[:-1]}",
     )
     table.add_row(
-        "Technology credit", fmt_number(tech["value"]), f"cap {fmt_threshold(tech['cap'])[:-1]}"
+        "Technology credit", fmt_number(f.technology), f"cap {fmt_threshold(f.technology_cap)[:-1]}"
     )
     table.add_row(
-        "Assembly credit", fmt_number(asm["value"]), f"cap {fmt_threshold(asm['cap'])[:-1]}"
+        "Assembly credit", fmt_number(f.assembly), f"cap {fmt_threshold(f.assembly_cap)[:-1]}"
     )
     console.print(table)
 
 
 def _assumptions(console: Console, report: Report) -> None:
-    if not report.assumptions:
+    if not report.notes:
         return
-    console.print(Text("Assumptions and notes", style="bold"))
-    for note in report.assumptions:
-        console.print(f"  - {note}", overflow="fold")
+    console.print(_t("Assumptions and notes", style="bold"))
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    for note in report.notes:
+        seen = shown.get(note.code, 0)
+        if seen >= NOTES_LISTED:
+            hidden[note.code] = hidden.get(note.code, 0) + 1
+            continue
+        shown[note.code] = seen + 1
+        console.print(_t(f"  - {note}"), overflow="fold")
+    for code, count in hidden.items():
+        console.print(_t(f"  - ... and {count} more '{code}' notes (all in --format json)"))
     console.print()
 
 
@@ -259,7 +310,7 @@ def _reconciliation(console: Console, report: Report) -> None:
             parts.append(f"{len(rec['rows_excluded'])} rows excluded")
     parts.append(f"sum of line values {fmt_number(rec['sum_of_line_values'])} {currency}")
     parts.append(f"top-level value {fmt_number(rec['top_level_value'])} {currency}")
-    console.print(_t("Reconciliation: ", "bold") + _t("; ".join(parts)))
+    console.print(_t("Reconciliation: ", style="bold") + _t("; ".join(parts)))
     for excluded in rec.get("rows_excluded", [])[:20]:
         console.print(f"  - row {excluded['row']} excluded: {excluded['reason']}")
     for rate in rec.get("fx_rates", []):
@@ -281,9 +332,9 @@ def _verdict(console: Console, report: Report) -> None:
         Verdict.FAIL: "bold red",
         Verdict.INCOMPLETE: "bold yellow",
     }[verdict]
-    text = Text("Verdict: ", style="bold") + Text(verdict.value.upper(), style=style)
+    text = _t("Verdict: ", style="bold") + _t(verdict.value.upper(), style=style)
     if verdict is Verdict.PASS:
-        text += Text(" - the vehicle originates on every requirement evaluated")
+        text += _t(" - the vehicle originates on every requirement evaluated")
     else:
         reasons = []
         if failing:
@@ -291,5 +342,12 @@ def _verdict(console: Console, report: Report) -> None:
         if missing:
             reasons.append(f"not evaluated: {', '.join(missing)}")
         text += _t(" - " + "; ".join(reasons))
-    text += Text(f" (exit {report.exit_code})")
+    text += _t(f" (exit {report.exit_code})")
+    if report.verdict_depends_on_reading:
+        other = [r for r in report.readings if r.reading != report.core_reading]
+        text += _t(
+            f"; the verdict depends on the reading of core parts: under {other[0].reading} "
+            f"it is {other[0].verdict.value}",
+            style="bold",
+        )
     console.print(text)
