@@ -28,10 +28,15 @@ def issues_url() -> str:
     try:
         from importlib.metadata import metadata
 
-        for entry in metadata("rvc").get_all("Project-URL") or []:
-            label, _, url = entry.partition(",")
-            if label.strip().lower() in ("issues", "bug tracker", "bugs", "tracker"):
-                return url.strip()
+        for name in ("usmca-rvc", "rvc"):
+            try:
+                entries = metadata(name).get_all("Project-URL") or []
+            except Exception:  # noqa: BLE001 - not installed under this name
+                continue
+            for entry in entries:
+                label, _, url = entry.partition(",")
+                if label.strip().lower() in ("issues", "bug tracker", "bugs", "tracker"):
+                    return str(url).strip()
     except Exception:  # noqa: BLE001 - the message must be written whatever happens here
         pass
     return "the project's issue tracker"

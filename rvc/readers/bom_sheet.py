@@ -353,7 +353,9 @@ class BomReader:
             return None
         category = self.core.get(normalize_name(word))
         if category is None:
-            raise self._cell(row, "core_part").fail(f"is {snippet(word)}", f"blank or one of {CORE_SHOWN}")
+            raise self._cell(row, "core_part").fail(
+                f"is {snippet(word)}", f"blank or one of {CORE_SHOWN}"
+            )
         return category
 
     def _level(self, row: int, value: Any) -> int:

@@ -184,7 +184,9 @@ def date(cell: Cell) -> dt.date | None:
         try:
             return dt.date.fromisoformat(value)
         except ValueError as exc:
-            raise cell.fail(f"is {snippet(value)}, not a real date", "a date such as 2027-07-01") from exc
+            raise cell.fail(
+                f"is {snippet(value)}, not a real date", "a date such as 2027-07-01"
+            ) from exc
     if isinstance(value, dt.time):
         raise cell.fail(
             f"is the time of day {value.isoformat()}, not a date",
@@ -192,7 +194,8 @@ def date(cell: Cell) -> dt.date | None:
         )
     if isinstance(value, dt.timedelta):
         raise cell.fail(
-            f"is a duration ({value}), not a date", "a date cell or text YYYY-MM-DD, e.g. 2027-07-01"
+            f"is a duration ({value}), not a date",
+            "a date cell or text YYYY-MM-DD, e.g. 2027-07-01",
         )
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise cell.fail(
@@ -210,7 +213,9 @@ def hs_code(cell: Cell, notes: list[str]) -> str | None:
     if isinstance(value, float | int) and not isinstance(value, bool):
         digits = hs.from_number(float(value))
         if digits is None:
-            raise cell.fail(f"is the number {snippet(value)}", "an HS code such as 8708.40 (as text)")
+            raise cell.fail(
+                f"is the number {snippet(value)}", "an HS code such as 8708.40 (as text)"
+            )
         if len(digits) > 4 and not float(value).is_integer():
             notes.append(
                 f"{cell.where}: HS code stored as the number {snippet(value)}, read as "
@@ -220,7 +225,8 @@ def hs_code(cell: Cell, notes: list[str]) -> str | None:
     digits = hs.normalize(str(value))
     if digits is None:
         raise cell.fail(
-            f"is {snippet(value)}", "an HS code of 4 to 10 digits, dots optional, e.g. 8708.40 or 870840"
+            f"is {snippet(value)}",
+            "an HS code of 4 to 10 digits, dots optional, e.g. 8708.40 or 870840",
         )
     return digits
 

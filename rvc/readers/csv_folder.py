@@ -167,7 +167,7 @@ def _rows(text: TextIO, delimiter: str, where: str) -> list[list[object]]:
                     f"is past the {MAX_CSV_ROWS:,}-row limit for a CSV file",
                     f"at most {MAX_CSV_ROWS:,} rows (blank lines count)",
                 )
-            values = [value if value.strip() else None for value in record]
+            values: list[object] = [value if value.strip() else None for value in record]
             if not any(v is not None for v in values):
                 rows.append(blank)
                 continue

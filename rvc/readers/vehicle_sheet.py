@@ -154,7 +154,9 @@ def currency_code(cell: Cell, code: str) -> str:
     """A three-letter ISO currency code, upper-cased."""
     code = code.strip().upper()
     if len(code) != 3 or not code.isalpha():
-        raise cell.fail(f"is {snippet(code)}", "a three-letter ISO currency code such as USD, CAD, MXN")
+        raise cell.fail(
+            f"is {snippet(code)}", "a three-letter ISO currency code such as USD, CAD, MXN"
+        )
     return code
 
 

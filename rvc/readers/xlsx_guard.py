@@ -29,6 +29,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 from xml.parsers import expat
 
 from defusedxml import ElementTree
@@ -364,7 +365,9 @@ def _upto(limit: int) -> bytes:
         if high >= low:
             rest = size - i - 1
             options.append(
-                digits[:i].encode() + b"[%d-%d]" % (low, high) + (b"[0-9]{%d}" % rest if rest else b"")
+                digits[:i].encode()
+                + b"[%d-%d]" % (low, high)
+                + (b"[0-9]{%d}" % rest if rest else b"")
             )
     options.append(digits.encode())
     return b"(?>" + b"|".join(option + b'"' for option in options) + b")"
@@ -459,12 +462,12 @@ def _fast_feed(scan: SheetScan, data: bytes, percent: frozenset[int], max_col: i
     position = 0
     while (odd := _ROW_ODD.search(data, position)) is not None:
         position = odd.end()
-        row = _ROW_KNOWN.match(data, odd.start())
-        if row is None:
+        known = _ROW_KNOWN.match(data, odd.start())
+        if known is None:
             raise _Unusual  # a row without r, or spelled otherwise: cells may depend on it
-        number = int(row.group(1))
+        number = int(known.group(1))
         scan.max_row = max(scan.max_row, number)
-        if _HIDDEN.search(row.group(2)):
+        if _HIDDEN.search(known.group(2)):
             scan.hidden_rows.add(number)
     valued = data.count(b"</c>")
     scan.cells += valued
@@ -538,7 +541,12 @@ class _Exact:
     the prefix or namespace; only cells inside ``sheetData``."""
 
     def __init__(
-        self, scan: SheetScan, where: str, name: str, percent: frozenset[int], grid: tuple[int, int] | None
+        self,
+        scan: SheetScan,
+        where: str,
+        name: str,
+        percent: frozenset[int],
+        grid: tuple[int, int] | None,
     ) -> None:
         self.scan = scan
         self.where = where
@@ -702,7 +710,7 @@ def _shown(text: str) -> str:
     return snippet(text, 20)
 
 
-def _no_dtd(*_: object) -> None:
+def _no_dtd(*_: object) -> int:
     raise _Dtd
 
 
@@ -765,7 +773,11 @@ def _exact_scan(
 
 def _check_extent(path: Path, entry: SheetEntry, scan: SheetScan) -> None:
     grid = scan.max_row * max(scan.max_col, 1)
-    where = f"{path}: {entry.name}!{scan.farthest}" if scan.farthest else f"{path}: sheet '{entry.name}'"
+    where = (
+        f"{path}: {entry.name}!{scan.farthest}"
+        if scan.farthest
+        else f"{path}: sheet '{entry.name}'"
+    )
     size = f"sheet '{entry.name}' {scan.max_row:,} rows x {scan.max_col:,} columns"
     if scan.far_ref is not None or scan.max_row > 1_048_576 or scan.max_col > 16_384:
         at = f"{path}: {entry.name}!{scan.far_ref}" if scan.far_ref else where
@@ -812,7 +824,9 @@ def _percent_styles(path: Path, archive: zipfile.ZipFile) -> frozenset[int]:
     if "xl/styles.xml" not in archive.NameToInfo:
         return frozenset()
     root = _small_xml(path, archive, "xl/styles.xml")
-    local = lambda element: element.tag.rpartition("}")[2]  # noqa: E731
+    def local(element: Any) -> str:
+        return str(element.tag).rpartition("}")[2]
+
     custom: dict[int, str] = {}
     percent: set[int] = set()
     for element in root:

@@ -1,9 +1,10 @@
 """The JSON report (shared/spec/report-json.md, schema version 1).
 
 Decimals are written as JSON numbers in plain decimal notation (never an exponent), with up
-to 20 decimals, by the small encoder below (numbers are emitted as number tokens, strings
-through `json`'s own string encoder, so no input text can become a number), so `jq '.requirements[0].value >= 75'` works and nothing is rounded to a
-float's 15 digits on the way out. `status` is decided on the unrounded value and is the
+to 20 decimals, by the small encoder below: numbers are emitted as number tokens and strings
+through `json`'s own string encoder, so no input text can become a number. So
+`jq '.requirements[0].value >= 75'` works and nothing is rounded to a float's 15 digits on
+the way out. `status` is decided on the unrounded value and is the
 authority. Fields beyond the contract are additions; none is renamed or removed.
 """
 

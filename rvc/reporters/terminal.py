@@ -45,7 +45,7 @@ class SafeConsole(Console):
     """A console that prints input text literally: never parsed as markup (``BRKT[/]-1``,
     ``BOM [final].xlsx``), never highlighted, control characters shown as escapes."""
 
-    def render_str(self, text: str, **kwargs: Any) -> Text:  # type: ignore[override]
+    def render_str(self, text: str, **kwargs: Any) -> Text:
         kwargs["markup"] = False
         kwargs["highlight"] = False
         kwargs["emoji"] = False

@@ -75,7 +75,9 @@ class _Writer:
         parts = []
         for key, value in attrs:
             name = self.name(key, spell) if key.startswith("{") else key
-            parts.append(f"{name}{spell.equals}{spell.quote}{_escape(value, spell.quote)}{spell.quote}")
+            parts.append(
+                f"{name}{spell.equals}{spell.quote}{_escape(value, spell.quote)}{spell.quote}"
+            )
         return "".join(spell.gap + p for p in parts)
 
     def element(self, element: ET.Element, context: dict[str, int], root: bool = False) -> None:
@@ -168,7 +170,8 @@ def reference(xml: bytes, percent_styles: frozenset[int] = frozenset()) -> View:
                 position = (row_index + 1, col_index + 1)
             col_index += 1
             children = [
-                "v/" if local(c.tag) == "v" and not c.text and cell.attrib.get("t") != "str"
+                "v/"
+                if local(c.tag) == "v" and not c.text and cell.attrib.get("t") != "str"
                 else local(c.tag)
                 for c in cell
                 if local(c.tag) in ("v", "f", "is")

@@ -83,7 +83,9 @@ def _duplicate(xml: bytes) -> bytes:
 
 
 def _far(xml: bytes) -> bytes:
-    return xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+    return xml.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    )
 
 
 CONSTRUCTS = {
@@ -127,7 +129,11 @@ def guard_view(path: Path) -> View | str:
 
 def expected_view(xml: bytes) -> View | str:
     view = reference(xml)
-    if view.max_row > 1_048_576 or view.max_col > 16_384 or view.max_row * view.max_col > 30_000_000:
+    if (
+        view.max_row > 1_048_576
+        or view.max_col > 16_384
+        or view.max_row * view.max_col > 30_000_000
+    ):
         return "refused"
     if view.duplicate is not None:
         return "duplicate"
@@ -175,11 +181,14 @@ def test_ordinary_sheets_read_the_same_in_every_spelling(sheet_book, tmp_path):
     plain = guard_view(sheet_book)
     assert isinstance(plain, View)
     for spelling in SPELLINGS.values():
-        path = _rewrite(sheet_book, tmp_path / "spelled.xlsx", lambda _: respell(canonical, spelling))
+        path = _rewrite(
+            sheet_book, tmp_path / "spelled.xlsx", lambda _, s=spelling: respell(canonical, s)
+        )
         same(guard_view(path), plain)
-        assert xlsx.read_sheets(path, {"bom": "BOM"})[0]["bom"].rows == xlsx.read_sheets(
-            sheet_book, {"bom": "BOM"}
-        )[0]["bom"].rows
+        assert (
+            xlsx.read_sheets(path, {"bom": "BOM"})[0]["bom"].rows
+            == xlsx.read_sheets(sheet_book, {"bom": "BOM"})[0]["bom"].rows
+        )
 
 
 def test_fast_scan_hands_unusual_spellings_to_the_parser(sheet_book):
@@ -205,7 +214,9 @@ spellings = st.builds(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     construct=st.sampled_from(sorted(CONSTRUCTS)),
     chosen=st.lists(spellings, min_size=1, max_size=4),

@@ -12,7 +12,6 @@ import resource
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -58,8 +57,21 @@ def refused(path: Path, *words: str, args: tuple[str, ...] = ("--format", "json"
 
 
 ROWS = [
-    {"part_number": "ENG", "unit_cost": 5000, "quantity": 1, "originating": "Y", "core_part": "engine"},
-    {"part_number": "SEAT", "description": "seat", "hs_code": "9401.20", "unit_cost": 300, "quantity": 4, "originating": "N"},
+    {
+        "part_number": "ENG",
+        "unit_cost": 5000,
+        "quantity": 1,
+        "originating": "Y",
+        "core_part": "engine",
+    },
+    {
+        "part_number": "SEAT",
+        "description": "seat",
+        "hs_code": "9401.20",
+        "unit_cost": 300,
+        "quantity": 4,
+        "originating": "N",
+    },
 ]
 
 
@@ -86,10 +98,20 @@ def _edit_sheet(source: Path, target: Path, change) -> Path:  # type: ignore[no-
         b'<row r="1048576"><c s="0" r="XFD1048576"><v>1</v></c></row>',
         b'<row r="1048576"><c r="A1048576" r="XFD1048576"><v>1</v></c></row>',
     ],
-    ids=["single quotes", "spaces", "prefix", "tab and newline", "lower case", "r second", "r twice"],
+    ids=[
+        "single quotes",
+        "spaces",
+        "prefix",
+        "tab and newline",
+        "lower case",
+        "r second",
+        "r twice",
+    ],
 )
 def test_far_cell_in_every_spelling(book, tmp_path, far):
-    path = _edit_sheet(book, tmp_path / "far.xlsx", lambda d: d.replace(b"</sheetData>", far + b"</sheetData>"))
+    path = _edit_sheet(
+        book, tmp_path / "far.xlsx", lambda d: d.replace(b"</sheetData>", far + b"</sheetData>")
+    )
     assert path.stat().st_size < 20_000
     message = refused(path, "sheet 'BOM'")
     assert "XFD1048576" in message or "not well-formed" in message or "A1048576" in message
@@ -108,12 +130,23 @@ def _quantity_cell(book: Path, tmp_path: Path, cell: bytes) -> Path:
         (b"<c r='E3'><f>2*2</f></c>", ["BOM!E3", "formula with no saved result"]),
         (b'<c r = "E3" ><f>2*2</f><v/></c>', ["BOM!E3", "formula with no saved result"]),
         (b'<c r="E3"><v>4</v><f>2*2</f></c>', ["BOM!E3", "formula with no saved result"]),
-        (b'<c r="E3"><x:f xmlns:x="urn:any">2*2</x:f></c>', ["BOM!E3", "formula with no saved result"]),
+        (
+            b'<c r="E3"><x:f xmlns:x="urn:any">2*2</x:f></c>',
+            ["BOM!E3", "formula with no saved result"],
+        ),
         (b'<c r="E3" t = "e"><v>#DIV/0!</v></c>', ["BOM!E3", "Excel error #DIV/0!"]),
         (b"<c r='E3' t='e'><v>#REF!</v></c>", ["BOM!E3", "Excel error #REF!"]),
         (b'<c r="E3" t="n" t="e"><v>#N/A</v></c>', ["not well-formed"]),
     ],
-    ids=["quoted", "spaced, empty value", "value before formula", "prefixed formula", "spaced error", "quoted error", "t twice"],
+    ids=[
+        "quoted",
+        "spaced, empty value",
+        "value before formula",
+        "prefixed formula",
+        "spaced error",
+        "quoted error",
+        "t twice",
+    ],
 )
 def test_formula_and_error_cells_in_every_spelling(book, tmp_path, cell, words):
     refused(_quantity_cell(book, tmp_path, cell), *words)
@@ -132,7 +165,9 @@ def test_cell_without_r_is_positioned_as_the_parser_positions_it(book, tmp_path)
 def test_whole_sheet_respelled_without_r_still_finds_the_error(book, tmp_path):
     def change(data: bytes) -> bytes:
         data = re.sub(rb'<c r="E3"[^>]*>.*?</c>', b'<c r="E3" t="e"><v>#VALUE!</v></c>', data)
-        return respell(data, Spelling(quote="'", equals=" = ", prefix="x", drop_cell_r=True, drop_row_r=True))
+        return respell(
+            data, Spelling(quote="'", equals=" = ", prefix="x", drop_cell_r=True, drop_row_r=True)
+        )
 
     refused(_edit_sheet(book, tmp_path / "respelled.xlsx", change), "BOM!E3", "#VALUE!")
 
@@ -150,14 +185,18 @@ def test_duplicate_cell_in_another_row_element_is_refused(book, tmp_path):
     path = _edit_sheet(
         book,
         tmp_path / "dup2.xlsx",
-        lambda d: d.replace(b"</sheetData>", b'<row r="4"><c r="F3"><v>0.01</v></c></row></sheetData>'),
+        lambda d: d.replace(
+            b"</sheetData>", b'<row r="4"><c r="F3"><v>0.01</v></c></row></sheetData>'
+        ),
     )
     refused(path, "BOM!F3", "written twice")
 
 
 def test_utf16_sheet_is_read_by_the_parser(book, tmp_path):
     def change(data: bytes) -> bytes:
-        data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+        data = data.replace(
+            b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+        )
         text = re.sub(r"^<\?xml[^>]*\?>", "", data.decode())
         return ('<?xml version="1.0" encoding="UTF-16"?>' + text).encode("utf-16")
 
@@ -185,8 +224,12 @@ def test_device_behind_a_symlink_is_refused(tmp_path):
 
 def test_a_symlink_to_a_secrets_file_is_not_echoed(tmp_path):
     secrets = tmp_path / "passwd"
-    secrets.write_text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n")
-    (tmp_path / "Vehicle.csv").write_text("field,value\nmodel_line,X\nvehicle_class,passenger_vehicle\nnet_cost,100\n")
+    secrets.write_text(
+        "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+    )
+    (tmp_path / "Vehicle.csv").write_text(
+        "field,value\nmodel_line,X\nvehicle_class,passenger_vehicle\nnet_cost,100\n"
+    )
     link = tmp_path / "bom.csv"
     link.symlink_to(secrets)
     message = refused(link, "no header row", "not shown")
@@ -199,7 +242,9 @@ def test_a_symlinked_bom_is_reported(workbook, tmp_path, cli):
     link.symlink_to(real)
     done = rvc("check", link, "--format", "json")
     assert done.returncode == 1, done.stderr
-    assert any("symbolic link" in a and "real.xlsx" in a for a in json.loads(done.stdout)["assumptions"])
+    assert any(
+        "symbolic link" in a and "real.xlsx" in a for a in json.loads(done.stdout)["assumptions"]
+    )
 
 
 def test_a_200_mb_csv_is_refused_quickly_with_its_size(tmp_path):
@@ -215,7 +260,9 @@ def test_blank_lines_after_a_valid_csv_are_bounded(tmp_path):
     bom = tmp_path / "bom.csv"
     bom.write_bytes(b"part_number,unit_cost\nA,1\n" + b"\n" * 310_000)
     done = rvc("check", bom)
-    assert done.returncode == 2 and "row 300,001" in done.stderr and "300,000-row limit" in done.stderr
+    assert (
+        done.returncode == 2 and "row 300,001" in done.stderr and "300,000-row limit" in done.stderr
+    )
     assert done.seconds < SECONDS  # type: ignore[attr-defined]
 
 
@@ -246,7 +293,8 @@ def test_unclosed_quote_at_the_end_is_located(tmp_path):
 def test_unclosed_quote_that_swallows_rows_is_located(tmp_path):
     rows = "".join(f"P{i},10,N,x\n" for i in range(8))
     path = _csv_folder(
-        tmp_path, 'part_number,unit_cost,originating,description\nA,10,Y,"bracket\n' + rows + 'Z,1,N,end"\n'
+        tmp_path,
+        'part_number,unit_cost,originating,description\nA,10,Y,"bracket\n' + rows + 'Z,1,N,end"\n',
     )
     refused(path, "row 2, column 4", "runs from line 2", "never closed swallows")
 
@@ -269,8 +317,11 @@ def test_field_larger_than_the_limit_is_located(tmp_path):
     ],
 )
 def test_numbers_outside_the_range_are_located(tmp_path, column, value, words):
-    path = _csv_folder(tmp_path, f"part_number,unit_cost,quantity,rvc_percent\nA,10,1,50\n")
-    text = path.read_text().replace({"unit_cost": "A,10", "quantity": ",1,", "rvc_percent": ",50\n"}[column], {"unit_cost": f"A,{value}", "quantity": f",{value},", "rvc_percent": f",{value}\n"}[column])
+    path = _csv_folder(tmp_path, "part_number,unit_cost,quantity,rvc_percent\nA,10,1,50\n")
+    text = path.read_text().replace(
+        {"unit_cost": "A,10", "quantity": ",1,", "rvc_percent": ",50\n"}[column],
+        {"unit_cost": f"A,{value}", "quantity": f",{value},", "rvc_percent": f",{value}\n"}[column],
+    )
     path.write_text(text)
     refused(path, "row 2", column, *words)
 
@@ -291,7 +342,14 @@ def test_quantities_multiplied_in_decimal(tmp_path):
 
 
 def test_markup_like_text_prints_literally(workbook, tmp_path):
-    rows = [{"part_number": "BRKT[/]-1", "unit_cost": 900, "originating": "N", "description": "[bold]x[/bold]"}]
+    rows = [
+        {
+            "part_number": "BRKT[/]-1",
+            "unit_cost": 900,
+            "originating": "N",
+            "description": "[bold]x[/bold]",
+        }
+    ]
     (tmp_path / "crash[").mkdir()
     for name in ("crash[/x]bom.xlsx", "BOM [final].xlsx"):
         path = workbook({"model_line": "Sedan [red]"}, rows, name=name)
@@ -304,16 +362,25 @@ def test_markup_like_text_prints_literally(workbook, tmp_path):
 def _vehicle_csv(tmp_path: Path, model: str, part: str) -> Path:
     with (tmp_path / "Vehicle.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows(
-            [("field", "value"), ("model_line", model), ("vehicle_class", "passenger_vehicle"), ("net_cost", 10000)]
+            [
+                ("field", "value"),
+                ("model_line", model),
+                ("vehicle_class", "passenger_vehicle"),
+                ("net_cost", 10000),
+            ]
         )
     path = tmp_path / "BOM.csv"
     with path.open("w", newline="") as handle:
-        csv.writer(handle).writerows([("part_number", "unit_cost", "originating"), (part, 900, "N")])
+        csv.writer(handle).writerows(
+            [("part_number", "unit_cost", "originating"), (part, 900, "N")]
+        )
     return path
 
 
 def test_control_characters_are_escaped_everywhere(tmp_path):
-    path = _vehicle_csv(tmp_path, "Sedan\x1b]0;owned\x07\x0bX\x85::error file=x::forged", "P\x1b[31m1\x7f")
+    path = _vehicle_csv(
+        tmp_path, "Sedan\x1b]0;owned\x07\x0bX\x85::error file=x::forged", "P\x1b[31m1\x7f"
+    )
     table = rvc("check", path)
     assert table.returncode == 1, table.stderr
     for raw in ("\x1b", "\x07", "\x0b", "\x7f", "\x85"):
@@ -330,7 +397,9 @@ def test_newlines_in_input_cannot_forge_annotations(tmp_path):
     path = _vehicle_csv(tmp_path, "Sedan\n::error file=x::forged\r\nrvc: error: forged", "P1")
     github = rvc("check", path, "-f", "github")
     lines = github.stdout.splitlines()
-    assert all(line.startswith(("::error file=", "::warning file=", "::notice file=")) for line in lines)
+    assert all(
+        line.startswith(("::error file=", "::warning file=", "::notice file=")) for line in lines
+    )
     assert not any(line.startswith("::error file=x") for line in lines)
     assert "%0A::error file=x::forged" in github.stdout
 
@@ -338,7 +407,11 @@ def test_newlines_in_input_cannot_forge_annotations(tmp_path):
 def test_text_that_looks_like_a_number_marker_stays_a_string(workbook, tmp_path):
     """The old JSON writer marked numbers with NUL characters: NUL-42-NUL became 42."""
     source = workbook({"model_line": "MARK42MARK"}, ROWS)
-    path = mutate(source, tmp_path / "nul.xlsx", {"xl/sharedStrings.xml": lambda d: d.replace(b"MARK", b"\x00")})
+    path = mutate(
+        source,
+        tmp_path / "nul.xlsx",
+        {"xl/sharedStrings.xml": lambda d: d.replace(b"MARK", b"\x00")},
+    )
     done = rvc("check", path, "-f", "json")
     assert done.returncode == 1, done.stderr
     document = json.loads(done.stdout)
@@ -368,7 +441,9 @@ def test_a_word_read_as_both_yes_and_no_is_refused(workbook, tmp_path):
     path = workbook({}, ROWS)
     (tmp_path / "rvc.toml").write_text('[values.originating]\nyes = ["N"]\n')
     refused(path, "rvc.toml", "values.originating.yes", "own words for no")
-    (tmp_path / "rvc.toml").write_text('[values.originating]\nyes = ["Qualified"]\nno = ["qualified"]\n')
+    (tmp_path / "rvc.toml").write_text(
+        '[values.originating]\nyes = ["Qualified"]\nno = ["qualified"]\n'
+    )
     refused(path, "rvc.toml", "both under yes and under no")
 
 
@@ -393,7 +468,9 @@ def test_headers_with_invisible_characters_match(workbook):
     path = workbook({}, [("A", 10, 3)], columns=("part_number", "unit_cost", "quantity\u200b"))
     bill = read_bom(path, today=__import__("datetime").date(2025, 1, 1))
     assert bill.lines[0].quantity == 3
-    path = workbook({}, [("A", 10, 3)], columns=("\ufeffpart\u00a0number", "unit\u00adcost", "quantity\u2060"))
+    path = workbook(
+        {}, [("A", 10, 3)], columns=("\ufeffpart\u00a0number", "unit\u00adcost", "quantity\u2060")
+    )
     assert read_bom(path, today=__import__("datetime").date(2025, 1, 1)).lines[0].quantity == 3
 
 
@@ -409,7 +486,9 @@ def _crashing(*extra: str) -> subprocess.CompletedProcess[str]:
         f"sys.argv = ['rvc', 'check', {str(EXAMPLES / 'sedan_pass.xlsx')!r}, *{list(extra)!r}]\n"
         "main()\n"
     )
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=SECONDS)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=SECONDS
+    )
 
 
 def test_an_internal_error_exits_3_with_one_line():
@@ -445,7 +524,12 @@ def test_percent_formatted_cells_read_as_percentages(tmp_path):
     book = Workbook()
     vehicle = book.active
     vehicle.title = "Vehicle"
-    for row in (("field", "value"), ("model_line", "X"), ("vehicle_class", "passenger_vehicle"), ("net_cost", 10000)):
+    for row in (
+        ("field", "value"),
+        ("model_line", "X"),
+        ("vehicle_class", "passenger_vehicle"),
+        ("net_cost", 10000),
+    ):
         vehicle.append(row)
     bom = book.create_sheet("BOM")
     bom.append(("part_number", "unit_cost", "rvc_percent", "core_part"))
@@ -466,7 +550,9 @@ def test_percent_text_in_csv_reads_as_a_percentage(tmp_path):
 
     from rvc.readers import read_bom
 
-    path = _csv_folder(tmp_path, "part_number,unit_cost,rvc_percent,core_part\nENG,5000,80%,engine\n")
+    path = _csv_folder(
+        tmp_path, "part_number,unit_cost,rvc_percent,core_part\nENG,5000,80%,engine\n"
+    )
     assert read_bom(path, today=dt.date(2025, 1, 1)).lines[0].rvc_percent == 80
 
 
@@ -474,7 +560,9 @@ def test_percent_format_codes():
     from rvc.readers.xlsx_guard import percent_format
 
     assert percent_format("0%") and percent_format("#,##0.0%") and percent_format("[Red]0.00%")
-    assert not percent_format('0.0"%"') and not percent_format("0\\%") and not percent_format("0.00")
+    assert (
+        not percent_format('0.0"%"') and not percent_format("0\\%") and not percent_format("0.00")
+    )
 
 
 from decimal import Decimal  # noqa: E402
