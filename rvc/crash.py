@@ -89,6 +89,10 @@ def run(app: Callable[..., Any], argv: list[str] | None = None) -> int:
         silence_stdout()
         return PIPE_CLOSED
     except SystemExit as done:
+        if isinstance(done.__context__, BrokenPipeError):
+            # click turns a closed pipe into exit 1, which would read as a fail
+            silence_stdout()
+            return PIPE_CLOSED
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else INTERNAL_ERROR)
     except BaseException as exc:  # noqa: BLE001 - every crash becomes exit 3, never a verdict

@@ -824,6 +824,7 @@ def _percent_styles(path: Path, archive: zipfile.ZipFile) -> frozenset[int]:
     if "xl/styles.xml" not in archive.NameToInfo:
         return frozenset()
     root = _small_xml(path, archive, "xl/styles.xml")
+
     def local(element: Any) -> str:
         return str(element.tag).rpartition("}")[2]
 

@@ -566,3 +566,25 @@ def test_percent_format_codes():
 
 
 from decimal import Decimal  # noqa: E402
+
+
+def test_a_closed_pipe_in_another_command_is_not_a_fail(monkeypatch):
+    """click turns a closed pipe into exit 1 (a "fail"); rvc exits 141 instead."""
+    from rvc import crash
+
+    monkeypatch.setattr(crash, "silence_stdout", lambda: None)
+
+    def app(**_: object) -> None:
+        try:
+            raise BrokenPipeError
+        except BrokenPipeError:
+            raise SystemExit(1) from None
+
+    assert crash.run(app, []) == crash.PIPE_CLOSED
+
+
+def test_usage_errors_still_exit_2():
+    done = rvc("check")
+    assert done.returncode == 2 and "Usage" in done.stderr
+    done = rvc("check", "x.xlsx", "--no-such-option")
+    assert done.returncode == 2
