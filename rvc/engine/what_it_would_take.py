@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rvc.engine.facts import Facts, gather
+
+if TYPE_CHECKING:
+    from rvc.engine.core_parts import CorePart
 from rvc.engine.rollup import vnm_of
 from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent
 from rvc.results import LvcEvidence, PartGap, Step, WhatItWouldTake
@@ -31,12 +35,9 @@ def vehicle_rvc(
     facts: Facts, value: Decimal, threshold: Decimal, vnm: Decimal, passed: bool
 ) -> WhatItWouldTake:
     """Money to remove (or headroom) and the shortest list of switches that passes."""
-    from rvc.engine.vehicle_rvc import attribute
-
     vehicle = facts.bom.vehicle
     currency = vehicle.currency
     allowed = vehicle.net_cost * (HUNDRED - threshold) / HUNDRED
-    other = [r for r in facts.counts if r != facts.reading]
     if passed:
         return WhatItWouldTake(
             passes=True,
@@ -47,34 +48,67 @@ def vehicle_rvc(
             amount=allowed - vnm,
             points=value - threshold,
         )
-    excess = vnm - allowed
+    pieces, by_cost = _candidates(facts)
+    exact = len(facts.tree.lines) <= EXACT_UP_TO
+    steps = _steps(facts, pieces, vnm, threshold, exact)
+    how = _how(steps, threshold) + _other_reading(facts, threshold)
+    other = [r for r in facts.counts if r != facts.reading]
+    return WhatItWouldTake(
+        passes=False,
+        summary=f"remove {fmt_amount(vnm - allowed)} {currency} of non-originating content: {how}",
+        amount=vnm - allowed,
+        points=threshold - value,
+        steps=tuple(steps),
+        exact=exact,
+        ordered_by="resourcing_cost" if by_cost else "largest",
+        other_reading=other[0] if other else None,
+    )
+
+
+def _candidates(facts: Facts) -> tuple[list[tuple[int, Decimal]], bool]:
+    """The lines the VNM comes from, not declared originating, in the order to try them:
+    cheapest first when the BOM gives a resourcing cost, else largest first."""
+    from rvc.engine.vehicle_rvc import attribute
+
     tree = facts.tree
+    lines = tree.lines
     counting = facts.counting(facts.reading)
     pieces = [
         (i, amount)
         for i, amount, _ in attribute(tree, counting, facts.core_lines)
-        if tree.lines[i].originating is not True
+        if lines[i].originating is not True
     ]
-    by_cost = any(tree.lines[i].resourcing_cost is not None for i, _ in pieces)
+    by_cost = any(lines[i].resourcing_cost is not None for i, _ in pieces)
     if by_cost:
         pieces.sort(
             key=lambda p: (
-                tree.lines[p[0]].resourcing_cost is None,
-                tree.lines[p[0]].resourcing_cost or ZERO,
+                lines[p[0]].resourcing_cost is None,
+                lines[p[0]].resourcing_cost or ZERO,
                 -p[1],
             )
         )
     else:
-        pieces.sort(key=lambda p: (-p[1], tree.lines[p[0]].row))
-    exact = len(tree.lines) <= EXACT_UP_TO
+        pieces.sort(key=lambda p: (-p[1], lines[p[0]].row))
+    return pieces, by_cost
+
+
+def _steps(
+    facts: Facts,
+    pieces: list[tuple[int, Decimal]],
+    vnm: Decimal,
+    threshold: Decimal,
+    exact: bool,
+) -> list[Step]:
+    """Switch the candidates one by one until the RVC passes (MAX_STEPS at most)."""
+    net_cost = facts.bom.vehicle.net_cost
     steps: list[Step] = []
     switched: list[int] = []
     remaining = vnm
     for i, amount in pieces[:MAX_STEPS]:
         switched.append(i)
         after_vnm = _vnm_with_originating(facts, switched) if exact else remaining - amount
-        line = tree.lines[i]
-        after = (vehicle.net_cost - after_vnm) * HUNDRED / vehicle.net_cost
+        line = facts.tree.lines[i]
+        after = (net_cost - after_vnm) * HUNDRED / net_cost
         steps.append(
             Step(
                 part_number=line.part_number,
@@ -88,41 +122,36 @@ def vehicle_rvc(
         remaining = after_vnm
         if after >= threshold:
             break
-    passes_after = bool(steps) and steps[-1].passes
+    return steps
+
+
+def _how(steps: list[Step], threshold: Decimal) -> str:
     names = ", ".join(s.part_number for s in steps[:5]) + (
         f" and {len(steps) - 5} more" if len(steps) > 5 else ""
     )
-    if passes_after:
-        how = (
-            f"re-sourcing {names} from originating suppliers passes "
-            f"({fmt_percent(steps[-1].value_after, threshold)})"
-        )
-    elif steps:
-        how = (
-            f"re-sourcing the {len(steps)} largest non-originating lines ({names}) is not enough "
-            f"({fmt_percent(steps[-1].value_after, threshold)})"
-        )
-    else:
-        how = (
+    if not steps:
+        return (
             "no non-originating line can be re-sourced (core-part content counts: raise the "
             "core parts' RVC)"
         )
-    if other:
-        other_vnm = vnm_of(tree, facts.counting(other[0]))
-        other_value = (vehicle.net_cost - other_vnm) * HUNDRED / vehicle.net_cost
-        verdict = "passes" if other_value >= threshold else "fails too"
-        shown = fmt_percent(other_value, threshold)
-        how += f"; under the {other[0]} reading it {verdict} ({shown})"
-    return WhatItWouldTake(
-        passes=False,
-        summary=f"remove {fmt_amount(excess)} {currency} of non-originating content: {how}",
-        amount=excess,
-        points=threshold - value,
-        steps=tuple(steps),
-        exact=exact,
-        ordered_by="resourcing_cost" if by_cost else "largest",
-        other_reading=other[0] if other else None,
+    shown = fmt_percent(steps[-1].value_after, threshold)
+    if steps[-1].passes:
+        return f"re-sourcing {names} from originating suppliers passes ({shown})"
+    return (
+        f"re-sourcing the {len(steps)} largest non-originating lines ({names}) is not enough "
+        f"({shown})"
     )
+
+
+def _other_reading(facts: Facts, threshold: Decimal) -> str:
+    """Whether the other reading of core parts already passes."""
+    other = [r for r in facts.counts if r != facts.reading]
+    if not other:
+        return ""
+    net_cost = facts.bom.vehicle.net_cost
+    value = (net_cost - vnm_of(facts.tree, facts.counting(other[0]))) * HUNDRED / net_cost
+    verdict = "passes" if value >= threshold else "fails too"
+    return f"; under the {other[0]} reading it {verdict} ({fmt_percent(value, threshold)})"
 
 
 def _vnm_with_originating(facts: Facts, switched: list[int]) -> Decimal:
@@ -149,70 +178,15 @@ def core_parts(facts: Facts, threshold: Decimal) -> WhatItWouldTake:
     """Each non-originating core part's gap, and what the super-core would need instead."""
     core = facts.core
     assert core is not None
-    tree = facts.tree
-    lines = tree.lines
     currency = facts.bom.vehicle.currency
-    counting = facts.counting(facts.reading)
-    gaps = []
-    for p in core.parts:
-        if p.originating:
-            continue
-        line = lines[p.index]
-        if p.own_rule:
-            gaps.append(
-                PartGap(
-                    part_number=line.part_number,
-                    row=line.row,
-                    category=p.category,
-                    rvc=p.rvc,
-                    content_to_remove=None,
-                    note="originates only as declared under its own product-specific rule "
-                    "(s. 14(6)): an originating battery, with its producer's certification",
-                    top_lines=(),
-                )
-            )
-            continue
-        rvc = p.rvc if p.rvc is not None else ZERO
-        gap = line.unit_cost * (threshold - rvc) / HUNDRED if rvc < threshold else ZERO
-        kids = sorted(
-            (k for k in tree.children[p.index] if counting.n[k]),
-            key=lambda k: -lines[k].quantity * counting.n[k],
-        )
-        top = tuple(
-            (lines[k].part_number, lines[k].row, lines[k].quantity * counting.n[k])
-            for k in kids[:3]
-        )
-        note = (
-            "declared non-originating: declare it originating if its supplier certifies origin"
-            if line.originating is False
-            else f"raise its RVC to {fmt_number(threshold)}%: {fmt_amount(gap)} {currency} less "
-            "non-originating content per part"
-        )
-        gaps.append(
-            PartGap(
-                part_number=line.part_number,
-                row=line.row,
-                category=p.category,
-                rvc=p.rvc,
-                content_to_remove=gap,
-                note=note,
-                top_lines=top,
-            )
-        )
+    gaps = [_gap(facts, p, threshold) for p in core.parts if not p.originating]
     averaged = [p for p in core.parts if not p.own_rule]
     total = sum((p.value for p in averaged), ZERO)
     super_gap = None
     if core.super_core is not None and core.super_core < threshold:
         super_gap = total * (threshold - core.super_core) / HUNDRED
     if not gaps:
-        room = total * (core.super_core - threshold) / HUNDRED if core.super_core else None
-        summary = "every core part originates"
-        if room is not None and room > 0:
-            summary += (
-                f"; the super-core could take {fmt_amount(room)} {currency} more "
-                "non-originating content"
-            )
-        return WhatItWouldTake(passes=True, summary=summary, amount=room, parts=())
+        return _core_headroom(total, core.super_core, threshold, currency)
     names = ", ".join(g.part_number for g in gaps[:4])
     summary = f"{len(gaps)} core part{'s' if len(gaps) > 1 else ''} not originating ({names})"
     if super_gap is not None:
@@ -226,6 +200,62 @@ def core_parts(facts: Facts, threshold: Decimal) -> WhatItWouldTake:
         amount=super_gap,
         parts=tuple(gaps),
         headline=f"{names} not originating",
+    )
+
+
+def _core_headroom(
+    total: Decimal, super_core: Decimal | None, threshold: Decimal, currency: str
+) -> WhatItWouldTake:
+    """Every core part originates: how much more content the super-core could take."""
+    room = total * (super_core - threshold) / HUNDRED if super_core else None
+    summary = "every core part originates"
+    if room is not None and room > 0:
+        summary += (
+            f"; the super-core could take {fmt_amount(room)} {currency} more non-originating "
+            "content"
+        )
+    return WhatItWouldTake(passes=True, summary=summary, amount=room, parts=())
+
+
+def _gap(facts: Facts, part: CorePart, threshold: Decimal) -> PartGap:
+    """What a non-originating core part lacks, and its largest non-originating inputs."""
+    tree = facts.tree
+    lines = tree.lines
+    line = lines[part.index]
+    if part.own_rule:
+        return PartGap(
+            part_number=line.part_number,
+            row=line.row,
+            category=part.category,
+            rvc=part.rvc,
+            content_to_remove=None,
+            note="originates only as declared under its own product-specific rule (s. 14(6)): "
+            "an originating battery, with its producer's certification",
+            top_lines=(),
+        )
+    n = facts.counting(facts.reading).n
+    rvc = part.rvc if part.rvc is not None else ZERO
+    gap = line.unit_cost * (threshold - rvc) / HUNDRED if rvc < threshold else ZERO
+    kids = sorted(
+        (k for k in tree.children[part.index] if n[k]), key=lambda k: -lines[k].quantity * n[k]
+    )
+    if line.originating is False:
+        note = "declared non-originating: declare it originating if its supplier certifies origin"
+    else:
+        note = (
+            f"raise its RVC to {fmt_number(threshold)}%: {fmt_amount(gap)} "
+            f"{facts.bom.vehicle.currency} less non-originating content per part"
+        )
+    return PartGap(
+        part_number=line.part_number,
+        row=line.row,
+        category=part.category,
+        rvc=part.rvc,
+        content_to_remove=gap,
+        note=note,
+        top_lines=tuple(
+            (lines[k].part_number, lines[k].row, lines[k].quantity * n[k]) for k in kids[:3]
+        ),
     )
 
 
