@@ -18,6 +18,31 @@ import click
 
 from rvc.text import escape
 
+
+def _exception_modules() -> list[Any]:
+    """click's exceptions, and those of the copy of click that newer typer versions carry."""
+    modules: list[Any] = [click.exceptions]
+    try:
+        import typer._click.exceptions as vendored  # type: ignore[import-not-found,unused-ignore]
+
+        modules.append(vendored)
+    except ImportError:
+        pass
+    return modules
+
+
+def _classes(name: str) -> tuple[type[BaseException], ...]:
+    import typer
+
+    found = {getattr(m, name, None) for m in _MODULES} | {getattr(typer, name, None)}
+    return tuple(c for c in found if isinstance(c, type) and issubclass(c, BaseException))
+
+
+_MODULES = _exception_modules()
+_EXIT: tuple[Any, ...] = _classes("Exit")
+_USAGE: tuple[Any, ...] = _classes("ClickException")
+_ABORT: tuple[Any, ...] = _classes("Abort")
+
 INTERNAL_ERROR = 3
 INTERRUPTED = 130
 PIPE_CLOSED = 141
@@ -77,12 +102,12 @@ def run(app: Callable[..., Any], argv: list[str] | None = None) -> int:
     args = [a for a in args if a != "--debug"]
     try:
         result = app(args=args, prog_name="rvc", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        return done.exit_code
-    except click.ClickException as usage:
+    except _EXIT as done:
+        return int(done.exit_code)
+    except _USAGE as usage:
         usage.show()
-        return usage.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
+        return int(usage.exit_code)
+    except (*_ABORT, KeyboardInterrupt):
         sys.stderr.write("rvc: interrupted\n")
         return INTERRUPTED
     except BrokenPipeError:
