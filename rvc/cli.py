@@ -87,7 +87,14 @@ def main_options(
 
 @app.command()
 def check(
-    bom: Annotated[Path, typer.Argument(help="BOM workbook (.xlsx), CSV file or folder of CSVs.")],
+    bom: Annotated[
+        list[Path],
+        typer.Argument(
+            help="BOM workbooks (.xlsx), CSV files or folders of CSVs; several paths, globs or a "
+            "folder of workbooks are checked as a batch.",
+            show_default=False,
+        ),
+    ],
     rules: RulesOption = None,
     as_of: Annotated[
         datetime | None,
@@ -135,21 +142,137 @@ def check(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also list ignored sheets and columns.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Batch: workbooks checked in parallel, in processes (default: the CPU count; "
+            "1 checks them in this process).",
+            show_default=False,
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            help="Also write each workbook's JSON report (or error document) to DIR/<name>.json.",
+            file_okay=False,
+        ),
+    ] = None,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler",
+            help="Check the workbooks on this Dask cluster (tcp://host:8786; "
+            "needs usmca-rvc[dask]).",
+        ),
+    ] = None,
 ) -> None:
-    """Check one vehicle BOM against the rules; exit 0 pass, 1 fail or incomplete, 2 bad input."""
+    """Check vehicle BOMs against the rules; exit 0 pass, 1 fail or incomplete, 2 bad input.
+
+    Several workbooks (a batch) exit 2 if any input was bad, else 1 if any fails or is
+    incomplete, else 0.
+    """
+    from rvc.batch import collect, run_batch
     from rvc.commands import run_check
 
     try:
-        code = run_check(
-            bom=bom,
+        paths, batch = collect(bom)
+        common = {
+            "rules": rules,
+            "as_of": as_of.date() if as_of else None,
+            "today": date.today(),
+            "output_format": output_format.value,
+            "output": output,
+            "core_reading": _reading(core_reading, core_roll_up),
+            "config": config,
+            "verbose": verbose,
+        }
+        if batch or output_dir is not None or dask_scheduler is not None:
+            code = run_batch(
+                paths=paths,
+                single=not batch,
+                jobs=jobs,
+                output_dir=output_dir,
+                dask_scheduler=dask_scheduler,
+                **common,  # type: ignore[arg-type]
+            )
+        else:
+            code = run_check(bom=paths[0], **common)  # type: ignore[arg-type]
+    except RvcError as error:
+        raise _fail(error) from None
+    raise typer.Exit(code)
+
+
+class DiffFormat(StrEnum):
+    """Output formats of `rvc diff`."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The BOM before the change (.xlsx, CSV or folder).")],
+    new: Annotated[Path, typer.Argument(help="The BOM after the change.")],
+    rules: RulesOption = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Date whose thresholds apply to both (default: NEW's as_of, else today).",
+        ),
+    ] = None,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = DiffFormat.table,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file.", dir_okay=False),
+    ] = None,
+    core_reading: Annotated[
+        Reading | None,
+        typer.Option("--core-reading", help="us-cbp (default) or roll-up, as in check."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Settings file for both (default: the nearest one above each BOM).",
+            dir_okay=False,
+        ),
+    ] = None,
+    fail_on_regression: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-regression",
+            help="Exit 1 only when a requirement's status got worse (pass > not evaluated > "
+            "fail), 0 otherwise, whatever NEW's verdict.",
+        ),
+    ] = False,
+) -> None:
+    """Compare two BOMs on one date: lines changed and how each requirement moved.
+
+    Exit 0 when NEW passes, 1 when it fails or is incomplete, 2 on bad input (either file).
+    """
+    from rvc.commands import run_diff
+
+    try:
+        code = run_diff(
+            old=old,
+            new=new,
             rules=rules,
             as_of=as_of.date() if as_of else None,
             today=date.today(),
             output_format=output_format.value,
             output=output,
-            core_reading=_reading(core_reading, core_roll_up),
+            core_reading=_reading(core_reading, False),
             config=config,
-            verbose=verbose,
+            fail_on_regression=fail_on_regression,
         )
     except RvcError as error:
         raise _fail(error) from None

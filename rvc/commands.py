@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rvc import schedule
 from rvc.engine import ORDER
@@ -15,6 +16,14 @@ from rvc.errors import NotInForce, RvcError
 from rvc.results import DEFAULT_READING
 from rvc.rules import default_rules_dir, load_rule_pack
 from rvc.text import escape
+
+if TYPE_CHECKING:
+    from rvc.engine.diff import BomDiff
+    from rvc.model import BillOfMaterials
+    from rvc.readers.config import Config
+    from rvc.readers.source import MemoryFile
+    from rvc.results import Report
+    from rvc.rules.schema import RulePack
 
 
 def run_check(
@@ -31,8 +40,6 @@ def run_check(
 ) -> int:
     """Read, evaluate, report; return the exit code (0 pass, 1 fail or incomplete)."""
     with _collector_paused():
-        from rvc.engine import evaluate
-        from rvc.readers import check_vehicle, read_bom
         from rvc.readers import config as settings_file
         from rvc.reporters import RENDERERS
 
@@ -40,11 +47,9 @@ def run_check(
             raise RvcError(str(output), "is the BOM itself", "another file for the report (-o)")
         settings = settings_file.load(config) if config else settings_file.discover(bom)
         pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
-        bill = read_bom(bom, settings, as_of=as_of, today=today)
-        check_vehicle(bill, pack)
-        reading = core_reading or settings.reading() or DEFAULT_READING
-        assert bill.as_of is not None
-        report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
+        bill, report = evaluate_bom(
+            bom, settings, pack, as_of=as_of, today=today, core_reading=core_reading
+        )
         if verbose and bill.provenance:
             for line in bill.provenance.mapping:
                 sys.stderr.write(f"rvc: {escape(line)}\n")
@@ -71,6 +76,28 @@ def run_check(
                 raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
             sys.stderr.write(f"rvc: wrote {escape(output)} (verdict {report.verdict.value})\n")
         return report.exit_code
+
+
+def evaluate_bom(
+    bom: Path | MemoryFile,
+    settings: Config,
+    pack: RulePack,
+    *,
+    as_of: date | None,
+    today: date,
+    core_reading: str | None,
+) -> tuple[BillOfMaterials, Report]:
+    """Read, check and evaluate one vehicle, writing nothing: the core of `rvc check`, shared
+    by the single run and the batch (locally or on Dask). Raises `RvcError` on bad input."""
+    from rvc.engine import evaluate
+    from rvc.readers import check_vehicle, read_bom
+
+    bill = read_bom(bom, settings, as_of=as_of, today=today)
+    check_vehicle(bill, pack)
+    reading = core_reading or settings.reading() or DEFAULT_READING
+    assert bill.as_of is not None
+    report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
+    return bill, report
 
 
 @contextmanager
@@ -157,3 +184,97 @@ def _plain(value: object) -> str:
     if hasattr(value, "normalize"):
         return f"{value.normalize():f}"  # type: ignore[union-attr]
     return str(value)
+
+
+def run_diff(
+    *,
+    old: Path,
+    new: Path,
+    rules: Path | None,
+    as_of: date | None,
+    today: date,
+    output_format: str,
+    output: Path | None,
+    core_reading: str | None,
+    config: Path | None,
+    fail_on_regression: bool,
+) -> int:
+    """Read and evaluate two BOMs on one date, report what moved; return the exit code."""
+    with _collector_paused():
+        from rvc.reporters.diff import DIFF_RENDERERS
+
+        for path in (old, new):
+            if output is not None and output.resolve() == path.resolve():
+                raise RvcError(
+                    str(output), "is one of the BOMs", "another file for the report (-o)"
+                )
+        diff = compare_boms(
+            old=old,
+            new=new,
+            rules=rules,
+            as_of=as_of,
+            today=today,
+            core_reading=core_reading,
+            config=config,
+        )
+        render = DIFF_RENDERERS[output_format]
+        if output is None:
+            _prepare_stdout(output_format)
+            render(diff, sys.stdout)
+        else:
+            try:
+                with output.open("w", encoding="utf-8") as stream:
+                    render(diff, stream)
+            except OSError as exc:
+                raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
+            sys.stderr.write(f"rvc: wrote {output} (new verdict {diff.new.verdict.value})\n")
+        return diff.exit_code(fail_on_regression)
+
+
+def compare_boms(
+    *,
+    old: Path,
+    new: Path,
+    rules: Path | None,
+    as_of: date | None,
+    today: date,
+    core_reading: str | None,
+    config: Path | None,
+) -> BomDiff:
+    """Read both BOMs with their settings, evaluate them on one date and compare them.
+
+    The new BOM decides the date (--as-of, else its as_of, else today), the rule pack and the
+    reading (options, else its settings file); the old one is evaluated the same way, so
+    only the BOMs differ.
+    """
+    from rvc.engine import evaluate
+    from rvc.engine.diff import compare
+    from rvc.readers import check_vehicle, read_bom
+    from rvc.readers import config as settings_file
+
+    new_settings = settings_file.load(config) if config else settings_file.discover(new)
+    old_settings = settings_file.load(config) if config else settings_file.discover(old)
+    pack = load_rule_pack(rules or new_settings.rules_dir() or default_rules_dir())
+    new_bill = read_bom(new, new_settings, as_of=as_of, today=today)
+    assert new_bill.as_of is not None
+    source = {"workbook": "new"}.get(new_bill.as_of_source, new_bill.as_of_source)
+    old_bill = read_bom(old, old_settings, as_of=new_bill.as_of, today=today)
+    for path, bill in ((old, old_bill), (new, new_bill)):
+        try:
+            check_vehicle(bill, pack)
+        except RvcError as error:
+            if not error.where.startswith(str(path)):
+                error.where = f"{path}: {error.where}"
+            raise
+    if old_bill.vehicle.currency != new_bill.vehicle.currency:
+        raise RvcError(
+            f"{new}: Vehicle: currency",
+            f"is {new_bill.vehicle.currency} but {old} is in {old_bill.vehicle.currency}",
+            "both workbooks in one currency, so their amounts can be compared",
+        )
+    reading = core_reading or new_settings.reading() or DEFAULT_READING
+    before, after = (
+        evaluate(bill, pack, new_bill.as_of, as_of_source="option", reading=reading)
+        for bill in (old_bill, new_bill)
+    )
+    return compare(old_bill, before, new_bill, after, as_of_source=source)

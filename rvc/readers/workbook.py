@@ -7,6 +7,7 @@ header row below row 1, hidden rows, HS codes stored as numbers) is noted for th
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from rvc.readers.bom_sheet import BomReader
 from rvc.readers.config import Config
 from rvc.readers.purchases import Converter, read_fx, read_lvc, read_metals
 from rvc.readers.raw import RawSheet, has_value, normalize_name
+from rvc.readers.source import MemoryFile
 from rvc.readers.vehicle_sheet import (
     check_bom_value,
     check_lvc_inputs,
@@ -30,25 +32,30 @@ __all__ = ["check_vehicle", "read_bom"]
 
 
 def read_bom(
-    path: Path, config: Config | None = None, *, as_of: date | None = None, today: date
+    path: Path | MemoryFile, config: Config | None = None, *, as_of: date | None = None, today: date
 ) -> BillOfMaterials:
-    """Read a workbook (.xlsx, or CSV files) into a `BillOfMaterials`, or raise `InputError`."""
+    """Read a workbook (.xlsx, or CSV files) into a `BillOfMaterials`, or raise `InputError`.
+
+    `path` may be a `MemoryFile`: an .xlsx's bytes under the name it is reported by."""
     config = config or Config()
     notes: list[str] = []
     wanted: dict[str, str] = {}
     for sheet in ("Vehicle", "BOM", "SteelAluminum", "LVC", "FX"):
         for name in config.sheet_names(sheet):
             wanted[name] = sheet
-    if not path.exists():
+    if isinstance(path, MemoryFile):
+        found, others = xlsx.read_sheets(path, wanted)
+        digest = hashlib.sha256(path.getbuffer()).hexdigest()
+    elif not path.exists():
         raise InputError(str(path), "does not exist", "a path to an .xlsx workbook or CSV files")
-    if path.is_dir() or path.suffix.lower() == ".csv":
+    elif path.is_dir() or path.suffix.lower() == ".csv":
         found, others = csv_folder.read_sheets(path, wanted, notes)
         files = sorted((Path(sheet.file) for sheet in found.values()), key=lambda f: f.name)
         digest = safe_files.digest(files, csv_folder.MAX_CSV_BYTES, framed=True)
     else:
         found, others = xlsx.read_sheets(path, wanted)
         digest = safe_files.digest([path], xlsx_guard.MAX_FILE_BYTES)
-    if (link := safe_files.link_note(path)) is not None:
+    if not isinstance(path, MemoryFile) and (link := safe_files.link_note(path)) is not None:
         notes.append(link)
     sheets: dict[str, RawSheet] = {wanted[k]: v for k, v in found.items()}
     for label in ("SteelAluminum", "LVC", "FX"):

@@ -9,15 +9,18 @@ import python_calamine
 from rvc.errors import InputError
 from rvc.readers import xlsx_guard
 from rvc.readers.raw import RawSheet, normalize_name
+from rvc.readers.source import MemoryFile
 from rvc.text import escape
 
 
-def read_sheets(path: Path, wanted: dict[str, str]) -> tuple[dict[str, RawSheet], list[str]]:
+def read_sheets(
+    path: Path | MemoryFile, wanted: dict[str, str]
+) -> tuple[dict[str, RawSheet], list[str]]:
     """Read the sheets whose normalised names are keys of `wanted` (normalised -> label).
 
     Returns the sheets found (by normalised wanted name) and the names of the other sheets.
     """
-    package = xlsx_guard.open_package(path)
+    package = xlsx_guard.open_package(path)  # type: ignore[arg-type] # a MemoryFile is read alike
     try:
         return _read(path, package, wanted)
     finally:
@@ -25,7 +28,7 @@ def read_sheets(path: Path, wanted: dict[str, str]) -> tuple[dict[str, RawSheet]
 
 
 def _read(
-    path: Path, package: xlsx_guard.Package, wanted: dict[str, str]
+    path: Path | MemoryFile, package: xlsx_guard.Package, wanted: dict[str, str]
 ) -> tuple[dict[str, RawSheet], list[str]]:
     chosen: dict[str, xlsx_guard.SheetEntry] = {}
     others: list[str] = []
@@ -47,7 +50,10 @@ def _read(
     if not chosen:
         return sheets, others
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        if isinstance(path, MemoryFile):
+            workbook = python_calamine.CalamineWorkbook.from_filelike(path.open())
+        else:
+            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise InputError(
             str(path), f"cannot be read as a workbook ({escape(exc)})", "a valid .xlsx"
@@ -69,7 +75,7 @@ def _values(rows: list[list[object]]) -> int:
 
 
 def _sheet(
-    path: Path,
+    path: Path | MemoryFile,
     workbook: python_calamine.CalamineWorkbook,
     entry: xlsx_guard.SheetEntry,
     scan: xlsx_guard.SheetScan,

@@ -119,9 +119,18 @@ class Package:
 def open_package(path: Path) -> Package:
     """Check the container (magic, zip, sizes, ratios, workbook parts) before parsing."""
     where = str(path)
-    handle = files.open_regular(path, MAX_FILE_BYTES, "an .xlsx workbook")
+    if isinstance(path, Path):
+        handle: Any = files.open_regular(path, MAX_FILE_BYTES, "an .xlsx workbook")
+    else:  # a MemoryFile (rvc.readers.source): bytes already in memory, no file to check
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UnsafeInputError(
+                where,
+                f"is {path.stat().st_size // MiB} MiB, over the {MAX_FILE_BYTES // MiB} MiB limit",
+                "a smaller workbook, or CSV input",
+            )
+        handle = path.open("rb")
     try:
-        size = os.fstat(handle.fileno()).st_size
+        size = os.fstat(handle.fileno()).st_size if isinstance(path, Path) else path.stat().st_size
         head = handle.read(8)
         handle.seek(0)
     except OSError as exc:

@@ -16,15 +16,24 @@ from rvc.text import escape
 
 def render(report: Report, stream: TextIO) -> None:
     """Write a <testsuites> document with one <testsuite> for the vehicle."""
+    failures = sum(1 for r in report.requirements if r.status is Status.FAIL)
+    suites = ElementTree.Element(
+        "testsuites", name="rvc", tests=str(len(report.requirements)), failures=str(failures)
+    )
+    suites.append(suite(report))
+    ElementTree.indent(suites)
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(ElementTree.tostring(suites, encoding="unicode"))
+    stream.write("\n")
+
+
+def suite(report: Report) -> ElementTree.Element:
+    """The vehicle's <testsuite>: one <testcase> per requirement (a batch has one per file)."""
     vehicle = report.vehicle
     name = f"rvc {vehicle.get('model_line', '')} ({vehicle.get('vehicle_class', '')})"
     failures = sum(1 for r in report.requirements if r.status is Status.FAIL)
     skipped = sum(1 for r in report.requirements if r.status is Status.NOT_EVALUATED)
-    suites = ElementTree.Element(
-        "testsuites", name="rvc", tests=str(len(report.requirements)), failures=str(failures)
-    )
-    suite = ElementTree.SubElement(
-        suites,
+    suite = ElementTree.Element(
         "testsuite",
         name=name,
         tests=str(len(report.requirements)),
@@ -62,13 +71,10 @@ def render(report: Report, stream: TextIO) -> None:
             ElementTree.SubElement(case, "skipped", message=result.message)
         else:
             ElementTree.SubElement(case, "system-out").text = text
-    for element in suites.iter():
+    for element in suite.iter():
         # characters XML 1.0 cannot hold (a vertical tab in model_line) become visible text
         if element.text:
             element.text = escape(element.text)
         for key, value in element.attrib.items():
             element.attrib[key] = escape(value)
-    ElementTree.indent(suites)
-    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    stream.write(ElementTree.tostring(suites, encoding="unicode"))
-    stream.write("\n")
+    return suite
