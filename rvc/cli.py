@@ -13,6 +13,7 @@ import typer
 from rvc import __version__
 from rvc.errors import RvcError
 from rvc.results import READING_ALIASES
+from rvc.text import escape
 
 app = typer.Typer(
     name="rvc",
@@ -75,7 +76,7 @@ def _fail(error: RvcError) -> typer.Exit:
     reconfigure = getattr(sys.stderr, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="replace")
-    sys.stderr.write(f"rvc: error: {error.message}\n")
+    sys.stderr.write(f"rvc: error: {escape(error.message)}\n")
     return typer.Exit(2)
 
 
@@ -460,5 +461,12 @@ def rules_schema() -> None:
 
 
 def main() -> None:
-    """Entry point of the `rvc` script."""
-    app()
+    """Entry point of the `rvc` script: a crash never looks like a verdict.
+
+    Exit codes: 0 pass, 1 fail or incomplete, 2 bad input or usage, 3 an internal error of
+    rvc (one line asking for a report; the traceback only with ``--debug``), 130 interrupted,
+    141 standard output closed before a command other than a check finished writing.
+    """
+    from rvc.crash import run
+
+    sys.exit(run(app))

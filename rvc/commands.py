@@ -14,6 +14,7 @@ from rvc.errors import RvcError
 from rvc.reporters.outputs import prepare_stdout
 from rvc.results import DEFAULT_READING, Report
 from rvc.rules import default_rules_dir, load_rule_pack
+from rvc.text import escape
 
 if TYPE_CHECKING:
     from rvc.engine.diff import BomDiff
@@ -59,11 +60,11 @@ def run_check(
             raise
         if verbose and bill.provenance:
             for line in bill.provenance.mapping:
-                sys.stderr.write(f"rvc: {line}\n")
+                sys.stderr.write(f"rvc: {escape(line)}\n")
             for name in bill.provenance.ignored_sheets:
-                sys.stderr.write(f"rvc: ignored sheet: {name}\n")
+                sys.stderr.write(f"rvc: ignored sheet: {escape(name)}\n")
             for name in bill.provenance.ignored_columns:
-                sys.stderr.write(f"rvc: ignored column: {name}\n")
+                sys.stderr.write(f"rvc: ignored column: {escape(name)}\n")
         out.write_report(report, fmt, files, fail_on=fail_on)
         return gate.exit_code(report, fail_on)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -40,10 +40,48 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\t": " "}
 _SPACE_GROUPED = re.compile(r"^\d{1,3}( \d{3})+(\.\d*)?$")
 _DECIMAL_COMMA = re.compile(r"^\d+(\.\d{3})*,\d+$|^\d{1,3}( \d{3})*,\d+$")
 MAX_TEXT = 64
+MAX_EXPONENT = 30
+"""Numbers are read between 1e-30 and 1e30 in magnitude (or exactly 0): no product or quotient
+of a few such numbers can under- or overflow Decimal's range, so no `decimal` signal can
+escape from arithmetic on input."""
+MAX_DIGITS = 30
+"""At most this many significant digits (Excel stores 15-17)."""
 
 
 class AmountError(ValueError):
     """A value that is not a usable number; the text says why."""
+
+
+class RangeError(AmountError):
+    """A number outside the magnitudes or precision rvc reads."""
+
+
+def bounded(number: Decimal, shown: str) -> Decimal:
+    """The number, refused when its exponent or digits are outside what rvc reads.
+
+    Examples:
+        >>> bounded(Decimal("1E-999999"), "'1e-999999'")
+        Traceback (most recent call last):
+        ...
+        rvc.money.RangeError: '1e-999999' is too small to be an amount (not 0, and under 1e-30)
+        >>> bounded(Decimal("0E-50"), "'0e-50'")
+        Decimal('0')
+    """
+    if not number.is_finite():
+        raise AmountError(f"{shown} is not a finite number")
+    if not number:
+        return ZERO
+    if number.adjusted() > MAX_EXPONENT:
+        raise RangeError(f"{shown} is implausibly large (over 1e{MAX_EXPONENT})")
+    if number.adjusted() < -MAX_EXPONENT:
+        raise RangeError(
+            f"{shown} is too small to be an amount (not 0, and under 1e-{MAX_EXPONENT})"
+        )
+    digits = number.as_tuple().digits
+    significant = len(bytes(digits).rstrip(b"\0"))
+    if significant > MAX_DIGITS:
+        raise RangeError(f"{shown} has {significant} significant digits, more than {MAX_DIGITS}")
+    return number
 
 
 def to_decimal(value: object, *, percent: bool = False) -> tuple[Decimal, str | None]:
@@ -67,15 +105,17 @@ def to_decimal(value: object, *, percent: bool = False) -> tuple[Decimal, str | 
     if isinstance(value, bool):
         raise AmountError(f"{value!r} is a true/false value, not a number")
     if isinstance(value, int):
-        return Decimal(value), None
+        if abs(value) >= 10 ** (MAX_EXPONENT + 1):
+            raise RangeError(f"a {len(str(abs(value)))}-digit integer is implausibly large")
+        return bounded(Decimal(value), repr(value)), None
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise AmountError(f"{value!r} is not a finite number")
-        return Decimal(repr(value)), None
+        return bounded(Decimal(repr(value)), repr(value)), None
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise AmountError(f"{value!r} is not a finite number")
-        return value, None
+        return bounded(value, repr(value)), None
     if not isinstance(value, str):
         raise AmountError(f"{value!r} is not a number")
     return _parse_text(value, percent)
@@ -116,10 +156,10 @@ def _parse_text(raw: str, percent: bool) -> tuple[Decimal, str | None]:
     if not _PLAIN.match(compact):
         raise AmountError(f"{raw!r} is not a number")
     try:
-        number = Decimal(compact)
+        number = bounded(Decimal(compact), repr(raw))
     except InvalidOperation as exc:  # pragma: no cover - the pattern above guarantees syntax
         raise AmountError(f"{raw!r} is not a number") from exc
-    return (-number if negative else number), code
+    return (number.copy_negate() if negative else number), code
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:
@@ -144,9 +184,14 @@ def rvc(value: Decimal, vnm: Decimal) -> Decimal:
     return (value - vnm) * HUNDRED / value
 
 
+_DISPLAY = Context(prec=200, rounding=ROUND_HALF_UP)
+"""Rounding for display: wide enough for any figure of bounded input (a percentage of a tiny
+assembly value can reach 1e50), so rounding never signals."""
+
+
 def quantize(value: Decimal, places: int) -> Decimal:
     """Round half up to ``places`` decimals, for display only."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_DISPLAY)
 
 
 def fmt_number(value: Decimal, places: int = 2) -> str:
@@ -211,7 +256,7 @@ def json_text(value: Decimal, places: int = 20) -> str:
         '0.66666666666666666667'
     """
     if value == value.to_integral_value():
-        return format(value.quantize(Decimal(1)), "f")
-    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        return format(value.quantize(Decimal(1), context=_DISPLAY), "f")
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_DISPLAY)
     text = format(rounded, "f").rstrip("0").rstrip(".")
     return text if text not in ("-0", "") else "0"

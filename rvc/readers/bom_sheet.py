@@ -16,6 +16,7 @@ from rvc.readers.purchases import Converter
 from rvc.readers.raw import RawSheet, normalize_name
 from rvc.readers.tables import hidden_note, locate, mapping_notes, refuse_bad_cells
 from rvc.rules.schema import CoreCategory
+from rvc.text import shorten, snippet
 
 CORE_PARTS = {
     "engine": "engine",
@@ -112,7 +113,7 @@ class BomReader:
             elif line.part_number in seen:
                 raise InputError(
                     sheet.where(row, table.columns["part_number"].col, "part_number"),
-                    f"part_number {line.part_number!r} appears again (first on row "
+                    f"part_number {snippet(line.part_number)} appears again (first on row "
                     f"{seen[line.part_number]})",
                     "each part number once (use quantity for repeats, or a level column for "
                     "a multi-level export)",
@@ -160,7 +161,7 @@ class BomReader:
 
     def _money(self, row: int, name: str, value: Any, currency: str) -> Decimal | None:
         """unit_cost: a float or int fast, anything else through the strict parser."""
-        if type(value) is float and -1.0 < value * 0 < 1.0 and 0 <= value <= 1e12:
+        if type(value) is float and (value == 0.0 or 1e-30 <= value <= 1e12):
             return Decimal(repr(value))
         if type(value) is int and 0 <= value <= MAX_AMOUNT:
             return Decimal(value)
@@ -235,7 +236,12 @@ class BomReader:
             ("core_part", self._core),
             ("rvc_percent", self._percent),
         ):
-            if name in columns:
+            if name not in columns:
+                continue
+            if name == "rvc_percent" and self.sheet.percent_cells:
+                # a value's meaning depends on its cell's format here: no memo by value
+                out[name] = [parse(first + i, v) for i, v in enumerate(columns[name])]
+            else:
                 out[name] = self._memoized(columns[name], parse, first)
         if "currency" in columns:
             rates = [
@@ -312,7 +318,12 @@ class BomReader:
             return None
         cell = self._cell(row, "rvc_percent")
         number = cells.amount(cell, maximum=Decimal(100), percent=True, example="78.5")
-        if number is not None and 0 < number <= 1 and not isinstance(value, str):
+        if number is not None and not isinstance(value, str) and cell.percent_formatted:
+            self.notes.append(
+                f"{cell.where}: rvc_percent is formatted as a percentage ({value!r} shown as "
+                f"{number.normalize():f}%); read as {number.normalize():f}"
+            )
+        elif number is not None and 0 < number <= 1 and not isinstance(value, str):
             self.notes.append(
                 f"{cell.where}: rvc_percent {number} read as {number}%; if the cell is formatted "
                 f"as a percentage ({number * 100}% shown), type {number * 100} instead"
@@ -343,7 +354,9 @@ class BomReader:
             return None
         category = self.core.get(normalize_name(word))
         if category is None:
-            raise self._cell(row, "core_part").fail(f"is {word!r}", f"blank or one of {CORE_SHOWN}")
+            raise self._cell(row, "core_part").fail(
+                f"is {snippet(word)}", f"blank or one of {CORE_SHOWN}"
+            )
         return category
 
     def _level(self, row: int, value: Any) -> int:
@@ -363,12 +376,12 @@ class BomReader:
             level = int(digits)
             if dots and dots != level:
                 raise cell.fail(
-                    f"is {text!r}: {dots} dots but level {level}", "'.1', '..2', '...3'"
+                    f"is {snippet(text)}: {dots} dots but level {level}", "'.1', '..2', '...3'"
                 )
             return level
         if not digits and dots:
             return dots
-        raise cell.fail(f"is {text!r}", "a level such as 1, 2, 3 or .1, ..2, ...3")
+        raise cell.fail(f"is {snippet(text)}", "a level such as 1, 2, 3 or .1, ..2, ...3")
 
     def _place(self, row: int, line: BomLine, level: int, stack: list[tuple[int, str]]) -> BomLine:
         if line.parent is not None:
@@ -402,14 +415,13 @@ class BomReader:
                     assert col is not None
                     raise InputError(
                         self.sheet.where(line.row, col.col, "parent"),
-                        f"parent {line.parent!r} names no line of the BOM",
+                        f"parent {snippet(line.parent)} names no line of the BOM",
                         "the part_number of the assembly this line goes into, or blank for the "
                         "vehicle itself",
                     )
                 parent[i] = found
         state = bytearray(len(lines))  # 0 not seen, 1 on the current path, 2 done
-        units = [1.0] * len(lines)
-        limit = float(MAX_QUANTITY)
+        units = [ONE] * len(lines)
         for start in range(len(lines)):
             chain = []
             i = start
@@ -420,25 +432,37 @@ class BomReader:
             if i >= 0 and state[i] == 1:
                 cycle = [lines[k].part_number for k in chain[chain.index(i) :]]
                 assert col is not None
+                shown = shorten([*cycle, cycle[0]], keep=6, sep=" -> ")
                 raise InputError(
                     self.sheet.where(lines[i].row, col.col, "parent"),
-                    f"parents form a cycle: {' -> '.join([*cycle, cycle[0]])}",
+                    f"parents form a cycle of {len(cycle):,} part{'s' if len(cycle) > 1 else ''}: "
+                    f"{shown}",
                     "a tree: no part may contain itself, directly or through its components",
                 )
-            total = units[i] if i >= 0 else 1.0
+            total = units[i] if i >= 0 else ONE
             for k in reversed(chain):
-                total *= float(lines[k].quantity)
+                # in Decimal: each quantity is within 1e-30..1e7, so no product under- or
+                # overflows before the limit stops it
+                total = total * lines[k].quantity
                 units[k] = total
                 state[k] = 2
-                if total > limit:
+                if total > MAX_QUANTITY:
                     path = [lines[k].part_number]
                     up = parent[k]
                     while up >= 0:
                         path.append(lines[up].part_number)
                         up = parent[up]
+                    route = shorten(reversed(path), keep=6, sep=" > ")
                     raise self._cell(lines[k].row, "quantity").fail(
-                        f"makes {total:,.0f} units of {lines[k].part_number} per vehicle "
-                        f"(quantities multiplied down {' > '.join(reversed(path))})",
-                        f"at most {limit:,.0f} units of a part per vehicle (check the "
+                        f"makes {_units(total)} units of {lines[k].part_number} per "
+                        f"vehicle (quantities multiplied down {route})",
+                        f"at most {MAX_QUANTITY:,.0f} units of a part per vehicle (check the "
                         "quantities' units)",
                     )
+
+
+ONE = Decimal(1)
+
+
+def _units(total: Decimal) -> str:
+    return f"{total:,.0f}" if total < Decimal("1e15") else f"{total:.3e}"

@@ -9,8 +9,9 @@ from typing import Any
 
 from rvc import hs
 from rvc.errors import InputError
-from rvc.money import AmountError, to_decimal
+from rvc.money import AmountError, RangeError, to_decimal
 from rvc.readers.raw import RawSheet, normalize_name
+from rvc.text import snippet
 
 MAX_AMOUNT = Decimal("1e12")
 MAX_QUANTITY = Decimal("1e7")
@@ -54,6 +55,11 @@ class Cell:
     def where(self) -> str:
         """`bom.xlsx: BOM!D14`."""
         return self.sheet.where(self.row, self.col, self.field)
+
+    @property
+    def percent_formatted(self) -> bool:
+        """Whether the workbook shows this cell as a percentage (0.8 shown as 80%)."""
+        return (self.row, self.col) in self.sheet.percent_cells
 
     def fail(self, problem: str, expected: str) -> InputError:
         """An error about this cell."""
@@ -119,8 +125,14 @@ def amount(
         raise cell.fail(f"holds a date or time ({value})", f"a number, e.g. {example}")
     try:
         number, code = to_decimal(value, percent=percent)
+    except RangeError as exc:
+        raise cell.fail(
+            f"{exc}", f"a number of at most {maximum:,.0f}, e.g. {example} (check units)"
+        ) from exc
     except AmountError as exc:
         raise cell.fail(f"is not a number: {exc}", f"a number, e.g. {example}") from exc
+    if percent and not isinstance(value, str) and cell.percent_formatted:
+        number = number * 100  # Excel stores 80% as 0.8 and shows it as 80%
     if code and currency and currency not in code.split("/"):
         raise cell.fail(
             f"is written in {code} but this line's currency is {currency}",
@@ -156,7 +168,7 @@ def yes_no(cell: Cell) -> bool | None:
         return True
     if word in NO:
         return False
-    raise cell.fail(f"is {value!r}", "Y or N (also yes/no, true/false, 1/0)")
+    raise cell.fail(f"is {snippet(value)}", "Y or N (also yes/no, true/false, 1/0)")
 
 
 def date(cell: Cell) -> dt.date | None:
@@ -172,13 +184,25 @@ def date(cell: Cell) -> dt.date | None:
         try:
             return dt.date.fromisoformat(value)
         except ValueError as exc:
-            raise cell.fail(f"is {value!r}, not a real date", "a date such as 2027-07-01") from exc
+            raise cell.fail(
+                f"is {snippet(value)}, not a real date", "a date such as 2027-07-01"
+            ) from exc
+    if isinstance(value, dt.time):
+        raise cell.fail(
+            f"is the time of day {value.isoformat()}, not a date",
+            "a date cell or text YYYY-MM-DD, e.g. 2027-07-01",
+        )
+    if isinstance(value, dt.timedelta):
+        raise cell.fail(
+            f"is a duration ({value}), not a date",
+            "a date cell or text YYYY-MM-DD, e.g. 2027-07-01",
+        )
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise cell.fail(
-            f"is the number {value!r}, not a date",
+            f"is the number {snippet(value)}, not a date",
             "a date cell or text YYYY-MM-DD (format the cell as a date)",
         )
-    raise cell.fail(f"is {value!r}", "a date cell or text YYYY-MM-DD, e.g. 2027-07-01")
+    raise cell.fail(f"is {snippet(value)}", "a date cell or text YYYY-MM-DD, e.g. 2027-07-01")
 
 
 def hs_code(cell: Cell, notes: list[str]) -> str | None:
@@ -189,17 +213,20 @@ def hs_code(cell: Cell, notes: list[str]) -> str | None:
     if isinstance(value, float | int) and not isinstance(value, bool):
         digits = hs.from_number(float(value))
         if digits is None:
-            raise cell.fail(f"is the number {value!r}", "an HS code such as 8708.40 (as text)")
+            raise cell.fail(
+                f"is the number {snippet(value)}", "an HS code such as 8708.40 (as text)"
+            )
         if len(digits) > 4 and not float(value).is_integer():
             notes.append(
-                f"{cell.where}: HS code stored as the number {value!r}, read as "
+                f"{cell.where}: HS code stored as the number {snippet(value)}, read as "
                 f"{hs.dotted(digits)} (store HS codes as text to keep trailing zeros)"
             )
         return digits
     digits = hs.normalize(str(value))
     if digits is None:
         raise cell.fail(
-            f"is {value!r}", "an HS code of 4 to 10 digits, dots optional, e.g. 8708.40 or 870840"
+            f"is {snippet(value)}",
+            "an HS code of 4 to 10 digits, dots optional, e.g. 8708.40 or 870840",
         )
     return digits
 
@@ -211,5 +238,5 @@ def choice(cell: Cell, options: dict[str, str], shown: str) -> str | None:
         return None
     key = normalize_name(value)
     if key not in options:
-        raise cell.fail(f"is {value!r}", f"one of {shown}")
+        raise cell.fail(f"is {snippet(value)}", f"one of {shown}")
     return options[key]

@@ -22,9 +22,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from rvc.errors import InputError
+from rvc.readers import files
 from rvc.readers.raw import normalize_name
 from rvc.results import READING_ALIASES, CoreReading
 from rvc.rules.schema import CoreCategory
+from rvc.text import escape, snippet
 
 CONTRACT: dict[str, tuple[str, ...]] = {
     "Vehicle": (
@@ -84,6 +86,9 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "LVC": ("currency",),
 }
 """Optional columns rvc adds to the contract (see the README)."""
+
+MAX_SETTINGS_BYTES = 4 * 1024 * 1024
+"""A settings file (or pyproject.toml) larger than this is refused before it is read."""
 
 FIELDS = {sheet: names + EXTENSIONS.get(sheet, ()) for sheet, names in CONTRACT.items()}
 
@@ -204,20 +209,41 @@ def _check_fields(settings: Settings, where: str) -> None:
                 )
 
 
+def _parse(path: Path) -> dict[str, object]:
+    """The TOML document, or a located error (malformed, nested too deeply, unreadable)."""
+    where = str(path)
+    try:
+        with files.open_regular(path, MAX_SETTINGS_BYTES, "a UTF-8 TOML file") as handle:
+            text = handle.read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            where, f"is not UTF-8 text (byte {exc.start})", "a UTF-8 TOML file"
+        ) from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(where, f"is not valid TOML ({escape(exc)})", "a TOML file") from exc
+    except RecursionError as exc:
+        raise InputError(
+            where,
+            "nests tables or arrays too deeply to read (thousands of levels)",
+            "a settings file as documented in the README",
+        ) from exc
+
+
 def load(path: Path) -> Config:
     """Read settings from an rvc.toml or a pyproject.toml."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot be read ({exc})", "a UTF-8 TOML file") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(str(path), f"is not valid TOML ({exc})", "a TOML file") from exc
+    data = _parse(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("rvc", {})
-    elif "tool" in data and "rvc" in data.get("tool", {}):
-        data = data["tool"]["rvc"]
+        data = _table(data.get("tool", {})).get("rvc", {})  # type: ignore[assignment]
+    elif "tool" in data and "rvc" in _table(data.get("tool", {})):
+        data = _table(data["tool"])["rvc"]  # type: ignore[assignment]
     try:
         settings = Settings.model_validate(data)
+    except RecursionError as exc:
+        raise InputError(
+            str(path), "nests values too deeply to read", "settings as documented in the README"
+        ) from exc
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(p) for p in error["loc"])
@@ -228,15 +254,56 @@ def load(path: Path) -> Config:
             message = f"not a known name ({message.removeprefix('Input should be ')})"
         raise InputError(
             f"{path}: {key}",
-            f"{message} (found {error.get('input')!r})",
+            f"{message} (found {snippet(error.get('input'))})",
             "settings as documented in the README (rules, core_reading, sheets, columns, values)",
         ) from exc
     _check_fields(settings, str(path))
+    _check_words(settings, str(path))
     return Config(settings, path)
 
 
+def _table(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _check_words(settings: Settings, where: str) -> None:
+    """A word read as both yes and no (here, or against the built-in words) is refused: with
+    `yes = ["N"]` every N would silently become originating."""
+    from rvc.readers.cells import NO, YES
+
+    for column in ("originating", "melted_and_poured"):
+        words: YesNo = getattr(settings.values, column)
+        yes = {normalize_name(w): w for w in words.yes}
+        no = {normalize_name(w): w for w in words.no}
+        for key, word in yes.items():
+            if key in no:
+                raise InputError(
+                    f"{where}: values.{column}",
+                    f"{snippet(word)} is listed both under yes and under no",
+                    "each word under yes or under no, not both",
+                )
+            if key in NO:
+                raise InputError(
+                    f"{where}: values.{column}.yes",
+                    f"{snippet(word)} is one of rvc's own words for no",
+                    f"extra words only; rvc already reads {', '.join(sorted(NO))} as no",
+                )
+        for key, word in no.items():
+            if key in YES:
+                raise InputError(
+                    f"{where}: values.{column}.no",
+                    f"{snippet(word)} is one of rvc's own words for yes",
+                    f"extra words only; rvc already reads {', '.join(sorted(YES))} as yes",
+                )
+
+
 def discover(start: Path) -> Config:
-    """The nearest rvc.toml, or pyproject.toml with [tool.rvc], from `start` upwards."""
+    """The nearest rvc.toml, or pyproject.toml with [tool.rvc], from `start` upwards.
+
+    A pyproject.toml that cannot be read as TOML (malformed, nested too deeply) belongs to some
+    other project unless its text mentions ``[tool.rvc``: then it is an error, located;
+    otherwise it is passed over, as one without ``[tool.rvc]`` is.
+    """
     folder = start if start.is_dir() else start.parent
     for directory in (folder.resolve(), *folder.resolve().parents):
         candidate = directory / "rvc.toml"
@@ -245,9 +312,19 @@ def discover(start: Path) -> Config:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             try:
-                has = "rvc" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {})
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                has = False
-            if has:
+                data = _parse(candidate)
+            except InputError:
+                if _mentions_rvc(candidate):
+                    raise
+                continue
+            if "rvc" in _table(data.get("tool", {})):
                 return load(candidate)
     return Config()
+
+
+def _mentions_rvc(path: Path) -> bool:
+    try:
+        with files.open_regular(path, MAX_SETTINGS_BYTES, "a TOML file") as handle:
+            return b"tool.rvc" in handle.read()
+    except InputError:
+        return False

@@ -10,17 +10,23 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_SEPARATORS = re.compile(r"[\s\-_]+")
+_SEPARATORS = re.compile(r"[\s\-_\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]+")
+"""Spaces (NBSP and the other Unicode spaces included), hyphens, underscores, and the invisible
+characters a copy from a web page or a PDF leaves in a header: soft hyphen, zero-width space,
+non-joiner and joiner, direction marks, word joiner, byte-order mark."""
 
 
 def normalize_name(name: str) -> str:
-    """Sheet and header names compare case-insensitively, ignoring spaces, hyphens, underscores.
+    """Sheet and header names compare case-insensitively, ignoring spaces, hyphens, underscores
+    and invisible characters.
 
     Examples:
         >>> normalize_name(" Part-Number "), normalize_name("PART_NUMBER")
         ('partnumber', 'partnumber')
+        >>> normalize_name("quantity\u200b"), normalize_name("\ufeffunit\u00a0cost")
+        ('quantity', 'unitcost')
     """
-    return _SEPARATORS.sub("", name.strip().lower())
+    return _SEPARATORS.sub("", name.lower())
 
 
 def has_value(value: object) -> bool:
@@ -57,6 +63,8 @@ class RawSheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     no_cached_value: set[tuple[int, int]] = field(default_factory=set)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    """Cells whose number format shows a percentage (0.8 shown as 80%)."""
 
     @property
     def last_row(self) -> int:

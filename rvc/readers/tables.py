@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -10,8 +11,10 @@ from rvc.model import Provenance
 from rvc.readers import cells
 from rvc.readers.cells import Cell
 from rvc.readers.raw import RawSheet, column_letters, has_value, normalize_name
+from rvc.text import snippet
 
 HEADER_SEARCH_ROWS = 20
+_HEADER_LIKE = re.compile(r"[^\W\d][\w .#%()/-]{0,39}")
 
 
 @dataclass(slots=True)
@@ -90,8 +93,8 @@ def locate(
                 first = found[name]
                 raise InputError(
                     sheet.where(row, col),
-                    f"header {header!r} is a second '{name}' column (the first is "
-                    f"{sheet.where(row, first.col).split(': ')[-1]} {first.header!r})",
+                    f"header {snippet(header)} is a second '{name}' column (the first is "
+                    f"{sheet.where(row, first.col).split(': ')[-1]} {snippet(first.header)})",
                     "each column once (rename or delete one)",
                 )
             found[name] = Column(name, col, header, via)
@@ -105,13 +108,20 @@ def locate(
             _refuse_merged(table)
             _check_header_row(table, notes)
             return table
+    # what a file holds is echoed only when it looks like a header row (two or more short
+    # names): a file that is not a BOM (a CSV linked to /etc/passwd, a key file) never reaches
+    # a CI log
     first = sheet.rows[0] if sheet.rows else []
-    shown = ", ".join(repr(str(v)) for v in first if v not in (None, "")) or "nothing"
+    names = [str(v).strip() for v in first if has_value(v)]
+    if len(names) >= 2 and all(_HEADER_LIKE.fullmatch(n) for n in names[:8]):
+        seen = ", ".join(snippet(n) for n in names[:8]) + (" ..." if len(names) > 8 else "")
+    else:
+        seen = f"{len(names)} cell{'s' if len(names) != 1 else ''}, not shown"
     missing = ", ".join(required)
     raise InputError(
         f"{sheet.file}: sheet '{sheet.name}'",
         f"has no header row with {missing} in its first {HEADER_SEARCH_ROWS} rows "
-        f"(row {sheet.first_row} holds {shown})",
+        f"(row {sheet.first_row} holds {seen})",
         f"a header row naming the columns, at least {missing}",
     )
 

@@ -15,6 +15,7 @@ from rvc.readers.cells import Cell
 from rvc.readers.config import Config
 from rvc.readers.raw import RawSheet, column_letters, normalize_name
 from rvc.rules.schema import RulePack
+from rvc.text import snippet
 
 VEHICLE_CLASSES = {
     "passengervehicle": "passenger_vehicle",
@@ -153,7 +154,9 @@ def currency_code(cell: Cell, code: str) -> str:
     """A three-letter ISO currency code, upper-cased."""
     code = code.strip().upper()
     if len(code) != 3 or not code.isalpha():
-        raise cell.fail(f"is {code!r}", "a three-letter ISO currency code such as USD, CAD, MXN")
+        raise cell.fail(
+            f"is {snippet(code)}", "a three-letter ISO currency code such as USD, CAD, MXN"
+        )
     return code
 
 
@@ -222,7 +225,7 @@ def check_vehicle(bom: BillOfMaterials, pack: RulePack) -> None:
     if definition is None:
         raise InputError(
             locations.get("vehicle_class", "Vehicle"),
-            f"vehicle_class {vehicle.vehicle_class!r} has no definition in rule pack "
+            f"vehicle_class {snippet(vehicle.vehicle_class)} has no definition in rule pack "
             f"{pack.pack.id}",
             f"one of {', '.join(c.id for c in pack.vehicle_classes)}",
         )

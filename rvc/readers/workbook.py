@@ -14,7 +14,8 @@ from pathlib import Path
 from rvc.errors import InputError
 from rvc.model import BillOfMaterials, Provenance
 from rvc.money import ZERO
-from rvc.readers import csv_folder, xlsx
+from rvc.readers import csv_folder, xlsx, xlsx_guard
+from rvc.readers import files as safe_files
 from rvc.readers.bom_sheet import BomReader
 from rvc.readers.config import Config
 from rvc.readers.purchases import Converter, read_fx, read_lvc, read_metals
@@ -49,10 +50,13 @@ def read_bom(
         raise InputError(str(path), "does not exist", "a path to an .xlsx workbook or CSV files")
     elif path.is_dir() or path.suffix.lower() == ".csv":
         found, others = csv_folder.read_sheets(path, wanted, notes)
-        digest = _digest_csv([Path(sheet.file) for sheet in found.values()])
+        files = sorted((Path(sheet.file) for sheet in found.values()), key=lambda f: f.name)
+        digest = safe_files.digest(files, csv_folder.MAX_CSV_BYTES, framed=True)
     else:
         found, others = xlsx.read_sheets(path, wanted)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = safe_files.digest([path], xlsx_guard.MAX_FILE_BYTES)
+    if not isinstance(path, MemoryFile) and (link := safe_files.link_note(path)) is not None:
+        notes.append(link)
     sheets: dict[str, RawSheet] = {wanted[k]: v for k, v in found.items()}
     for label in ("SteelAluminum", "LVC", "FX"):
         sheet = sheets.get(label)
@@ -117,11 +121,3 @@ def read_bom(
         as_of=effective,
         as_of_source=source,
     )
-
-
-def _digest_csv(files: list[Path]) -> str:
-    """One hash over every CSV file read, in name order."""
-    digest = hashlib.sha256()
-    for file in sorted(files, key=lambda f: f.name):
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
-    return digest.hexdigest()

@@ -10,6 +10,7 @@ from rvc.errors import InputError
 from rvc.readers import xlsx_guard
 from rvc.readers.raw import RawSheet, normalize_name
 from rvc.readers.source import MemoryFile
+from rvc.text import escape
 
 
 def read_sheets(
@@ -21,24 +22,30 @@ def read_sheets(
     """
     package = xlsx_guard.open_package(path)  # type: ignore[arg-type] # a MemoryFile is read alike
     try:
-        chosen: dict[str, xlsx_guard.SheetEntry] = {}
-        others: list[str] = []
-        for entry in package.sheets:
-            key = normalize_name(entry.name)
-            if key in wanted:
-                if key in chosen:
-                    raise InputError(
-                        str(path),
-                        f"has two sheets that both read as '{wanted[key]}': "
-                        f"'{chosen[key].name}' and '{entry.name}'",
-                        "one sheet per name (rename or delete one)",
-                    )
-                chosen[key] = entry
-            else:
-                others.append(entry.name)
-        scans = {key: xlsx_guard.scan_sheet(package, entry) for key, entry in chosen.items()}
+        return _read(path, package, wanted)
     finally:
         package.close()
+
+
+def _read(
+    path: Path | MemoryFile, package: xlsx_guard.Package, wanted: dict[str, str]
+) -> tuple[dict[str, RawSheet], list[str]]:
+    chosen: dict[str, xlsx_guard.SheetEntry] = {}
+    others: list[str] = []
+    for entry in package.sheets:
+        key = normalize_name(entry.name)
+        if key in wanted:
+            if key in chosen:
+                raise InputError(
+                    str(path),
+                    f"has two sheets that both read as '{wanted[key]}': "
+                    f"'{chosen[key].name}' and '{entry.name}'",
+                    "one sheet per name (rename or delete one)",
+                )
+            chosen[key] = entry
+        else:
+            others.append(entry.name)
+    scans = {key: xlsx_guard.scan_sheet(package, entry) for key, entry in chosen.items()}
     sheets: dict[str, RawSheet] = {}
     if not chosen:
         return sheets, others
@@ -49,14 +56,22 @@ def read_sheets(
             workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise InputError(
-            str(path), f"cannot be read as a workbook ({exc})", "a valid .xlsx"
+            str(path), f"cannot be read as a workbook ({escape(exc)})", "a valid .xlsx"
         ) from exc
     try:
         for key, entry in chosen.items():
             sheets[key] = _sheet(path, workbook, entry, scans[key])
+            if _values(sheets[key].rows) < scans[key].valued_cells:
+                # fewer values than cells with content: a cell written twice, or empty values
+                xlsx_guard.find_duplicate(package, entry, scans[key])
     finally:
         workbook.close()
     return sheets, others
+
+
+def _values(rows: list[list[object]]) -> int:
+    """How many cells calamine returned with a value (it returns "" for an empty cell)."""
+    return sum(len(row) - row.count("") for row in rows)
 
 
 def _sheet(
@@ -72,7 +87,7 @@ def _sheet(
         merged = sheet.merged_cell_ranges or []
     except Exception as exc:
         raise InputError(
-            f"{path}: sheet '{entry.name}'", f"cannot be read ({exc})", "a valid worksheet"
+            f"{path}: sheet '{entry.name}'", f"cannot be read ({escape(exc)})", "a valid worksheet"
         ) from exc
     first_row, first_col = (start[0] + 1, start[1] + 1) if start else (1, 1)
     return RawSheet(
@@ -87,4 +102,5 @@ def _sheet(
         merged=[(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in merged],
         no_cached_value=scan.no_cached_value,
         errors=scan.errors,
+        percent_cells=scan.percent_cells,
     )

@@ -11,20 +11,32 @@ CRC) and scanned with byte searches and regular expressions:
 - XML DTDs / entity declarations (entity-expansion attacks) are refused;
 - the sheet's real extent (rows and columns used), compared with its number of cells;
 - the shared-string table's declared size against the strings it holds;
-- formula cells without a cached value, error cells and hidden rows, by cell reference.
+- formula cells without a cached value, error cells and hidden rows, by cell reference;
+- cells formatted as percentages (from ``styles.xml``), which calamine does not report.
+
+A sheet is read by a fast byte scan when it is spelled as spreadsheet programs write it, and
+otherwise (any other quoting, spaces around ``=``, namespace prefixes, cells or rows without
+``r``, another attribute order, UTF-16) by expat, positioning cells as python-calamine does.
+Duplicate cells cost nothing here: the reader compares the number of values calamine returns
+with the number of cells that hold something, and only then asks `find_duplicate` where.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.parsers import expat
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from rvc.errors import InputError, UnsafeInputError
+from rvc.readers import files
 from rvc.readers.raw import column_letters
 
 MiB = 1024 * 1024
@@ -73,6 +85,9 @@ class SheetScan:
     hidden_rows: set[int] = field(default_factory=set)
     no_cached_value: set[tuple[int, int]] = field(default_factory=set)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    valued_cells: int = 0
+    farthest: str | None = None  # the cell that set the extent, when one cell did
 
 
 @dataclass(slots=True)
@@ -91,52 +106,70 @@ class Package:
     path: Path
     zip: zipfile.ZipFile
     sheets: list[SheetEntry]
+    percent_styles: frozenset[int] = frozenset()
 
     def close(self) -> None:
-        """Release the zip file."""
+        """Release the zip file and the file under it."""
+        handle = self.zip.fp
         self.zip.close()
+        if handle is not None:
+            handle.close()
 
 
 def open_package(path: Path) -> Package:
     """Check the container (magic, zip, sizes, ratios, workbook parts) before parsing."""
     where = str(path)
+    if isinstance(path, Path):
+        handle: Any = files.open_regular(path, MAX_FILE_BYTES, "an .xlsx workbook")
+    else:  # a MemoryFile (rvc.readers.source): bytes already in memory, no file to check
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UnsafeInputError(
+                where,
+                f"is {path.stat().st_size // MiB} MiB, over the {MAX_FILE_BYTES // MiB} MiB limit",
+                "a smaller workbook, or CSV input",
+            )
+        handle = path.open("rb")
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(8)
+        size = os.fstat(handle.fileno()).st_size if isinstance(path, Path) else path.stat().st_size
+        head = handle.read(8)
+        handle.seek(0)
     except OSError as exc:
+        handle.close()
         raise InputError(
             where, f"cannot be read ({exc.strerror or exc})", "a readable file"
         ) from exc
-    if size == 0:
-        raise InputError(where, "is empty (0 bytes)", "an .xlsx workbook or a folder of .csv files")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError(
-            where,
-            "is a password-protected (encrypted) workbook or a legacy .xls file",
-            "an unprotected .xlsx: remove the password and save as Excel Workbook (.xlsx)",
-        )
-    if not head.startswith(b"PK"):
-        hint = " (it looks like text; name it .csv to read it as CSV)" if _is_text(head) else ""
-        raise InputError(
-            where, f"is not an .xlsx workbook: it is not a zip archive{hint}", "an .xlsx file"
-        )
-    if size > MAX_FILE_BYTES:
-        raise UnsafeInputError(
-            where,
-            f"is {size // MiB} MiB, over the {MAX_FILE_BYTES // MiB} MiB limit",
-            "a smaller workbook, or CSV input",
-        )
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError(
-            where, f"is a damaged zip archive ({exc})", "an .xlsx saved by a spreadsheet program"
-        ) from exc
+        if size == 0:
+            raise InputError(
+                where, "is empty (0 bytes)", "an .xlsx workbook or a folder of .csv files"
+            )
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise InputError(
+                where,
+                "is a password-protected (encrypted) workbook or a legacy .xls file",
+                "an unprotected .xlsx: remove the password and save as Excel Workbook (.xlsx)",
+            )
+        if not head.startswith(b"PK"):
+            hint = " (it looks like text; name it .csv to read it as CSV)" if _is_text(head) else ""
+            raise InputError(
+                where, f"is not an .xlsx workbook: it is not a zip archive{hint}", "an .xlsx file"
+            )
+        try:
+            archive = zipfile.ZipFile(handle)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise InputError(
+                where,
+                f"is a damaged zip archive ({exc})",
+                "an .xlsx saved by a spreadsheet program",
+            ) from exc
+    except BaseException:
+        handle.close()
+        raise
     try:
         return _check_package(path, archive)
     except BaseException:
         archive.close()
+        handle.close()
         raise
 
 
@@ -203,7 +236,7 @@ def _check_package(path: Path, archive: zipfile.ZipFile) -> Package:
     for part in ("xl/styles.xml", *((shared,) if shared else ())):
         if part in infos:
             _check_part(path, archive, part)
-    return Package(path, archive, sheets)
+    return Package(path, archive, sheets, _percent_styles(path, archive))
 
 
 def _normalise(part: str) -> str:
@@ -261,7 +294,9 @@ def _check_part(path: Path, archive: zipfile.ZipFile, name: str) -> None:
             match = _UNIQUE.search(data[:4096])
             declared = int(match.group(1)) if match else -1
         cut = max(data.rfind(b">"), 0)
-        strings += len(_SI.findall(data, 0, cut + 1))
+        held = data.count(b"<si>", 0, cut + 1) + data.count(b"<si ", 0, cut + 1)
+        # prefixed or otherwise spelled string items are counted by the slower pattern
+        strings += held if held or b"si" not in data else len(_SI.findall(data, 0, cut + 1))
         tail = data[cut + 1 :]
     if declared is not None and declared > strings + 16:
         raise UnsafeInputError(
@@ -272,22 +307,142 @@ def _check_part(path: Path, archive: zipfile.ZipFile, name: str) -> None:
 
 
 def scan_sheet(package: Package, entry: SheetEntry) -> SheetScan:
-    """Scan one worksheet part; refuse extents that would exhaust memory."""
+    """Scan one worksheet part; refuse extents that would exhaust memory.
+
+    The fast byte scan reads the canonical spelling spreadsheet programs write; at the first
+    thing it does not read exactly (another quoting, spaces around ``=``, a namespace prefix,
+    a cell without ``r``, an unusual attribute order, UTF-16) the XML parser reads the whole
+    sheet instead, positioning cells as python-calamine does.
+    """
     path, archive = package.path, package.zip
     if entry.part not in archive.NameToInfo:
         raise InputError(
             f"{path}: sheet '{entry.name}'", "has no worksheet part in the archive", "a valid .xlsx"
         )
+    try:
+        scan = _fast_scan(package, entry)
+    except _Unusual:
+        scan = _exact_scan(package, entry)
+    _check_extent(path, entry, scan)
+    return scan
+
+
+def find_duplicate(package: Package, entry: SheetEntry, scan: SheetScan) -> None:
+    """Refuse the first cell written twice (calamine keeps the last one silently).
+
+    Called when the parsed grid holds fewer values than the sheet has cells with content, which
+    duplicates cause (and so do cells whose content is empty, which this pass then clears).
+    """
+    _exact_scan(package, entry, grid=(scan.max_row, max(scan.max_col, 1)))
+
+
+class _Unusual(Exception):
+    """The fast scan met a spelling it does not read exactly: the XML parser takes over."""
+
+
+_ROW_REF = re.compile(rb'<row r="([1-9][0-9]{0,6})"')
+_ROW_ODD = re.compile(rb'<row(?=[\s>/])(?! r="[1-9][0-9]{0,6}"(?:(?! hidden=)[^>])*>)')
+_ROW_KNOWN = re.compile(rb'<row r="([1-9][0-9]{0,6})"([^>]*)>')
+_HIDDEN = re.compile(rb' hidden="(?:1|true)"')
+_PREFIXED = re.compile(rb":(?:c|f|v|is|row|sheetData)[\s>/]")
+_CELL_KNOWN = re.compile(
+    rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]{1,9})")?(?: t="([A-Za-z]{1,9})")?'
+    rb'(?: (?:cm|vm|ph)="[0-9]{1,9}")* ?/?>'
+)
+_FORMULA = re.compile(rb"<f[\s>/]")
+_SAVED = re.compile(rb"<v>[^<]")
+_ENCODING = re.compile(rb'encoding=["\']([A-Za-z0-9_.\-]+)["\']')
+_PLAIN_TYPES = b"(?:s|n|b|str|inlineStr|d)"
+
+
+def _upto(limit: int) -> bytes:
+    """A pattern for the numbers 1..limit written without leading zeros.
+
+    Examples:
+        >>> import re
+        >>> p = re.compile(_upto(1048576) + b"$")
+        >>> [bool(p.match(b'%d"' % n)) for n in (1, 999999, 1048576, 1048577, 2000000)]
+        [True, True, True, False, False]
+    """
+    digits = str(limit)
+    size = len(digits)
+    options = []
+    if size > 1:
+        options.append(b"[1-9][0-9]{0,%d}" % (size - 2))
+    for i, digit in enumerate(digits):
+        low, high = (1 if i == 0 else 0), int(digit) - 1
+        if high >= low:
+            rest = size - i - 1
+            options.append(
+                digits[:i].encode()
+                + b"[%d-%d]" % (low, high)
+                + (b"[0-9]{%d}" % rest if rest else b"")
+            )
+    options.append(digits.encode())
+    return b"(?>" + b"|".join(option + b'"' for option in options) + b")"
+
+
+def _upto_letters(limit: int) -> bytes:
+    """A pattern for the column names A..column_letters(limit).
+
+    Examples:
+        >>> import re
+        >>> p = re.compile(_upto_letters(28) + b"$")
+        >>> [bool(p.match(c)) for c in (b"A", b"Z", b"AA", b"AB", b"AC", b"BA", b"AAA")]
+        [True, True, True, True, False, False, False]
+    """
+    letters = column_letters(limit)
+    size = len(letters)
+    options = []
+    if size > 1:
+        options.append(b"[A-Z]{1,%d}" % (size - 1))
+    for i, letter in enumerate(letters):
+        if letter > "A":
+            rest = size - i - 1
+            options.append(
+                letters[:i].encode()
+                + b"[A-%s]" % chr(ord(letter) - 1).encode()
+                + (b"[A-Z]{%d}" % rest if rest else b"")
+            )
+    options.append(letters.encode())
+    return b"(?:" + b"|".join(options) + b")"
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_cell(max_col: int, max_row: int, percent: frozenset[int]) -> re.Pattern[bytes]:
+    """A cell start tag the fast scan may pass over: canonical spelling and attribute order,
+    within the known extent, not an error and not percent-formatted. Anything else matches."""
+    style = b'[0-9]{1,9}"'
+    if percent:
+        style = b"(?!(?:" + b"|".join(b"%d" % n for n in sorted(percent)) + b')")' + style
+    plain = (
+        b' r="' + _upto_letters(max_col) + _upto(max_row) + b""
+        b'(?: s="' + style + b")?"
+        b'(?: t="' + _PLAIN_TYPES + b'")?'
+        b'(?: (?:cm|vm|ph)="[0-9]{1,9}")* ?/?>'
+    )
+    return re.compile(b"<c(?=[\\s>/])(?!" + plain + b")")
+
+
+def _fast_scan(package: Package, entry: SheetEntry) -> SheetScan:
+    path = package.path
     scan = SheetScan(entry.part)
-    scanner: _Scanner | None = None
     tail = b""
-    for chunk in _stream(path, archive, entry.part):
+    first = True
+    max_col = 26
+    for chunk in _stream(path, package.zip, entry.part):
         data = tail + chunk
-        if scanner is None:
-            root = re.search(rb"<(\w+:)?worksheet\b", data[:65536])
-            scanner = _Scanner(scan, root.group(1) or b"" if root else b"")
-        cut = data.rfind(b"</" + scanner.prefix + b"row>")
+        if first:
+            first = False
+            if b"\0" in data[:4096]:
+                raise _Unusual  # UTF-16 or UTF-32: the XML parser decodes it
+            declared = _ENCODING.search(data, 0, data.find(b"?>", 0, 512) + 1)
+            if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+                raise _Unusual
+        cut = data.rfind(b"</row>")
         if cut < 0:
+            if _PREFIXED.search(data):
+                raise _Unusual
             if len(data) > MAX_ROW_BYTES:
                 raise UnsafeInputError(
                     f"{path}: sheet '{entry.name}'",
@@ -296,112 +451,354 @@ def scan_sheet(package: Package, entry: SheetEntry) -> SheetScan:
                 )
             tail = data
             continue
-        end = cut + len(scanner.prefix) + 6
-        scanner.feed(data[:end])
+        end = cut + 6
+        max_col = _fast_feed(scan, data[:end], package.percent_styles, max_col)
         tail = data[end:]
-    if tail and scanner is not None:
-        scanner.feed(tail)
-    _check_extent(path, entry, scan)
+    if tail:
+        max_col = _fast_feed(scan, tail, package.percent_styles, max_col)
+    scan.max_col = max(scan.max_col, max_col if scan.cells else 0)
     return scan
 
 
-class _Scanner:
-    """Byte-level passes over complete rows; the slow exact pass only for unusual files."""
-
-    def __init__(self, scan: SheetScan, prefix: bytes) -> None:
-        self.scan = scan
-        self.prefix = prefix
-        p = re.escape(prefix)
-        self.row_r = re.compile(rb"<" + p + rb"row\b[^>]*?\sr=\"(\d+)\"")
-        self.hidden = re.compile(rb"<" + p + rb"row\b([^>]*?)\shidden=\"(?:1|true)\"([^>]*)>")
-        self.bare_cell = re.compile(rb"<" + p + rb"c[>/]")
-        self.formula = re.compile(rb"<" + p + rb"f[\s>/]")
-        self.cell_open = b"<" + prefix + b"c "
-        self.cell_with_r = b"<" + prefix + b'c r="'
-        self.exact = False
-
-    def feed(self, data: bytes) -> None:
-        scan = self.scan
-        rows = self.row_r.findall(data)
-        present = data.count(b"<" + self.prefix + b"row ") + data.count(
-            b"<" + self.prefix + b"row>"
-        )
-        scan.rows_present += present
-        if rows:
-            scan.max_row = max(scan.max_row, max(map(int, rows)))
-        cells = data.count(self.cell_open)
-        scan.cells += cells
-        digits = len(str(max(scan.max_row, 1))) + 1
-        if (
-            self.exact
-            or len(rows) != present
-            or cells != data.count(self.cell_with_r)
-            or self.bare_cell.search(data)
-            or re.search(rb' r="[A-Z]{3}', data)
-            or re.search(rb' r="[A-Z]{1,2}\d{%d}' % digits, data)
-        ):
-            self.exact = True
-            _exact_positions(scan, data, self.prefix)
-        elif b' r="' in data:
-            _columns(scan, data)
-        if b"hidden=" in data:
-            for match in self.hidden.finditer(data):
-                r = re.search(rb"\br=\"(\d+)\"", b" " + match.group(1) + b" " + match.group(2))
-                if r:
-                    scan.hidden_rows.add(int(r.group(1)))
-        if b"<" + self.prefix + b"f" in data:
-            _formulas(scan, data, self.formula, self.prefix)
-        if b't="e"' in data:
-            _errors(scan, data, self.prefix)
-
-
-def _columns(scan: SheetScan, data: bytes) -> None:
-    """Widest column used. Two-letter names are read exactly; one-letter ones bound it at Z."""
-    if re.search(rb' r="[A-Z]{2}\d', data):
-        found = set(re.findall(rb' r="([A-Z]{2})\d', data))
-        scan.max_col = max(scan.max_col, max(column_number(f.decode()) for f in found))
-        scan.columns_exact = True
-    else:
-        scan.max_col = max(scan.max_col, 26)
+def _fast_feed(scan: SheetScan, data: bytes, percent: frozenset[int], max_col: int) -> int:
+    """Scan complete rows; return the column bound reached (26 until a wider cell is seen)."""
+    if b"\0" in data or _PREFIXED.search(data):
+        raise _Unusual
+    scan.rows_present += data.count(b"<row ")
+    last = _ROW_REF.match(data, max(data.rfind(b"<row "), 0))
+    bound = int(last.group(1)) if last else 1
+    scan.max_row = max(scan.max_row, bound)
+    position = 0
+    while (odd := _ROW_ODD.search(data, position)) is not None:
+        position = odd.end()
+        known = _ROW_KNOWN.match(data, odd.start())
+        if known is None:
+            raise _Unusual  # a row without r, or spelled otherwise: cells may depend on it
+        number = int(known.group(1))
+        scan.max_row = max(scan.max_row, number)
+        if _HIDDEN.search(known.group(2)):
+            scan.hidden_rows.add(number)
+    valued = data.count(b"</c>")
+    scan.cells += valued
+    scan.valued_cells += valued
+    pattern = _plain_cell(max_col, bound, percent)
+    position = 0
+    while (odd := pattern.search(data, position)) is not None:
+        position = odd.end()
+        cell = _CELL_KNOWN.match(data, odd.start())
+        if cell is None:
+            raise _Unusual
+        letters, digits, style, kind = cell.groups()
+        row, col = int(digits), column_number(letters.decode())
+        if col > 16_384 or row > 1_048_576:
+            _far(scan, row, col)
+        if row > scan.max_row:
+            scan.max_row = row
+            scan.farthest = f"{letters.decode()}{row}"
+        if col > max_col:
+            max_col = col
+            scan.columns_exact = True
+            scan.farthest = f"{letters.decode()}{row}"
+            pattern = _plain_cell(max_col, bound, percent)
+        if style is not None and int(style) in percent:
+            scan.percent_cells.add((row, col))
+        if kind == b"e":
+            close = data.find(b"</c>", cell.end())
+            value = _VALUE.search(data, cell.end(), close if close >= 0 else len(data))
+            text = value.group(1).decode("utf-8", "replace")[:32] if value else "#ERROR"
+            scan.errors[(row, col)] = text
+    if b"<f" in data:
+        _fast_formulas(scan, data)
+    return max_col
 
 
-def _exact_positions(scan: SheetScan, data: bytes, prefix: bytes) -> None:
-    """Slow path for unusual files (cells without references, far references): every cell."""
-    row, col = 0, 0
-    scan.columns_exact = True
-    p = re.escape(prefix)
-    for match in re.finditer(rb"<" + p + rb"(row|c)(?=[\s>/])([^>]*)>", data):
-        kind, attrs = match.group(1), match.group(2)
-        if kind == b"row":
-            r = re.search(rb"\sr=\"(\d+)\"", b" " + attrs)
-            row = int(r.group(1)) if r else row + 1
-            col = 0
-            scan.max_row = max(scan.max_row, row)
+def _fast_formulas(scan: SheetScan, data: bytes) -> None:
+    """A formula cell has a saved result when a value element with text follows its last
+    formula element (or an inline string does, or, for a string formula ``t="str"``, an empty
+    value: a saved empty string). ``<v/>``, as programs that never calculate write, is none."""
+    for match in _FORMULA.finditer(data):
+        start = data.rfind(b"<c ", 0, match.start())
+        close = data.find(b"</c>", match.end())
+        if close < 0:
+            close = len(data)
+        after = data[match.end() : close]
+        if _FORMULA.search(after):
+            continue  # the later formula element decides
+        if _SAVED.search(after) or b"<is>" in after:
             continue
-        ref = _ATTR_R.search(b" " + attrs)
-        if ref:
-            col = column_number(ref.group(1).decode())
-            cell_row = int(ref.group(2))
+        cell = _CELL_KNOWN.match(data, start)
+        if cell is None:
+            raise _Unusual
+        if cell.group(4) == b"str" and (b"<v>" in after or b"<v/>" in after or b"<v />" in after):
+            continue
+        scan.no_cached_value.add((int(cell.group(2)), column_number(cell.group(1).decode())))
+
+
+def _far(scan: SheetScan, row: int, col: int) -> None:
+    if scan.far_ref is None:
+        scan.far_ref = f"{column_letters(col) if col <= 1_000_000 else 'column ' + str(col)}{row}"
+
+
+_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
+_ROW_NUMBER = re.compile(r"[0-9]{1,7}")
+
+
+class _Exact:
+    """Reads a sheet with expat (no DTD, no entities) and positions cells as python-calamine
+    does: by a cell's ``r``, else the column after the previous cell of the row; a row by its
+    ``r``, else the one after the previous row; element names by their local part, whatever
+    the prefix or namespace; only cells inside ``sheetData``."""
+
+    def __init__(
+        self,
+        scan: SheetScan,
+        where: str,
+        name: str,
+        percent: frozenset[int],
+        grid: tuple[int, int] | None,
+    ) -> None:
+        self.scan = scan
+        self.where = where
+        self.name = name
+        self.percent = percent
+        self.in_data = False
+        self.done = False
+        self.row = 0  # 0-based, as calamine counts
+        self.col = 0
+        self.cell: tuple[int, int] | None = None
+        self.kind: str | None = None
+        self.children: list[str] = []
+        self.depth = 0
+        self.text: list[str] | None = None
+        self.last = (0, 0)
+        self.grid = grid
+        self.seen = bytearray((grid[0] * grid[1] + 7) // 8) if grid else None
+
+    def located(self, row: int, col: int) -> str:
+        return f"{self.where}: {self.name}!{column_letters(col)}{row}"
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        local = tag.rpartition(":")[2]
+        if self.done:
+            return
+        if not self.in_data:
+            if local == "sheetData":
+                self.in_data = True
+            return
+        if self.cell is not None:
+            self.depth += 1
+            if self.depth == 1 and local in ("v", "f", "is"):
+                self.children.append(local)
+                if local == "v":
+                    self.text = []
+            return
+        if local == "row":
+            if "r" in attrs:
+                self.row = self._row_number(attrs["r"]) - 1
+            self.scan.rows_present += 1
+            self.scan.max_row = max(self.scan.max_row, self.row + 1)
+            if attrs.get("hidden") in ("1", "true"):
+                self.scan.hidden_rows.add(self.row + 1)
+        elif local == "c":
+            if "r" in attrs:
+                row, col = self._reference(attrs["r"])
+                self.col = col - 1
+            else:
+                row, col = self.row + 1, self.col + 1
+            self.cell = (row, col)
+            self.kind = attrs.get("t")
+            self.children = []
+            self.depth = 0
+            style = attrs.get("s")
+            scan = self.scan
+            if row > 1_048_576 or col > 16_384:
+                _far(scan, row, col)
+                raise _Refused(self.located(row, col), row, col)
+            if row > scan.max_row or col > scan.max_col:
+                scan.farthest = f"{column_letters(col)}{row}"
+                scan.max_row = max(scan.max_row, row)
+                scan.max_col = max(scan.max_col, col)
+            if style is not None and style.isdigit() and int(style) in self.percent:
+                scan.percent_cells.add((row, col))
+            self._order(row, col)
+
+    def end(self, tag: str) -> None:
+        if self.done or not self.in_data:
+            return
+        local = tag.rpartition(":")[2]
+        if self.cell is not None:
+            if self.depth:
+                self.depth -= 1
+                if self.depth == 0 and self.text is not None:
+                    text = "".join(self.text)
+                    if self.kind == "e":
+                        self.scan.errors[self.cell] = text.strip()[:32] or "#ERROR"
+                    if not text and self.kind != "str":
+                        self.children[-1] = "v/"  # an empty value element: no saved result
+                    self.text = None
+                return
+            if local != "c":
+                return
+            self._finish_cell()
+            return
+        if local == "row":
+            self.row += 1
+            self.col = 0
+        elif local == "sheetData":
+            self.done = True
+
+    def data(self, text: str) -> None:
+        if self.text is not None and len(self.text) < 4:
+            self.text.append(text[:64])
+
+    def _finish_cell(self) -> None:
+        assert self.cell is not None
+        cell, children, scan = self.cell, self.children, self.scan
+        if self.kind == "e":
+            scan.errors.setdefault(cell, "#ERROR")
+        if "f" in children:
+            last_formula = len(children) - 1 - children[::-1].index("f")
+            if not any(c in ("v", "is") for c in children[last_formula + 1 :]):
+                scan.no_cached_value.add(cell)
+        if children:
+            scan.valued_cells += 1
+            scan.cells += 1
+        self.cell = None
+        self.col += 1
+
+    def _order(self, row: int, col: int) -> None:
+        if self.seen is not None:
+            rows, cols = self.grid  # type: ignore[misc]
+            if row <= rows and col <= cols:
+                index = (row - 1) * cols + (col - 1)
+                byte, bit = divmod(index, 8)
+                if self.seen[byte] >> bit & 1:
+                    raise _Duplicate(self.located(row, col))
+                self.seen[byte] |= 1 << bit
+            return
+        if (row, col) == self.last:
+            raise _Duplicate(self.located(row, col))
+        self.last = (row, col)
+
+    def _row_number(self, text: str) -> int:
+        if not _ROW_NUMBER.fullmatch(text) or text.startswith("0"):
+            raise InputError(
+                f"{self.where}: sheet '{self.name}'",
+                f"has a row numbered {_shown(text)}",
+                "row numbers from 1 to 1,048,576",
+            )
+        number = int(text)
+        if number > 1_048_576:
+            raise _Refused(f"{self.where}: sheet '{self.name}' row {number}", number, 1)
+        return number
+
+    def _reference(self, text: str) -> tuple[int, int]:
+        match = _REF.fullmatch(text)
+        if match is None or match.group(2).startswith("0"):
+            raise InputError(
+                f"{self.where}: sheet '{self.name}'",
+                f"has a cell whose reference is {_shown(text)}",
+                "cell references such as E8 (column letters, then a row from 1 to 1,048,576)",
+            )
+        return int(match.group(2)), column_number(match.group(1).upper())
+
+
+class _Refused(Exception):
+    def __init__(self, where: str, row: int, col: int) -> None:
+        self.where, self.row, self.col = where, row, col
+
+
+class _Duplicate(Exception):
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+
+def _shown(text: str) -> str:
+    from rvc.text import snippet
+
+    return snippet(text, 20)
+
+
+def _no_dtd(*_: object) -> int:
+    raise _Dtd
+
+
+class _Dtd(Exception):
+    pass
+
+
+def _exact_scan(
+    package: Package, entry: SheetEntry, grid: tuple[int, int] | None = None
+) -> SheetScan:
+    path = package.path
+    scan = SheetScan(entry.part)
+    scan.columns_exact = True
+    reader = _Exact(scan, str(path), entry.name, package.percent_styles, grid)
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = reader.start
+    parser.EndElementHandler = reader.end
+    parser.CharacterDataHandler = reader.data
+    parser.StartDoctypeDeclHandler = _no_dtd
+    parser.EntityDeclHandler = _no_dtd
+    parser.ExternalEntityRefHandler = _no_dtd
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    where = f"{path}: sheet '{entry.name}'"
+    try:
+        for chunk in _stream(path, package.zip, entry.part):
+            parser.Parse(chunk, False)
+            if reader.done:
+                break
         else:
-            col, cell_row = col + 1, row
-        if scan.far_ref is None and (col > 16_384 or cell_row > 1_048_576):
-            scan.far_ref = f"{column_letters(col)}{cell_row}"
-        scan.max_row = max(scan.max_row, cell_row)
-        scan.max_col = max(scan.max_col, col)
+            parser.Parse(b"", True)
+    except _Dtd as exc:
+        raise UnsafeInputError(
+            where,
+            "declares a DTD or XML entities (an entity-expansion attack?)",
+            "a workbook saved by a spreadsheet program",
+        ) from exc
+    except _Refused as far:
+        raise UnsafeInputError(
+            far.where,
+            f"is beyond Excel's grid (sheet '{entry.name}' uses a cell at row {far.row:,}, "
+            f"column {far.col:,})",
+            "cells within A1:XFD1048576",
+        ) from None
+    except _Duplicate as twice:
+        raise InputError(
+            twice.where,
+            f"is written twice in sheet '{entry.name}' (a spreadsheet program would show only "
+            "the last one)",
+            "each cell once",
+        ) from None
+    except expat.ExpatError as exc:
+        raise InputError(
+            f"{where} (XML line {exc.lineno}, column {exc.offset})",
+            f"is not well-formed XML ({expat.ErrorString(exc.code)})",
+            "a workbook saved by a spreadsheet program",
+        ) from None
+    return scan
 
 
 def _check_extent(path: Path, entry: SheetEntry, scan: SheetScan) -> None:
     grid = scan.max_row * max(scan.max_col, 1)
-    where = f"{path}: sheet '{entry.name}'"
-    size = f"{scan.max_row:,} rows x {scan.max_col:,} columns"
-    if scan.max_row > 1_048_576 or scan.max_col > 16_384:
+    where = (
+        f"{path}: {entry.name}!{scan.farthest}"
+        if scan.farthest
+        else f"{path}: sheet '{entry.name}'"
+    )
+    size = f"sheet '{entry.name}' {scan.max_row:,} rows x {scan.max_col:,} columns"
+    if scan.far_ref is not None or scan.max_row > 1_048_576 or scan.max_col > 16_384:
+        at = f"{path}: {entry.name}!{scan.far_ref}" if scan.far_ref else where
         raise UnsafeInputError(
-            where, f"uses a cell beyond Excel's grid ({size})", "cells within A1:XFD1048576"
+            at,
+            f"is beyond Excel's grid ({size})",
+            "cells within A1:XFD1048576",
         )
     if grid > MAX_GRID_CELLS:
         raise UnsafeInputError(
             where,
-            f"spans {size} = {grid:,} cells, over the {MAX_GRID_CELLS:,}-cell limit",
+            f"makes {size} = {grid:,} cells, over the {MAX_GRID_CELLS:,}-cell limit",
             "a sheet that ends where its data ends (delete stray cells far below or to the right)",
         )
     sparse_rows = scan.max_row > SPARSE_ROWS and scan.rows_present * SPARSE_FACTOR < scan.max_row
@@ -411,43 +808,52 @@ def _check_extent(path: Path, entry: SheetEntry, scan: SheetScan) -> None:
     if sparse_rows or sparse_cells:
         raise UnsafeInputError(
             where,
-            f"spans {size} but holds only {scan.cells:,} cells (a stray or hostile cell far "
-            "from the data)",
+            f"makes {size} but the sheet holds only {scan.cells:,} cells (a stray or hostile "
+            "cell far from the data)",
             "a sheet that ends where its data ends (delete stray cells far below or to the right)",
         )
 
 
-def _cell_ref(data: bytes, start: int) -> tuple[int, int] | None:
-    tag_end = data.find(b">", start)
-    ref = _ATTR_R.search(data, start, tag_end + 1)
-    if not ref:
-        return None
-    return int(ref.group(2)), column_number(ref.group(1).decode())
+_BUILTIN_PERCENT = frozenset((9, 10))
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 
 
-def _formulas(scan: SheetScan, data: bytes, formula: re.Pattern[bytes], prefix: bytes) -> None:
-    opener = b"<" + prefix + b"c "
-    for match in formula.finditer(data):
-        start = data.rfind(opener, 0, match.start())
-        end = data.find(b"</", match.end())
-        close = data.find(b"c>", end)
-        cell = data[start:close]
-        if _VALUE.search(cell) or _EMPTY_VALUE.search(cell):
-            continue
-        if b"<is>" in cell:
-            continue
-        ref = _cell_ref(data, start)
-        if ref:
-            scan.no_cached_value.add(ref)
+def percent_format(code: str) -> bool:
+    """Whether a number format shows a percentage: an unquoted, unescaped ``%``.
+
+    Examples:
+        >>> percent_format("0.0%"), percent_format('0.0"%"'), percent_format("0\\\\%")
+        (True, False, False)
+    """
+    return "%" in _QUOTED.sub("", code)
 
 
-def _errors(scan: SheetScan, data: bytes, prefix: bytes) -> None:
-    opener = b"<" + prefix + b"c "
-    for match in re.finditer(rb't="e"', data):
-        start = data.rfind(opener, 0, match.start())
-        ref = _cell_ref(data, start)
-        if not ref:
-            continue
-        close = data.find(b"c>", match.end())
-        value = _VALUE.search(data, match.end(), close)
-        scan.errors[ref] = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
+def _percent_styles(path: Path, archive: zipfile.ZipFile) -> frozenset[int]:
+    """Indexes of the cell formats (``cellXfs``) whose number format is a percentage."""
+    if "xl/styles.xml" not in archive.NameToInfo:
+        return frozenset()
+    root = _small_xml(path, archive, "xl/styles.xml")
+
+    def local(element: Any) -> str:
+        return str(element.tag).rpartition("}")[2]
+
+    custom: dict[int, str] = {}
+    percent: set[int] = set()
+    for element in root:
+        if local(element) == "numFmts":
+            for fmt in element:
+                number = fmt.get("numFmtId", "")
+                if local(fmt) == "numFmt" and number.isdigit():
+                    custom[int(number)] = fmt.get("formatCode", "")
+        elif local(element) == "cellXfs":
+            for index, xf in enumerate(x for x in element if local(x) == "xf"):
+                number = xf.get("numFmtId", "0")
+                if not number.isdigit():
+                    continue
+                fmt_id = int(number)
+                code = custom.get(fmt_id)
+                if (code is not None and percent_format(code)) or (
+                    code is None and fmt_id in _BUILTIN_PERCENT
+                ):
+                    percent.add(index)
+    return frozenset(percent)

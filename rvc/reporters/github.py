@@ -13,10 +13,14 @@ from typing import Any, TextIO
 
 from rvc.reporters import gate
 from rvc.results import Report, Status, Verdict
+from rvc.text import escape
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escaping of command data (%, CR, LF), after every other control character is
+    shown as an escape: input can never end the line and forge a second command."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape(text)
 
 
 def _property(text: str) -> str:

@@ -1,15 +1,16 @@
 """The JSON report (shared/spec/report-json.md, schema version 1).
 
 Decimals are written as JSON numbers in plain decimal notation (never an exponent), with up
-to 20 decimals, so `jq '.requirements[0].value >= 75'` works and nothing is rounded to a
-float's 15 digits on the way out. `status` is decided on the unrounded value and is the
+to 20 decimals, by the small encoder below: numbers are emitted as number tokens and strings
+through `json`'s own string encoder, so no input text can become a number. So
+`jq '.requirements[0].value >= 75'` works and nothing is rounded to a float's 15 digits on
+the way out. `status` is decided on the unrounded value and is the
 authority. Fields beyond the contract are additions; none is renamed or removed.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -19,13 +20,20 @@ from rvc.money import json_text
 from rvc.results import Report, RequirementResult
 
 SCHEMA_VERSION = 1
-_MARK = "\x00"
-_NUMBER = re.compile(r'"\\u0000(-?[0-9]+(?:\.[0-9]+)?)\\u0000"')
+
+
+class _Number:
+    """A Decimal to be written as a JSON number token."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: Decimal) -> None:
+        self.text = json_text(value)
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return f"{_MARK}{json_text(value)}{_MARK}"
+        return _Number(value)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date):
@@ -101,16 +109,53 @@ def document(report: Report) -> dict[str, Any]:
     }
 
 
+def _encode(value: Any, indent: str, out: list[str]) -> None:
+    """Write `value` as `json.dumps(indent=2, ensure_ascii=False)` would, numbers as tokens."""
+    if isinstance(value, _Number):
+        out.append(value.text)
+    elif isinstance(value, str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif value is None or isinstance(value, bool | int | float):
+        out.append(json.dumps(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(("," if i else "") + "\n" + inner)
+            out.append(json.dumps(str(key), ensure_ascii=False) + ": ")
+            _encode(item, inner, out)
+        out.append("\n" + indent + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        out.append("[")
+        for i, item in enumerate(value):
+            out.append(("," if i else "") + "\n" + inner)
+            _encode(item, inner, out)
+        out.append("\n" + indent + "]")
+    elif isinstance(value, Decimal | Enum | date):
+        _encode(_plain(value), indent, out)
+    else:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def dumps(report: Report) -> str:
-    """The JSON text: decimals become plain JSON numbers, not strings."""
+    """The JSON text: decimals become plain JSON numbers, written as number tokens."""
     return dumps_data(document(report))
 
 
 def dumps_data(data: Any) -> str:
     """Any JSON-ready data (the report, the error document, the rule pack) as JSON text:
-    decimals become plain JSON numbers, dates ISO strings, enums their values."""
-    text = json.dumps(_plain(data), indent=2, ensure_ascii=False)
-    return _NUMBER.sub(r"\1", text)
+    decimals become plain JSON number tokens (never strings input could forge), dates ISO
+    strings, enums their values."""
+    out: list[str] = []
+    _encode(data, "", out)
+    return "".join(out)
 
 
 def render(report: Report, stream: TextIO) -> None:

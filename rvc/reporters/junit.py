@@ -11,13 +11,13 @@ Built with ElementTree, so every message is escaped properly.
 
 from __future__ import annotations
 
-import re
 from typing import Any, TextIO
 from xml.etree import ElementTree
 
 from rvc.money import fmt_percent, fmt_threshold
 from rvc.reporters import gate
 from rvc.results import Report, RequirementResult, Status
+from rvc.text import escape
 
 
 def render(report: Report, stream: TextIO, *, fail_on: str = gate.DEFAULT) -> None:
@@ -108,17 +108,19 @@ def render_error(doc: dict[str, Any], stream: TextIO) -> None:
     _write(suites, stream)
 
 
-# characters XML 1.0 cannot hold at all, even escaped (ElementTree would write them raw)
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _clean(text: str | None) -> str | None:
-    return None if text is None else _NOT_XML.sub("\ufffd", text)
+def _clean(text: str | None, *, lines: bool = False) -> str | None:
+    """Input text made safe for XML and for a reader: control characters shown as visible
+    escapes (rvc.text.escape), the line breaks of a multi-line text kept."""
+    if text is None:
+        return None
+    if lines:
+        return "\n".join(escape(part) for part in text.split("\n"))
+    return escape(text)
 
 
 def _write(suites: ElementTree.Element, stream: TextIO) -> None:
     for element in suites.iter():
-        element.text = _clean(element.text)
+        element.text = _clean(element.text, lines=True)
         for key, value in element.attrib.items():
             element.attrib[key] = _clean(value) or ""
     ElementTree.indent(suites)

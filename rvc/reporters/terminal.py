@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -25,6 +25,7 @@ from rvc.results import (
     VehicleRvcEvidence,
     Verdict,
 )
+from rvc.text import escape
 
 STYLE = {Status.PASS: "bold green", Status.FAIL: "bold red", Status.NOT_EVALUATED: "bold yellow"}
 LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "NOT EVALUATED"}
@@ -42,13 +43,26 @@ NOTES_LISTED = 30
 """Notes of one kind shown before the rest are counted (JSON lists every one)."""
 
 
-class _Console(Console):
-    """rich exits with code 1 on a closed pipe; the caller decides instead (reporters.outputs
-    keeps the verdict's exit code)."""
+class SafeConsole(Console):
+    """A console that prints input text literally: never parsed as markup (``BRKT[/]-1``,
+    ``BOM [final].xlsx``), never highlighted, control characters shown as escapes."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        kwargs["markup"] = False
+        kwargs["highlight"] = False
+        kwargs["emoji"] = False
+        return super().render_str(escape(text), **kwargs)
 
     def on_broken_pipe(self) -> None:
+        """rich exits 1 on a closed pipe; the caller keeps the verdict's exit code instead
+        (reporters.outputs)."""
         self.quiet = True
         raise BrokenPipeError
+
+
+def _t(text: object, style: str = "") -> Text:
+    """Input text as a rich `Text`: literal and escaped."""
+    return Text(escape(text), style=style)
 
 
 def render(
@@ -60,7 +74,7 @@ def render(
     fail_on: str = gate.DEFAULT,
 ) -> None:
     """Print the report to a stream."""
-    console = _Console(
+    console = SafeConsole(
         file=stream,
         width=width,
         color_system="auto" if color is not False else None,
@@ -84,7 +98,7 @@ def _header(console: Console, report: Report) -> None:
     title = v.get("model_line", "")
     cls = v.get("vehicle_class", "")
     extra = f", HS {v['hs_subheading']}" if v.get("hs_subheading") else ""
-    console.print(Text(f"{title}", style="bold"), Text(f"({cls}{extra})"))
+    console.print(_t(f"{title}", style="bold"), _t(f"({cls}{extra})"))
     rules = report.rules
     console.print(f"Input:  {report.input.get('path', '')}")
     console.print(f"Rules:  {rules['id']} {rules['version']}")
@@ -127,7 +141,7 @@ def _summary(console: Console, report: Report) -> None:
         if r.status is Status.FAIL and (r.margin_points or 0) >= 0 and wit and wit.headline:
             margin += f" but {wit.headline}"  # a failing status beside a positive margin
         table.add_row(
-            Text(LABEL[r.status], style=STYLE[r.status]),
+            _t(LABEL[r.status], style=STYLE[r.status]),
             r.id,
             _value(r),
             threshold,
@@ -138,17 +152,17 @@ def _summary(console: Console, report: Report) -> None:
 
 
 def _detail(console: Console, report: Report, result: RequirementResult) -> None:
-    console.print(Text(f"{result.id}: ", style="bold") + Text(result.message))
+    console.print(_t(f"{result.id}: ", style="bold") + _t(result.message))
     if result.citation:
         status = f" [status {result.source_status}]" if result.source_status else ""
-        console.print(Text(f"  Source: {result.citation}{status}", style="dim"))
+        console.print(_t(f"  Source: {result.citation}{status}", style="dim"))
     wit = result.what_it_would_take
     if wit is not None:
         label = "Headroom" if wit.passes else "What it would take"
-        console.print(Text(f"  {label}: {wit.summary}"))
+        console.print(_t(f"  {label}: {wit.summary}"))
         for step in wit.steps:
             console.print(
-                Text(
+                _t(
                     f"    - {step.part_number} (row {step.row}): -{fmt_number(step.amount)} "
                     f"{report.currency} -> RVC {fmt_percent(step.value_after, result.threshold)}"
                 )
@@ -156,8 +170,8 @@ def _detail(console: Console, report: Report, result: RequirementResult) -> None
         for gap in wit.parts:
             inside = "; ".join(f"{p} {fmt_number(a)}" for p, _, a in gap.top_lines)
             console.print(
-                Text(f"    - {gap.part_number} ({gap.category}): {gap.note}")
-                + Text(f"; largest non-originating inputs: {inside}" if inside else "")
+                _t(f"    - {gap.part_number} ({gap.category}): {gap.note}")
+                + _t(f"; largest non-originating inputs: {inside}" if inside else "")
             )
     evidence = result.evidence
     if isinstance(evidence, VehicleRvcEvidence):
@@ -232,7 +246,7 @@ def _core_table(console: Console, evidence: CorePartsEvidence) -> None:
             c.category,
             fmt_percent(c.value, c.threshold) if c.value is not None else "-",
             fmt_threshold(c.threshold),
-            Text(LABEL[c.status], style=STYLE[c.status]),
+            _t(LABEL[c.status], style=STYLE[c.status]),
             shown,
         )
     s = evidence.super_core
@@ -240,7 +254,7 @@ def _core_table(console: Console, evidence: CorePartsEvidence) -> None:
         "super-core",
         fmt_percent(s.value, s.threshold) if s.value is not None else "-",
         fmt_threshold(s.threshold),
-        Text(LABEL[s.status], style=STYLE[s.status]),
+        _t(LABEL[s.status], style=STYLE[s.status]),
         f"all {s.parts} core parts under the RVC rule as one (s. 14(10))",
     )
     console.print(table)
@@ -276,7 +290,7 @@ def _lvc_table(console: Console, f: LvcEvidence) -> None:
 def _assumptions(console: Console, report: Report) -> None:
     if not report.notes:
         return
-    console.print(Text("Assumptions and notes", style="bold"))
+    console.print(_t("Assumptions and notes", style="bold"))
     shown: dict[str, int] = {}
     hidden: dict[str, int] = {}
     for note in report.notes:
@@ -285,9 +299,9 @@ def _assumptions(console: Console, report: Report) -> None:
             hidden[note.code] = hidden.get(note.code, 0) + 1
             continue
         shown[note.code] = seen + 1
-        console.print(Text(f"  - {note}"), overflow="fold")
+        console.print(_t(f"  - {note}"), overflow="fold")
     for code, count in hidden.items():
-        console.print(Text(f"  - ... and {count} more '{code}' notes (all in --format json)"))
+        console.print(_t(f"  - ... and {count} more '{code}' notes (all in --format json)"))
     console.print()
 
 
@@ -304,7 +318,7 @@ def _reconciliation(console: Console, report: Report) -> None:
             parts.append(f"{len(rec['rows_excluded'])} rows excluded")
     parts.append(f"sum of line values {fmt_number(rec['sum_of_line_values'])} {currency}")
     parts.append(f"top-level value {fmt_number(rec['top_level_value'])} {currency}")
-    console.print(Text("Reconciliation: ", style="bold") + Text("; ".join(parts)))
+    console.print(_t("Reconciliation: ", style="bold") + _t("; ".join(parts)))
     for excluded in rec.get("rows_excluded", [])[:20]:
         console.print(f"  - row {excluded['row']} excluded: {excluded['reason']}")
     for rate in rec.get("fx_rates", []):
@@ -341,20 +355,20 @@ def _verdict(console: Console, report: Report, fail_on: str = gate.DEFAULT) -> N
         Verdict.FAIL: "bold red",
         Verdict.INCOMPLETE: "bold yellow",
     }[verdict]
-    text = Text("Verdict: ", style="bold") + Text(verdict.value.upper(), style=style)
+    text = _t("Verdict: ", style="bold") + _t(verdict.value.upper(), style=style)
     if verdict is Verdict.PASS:
-        text += Text(" - the vehicle originates on every requirement evaluated")
+        text += _t(" - the vehicle originates on every requirement evaluated")
     else:
         reasons = []
         if failing:
             reasons.append(f"fails {', '.join(failing)}")
         if missing:
             reasons.append(f"not evaluated: {', '.join(missing)}")
-        text += Text(" - " + "; ".join(reasons))
-    text += Text(f" (exit {gate.exit_code(report, fail_on)})")
+        text += _t(" - " + "; ".join(reasons))
+    text += _t(f" (exit {gate.exit_code(report, fail_on)})")
     if report.verdict_depends_on_reading:
         other = [r for r in report.readings if r.reading != report.core_reading]
-        text += Text(
+        text += _t(
             f"; the verdict depends on the reading of core parts: under {other[0].reading} "
             f"it is {other[0].verdict.value}",
             style="bold",
