@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,8 @@ from pathlib import Path
 from rvc import schedule
 from rvc.engine import ORDER
 from rvc.errors import NotInForce, RvcError
-from rvc.results import DEFAULT_READING
+from rvc.model import BillOfMaterials
+from rvc.results import DEFAULT_READING, Report
 from rvc.rules import default_rules_dir, load_rule_pack
 
 
@@ -52,6 +54,10 @@ def run_check(
             for name in bill.provenance.ignored_columns:
                 sys.stderr.write(f"rvc: ignored column: {name}\n")
         render = RENDERERS[output_format]
+        if output is not None and output.suffix.lower() == ".xlsx":
+            # until the -o registry of writers by suffix lands (issue 9, CI)
+            _write_audit_workbook(report, output, bill, settings.label)
+            return report.exit_code
         if output is None:
             _prepare_stdout(output_format)
             render(report, sys.stdout)
@@ -63,6 +69,19 @@ def run_check(
                 raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
             sys.stderr.write(f"rvc: wrote {output} (verdict {report.verdict.value})\n")
         return report.exit_code
+
+
+def _write_audit_workbook(report: Report, output: Path, bill: BillOfMaterials, label: str) -> None:
+    from rvc.reporters.audit_workbook import write_audit_workbook
+
+    command_line = shlex.join(["rvc", *sys.argv[1:]])
+    try:
+        write_audit_workbook(
+            report, output, command_line=command_line, settings_label=label, bill=bill
+        )
+    except OSError as exc:
+        raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
+    sys.stderr.write(f"rvc: wrote {output} (audit workbook, verdict {report.verdict.value})\n")
 
 
 @contextmanager
