@@ -372,9 +372,7 @@ class _Writer:
         vev = self._evidence(VehicleRvcEvidence)
         net_cost = vehicle.net_cost if vehicle else (vev.net_cost if vev else None)
         self._param("Net_Cost", net_cost, "money", "Net cost of one vehicle (Vehicle sheet)")
-        tv = vehicle.transaction_value if vehicle else None
-        if tv is None and vev is not None and vev.transaction_value:
-            tv = None  # the TV figure itself is not in the report; the RVC by TV is shown
+        tv = vehicle.transaction_value if vehicle else None  # not in the report itself
         if tv is not None:
             self._param("Transaction_Value", tv, "money", "Transaction value (Vehicle sheet)")
         lev = self._evidence(LvcEvidence)
@@ -698,8 +696,8 @@ class _Writer:
                 continue
             tag = READING_TAG[self.report.core_reading]
             put("Reading applied", "=Reading", "Parameters")
-            put("VNM (reading applied)", cells.money(f"=VNM_{tag}"), "", "VNM")
-            value = put("RVC (reading applied)", cells.pct(f"=RVC_{tag}"), "", "RVC")
+            put("VNM (reading applied)", cells.money(f"=VNM_{tag}"), "", "VNM_Applied")
+            value = put("RVC (reading applied)", cells.pct(f"=RVC_{tag}"), "", "RVC_Applied")
             put(
                 "Allowed VNM",
                 cells.money("=Net_Cost*(1-RVC_Threshold)"),
@@ -708,14 +706,14 @@ class _Writer:
             )
             put(
                 "Headroom (negative: too much non-originating value)",
-                cells.money("=Allowed_VNM-VNM"),
-                "Allowed_VNM - VNM",
+                cells.money("=Allowed_VNM-VNM_Applied"),
+                "Allowed_VNM - VNM_Applied",
                 "RVC_Headroom",
             )
             if vev is not None and vev.transaction_value:
                 put(
                     "RVC by transaction value (reading applied)",
-                    cells.pct("=IF(Transaction_Value=0,\"\",(Transaction_Value-VNM)/"
+                    cells.pct("=IF(Transaction_Value=0,\"\",(Transaction_Value-VNM_Applied)/"
                               "Transaction_Value)") if self.has_param("Transaction_Value")
                     else cells.pct(_fraction(vev.transaction_value["value"])),
                     "(Transaction_Value - VNM) / Transaction_Value",
@@ -847,6 +845,7 @@ class _Writer:
             "Part number", "Value in vehicle", "Category", "Own rule (1 = s. 14(6))",
             "Declared origin", "Own RVC", "RVC source", "RVC known", "In the averages",
             "Passes alone", "Originating without super-core", "Originating", "How (engine)",
+            "RVC in the averages",
         ]  # fmt: skip
         rows.append([cells.head(h) for h in heads])
         start = len(rows) + 1
@@ -890,8 +889,9 @@ class _Writer:
                 wo_sc,
                 orig,
                 p.how,
+                cells.pct(f"=IF(H{x}=1,F{x},0)"),
             ])  # fmt: skip
-        rng = {col: f"${col}${start}:${col}${end}" for col in "ABCDFHIK"}
+        rng = {col: f"${col}${start}:${col}${end}" for col in "ABCDFHIKN"}
         rows.append([])
         rows.append([cells.head(h) for h in (
             "Category", "Value-weighted RVC", "Passes (every part originates without the "
@@ -902,11 +902,11 @@ class _Writer:
             assert y == cat_row[c.category]
             cat = f'({rng["C"]}=A{y})'
             subject = (
-                f"SUMPRODUCT({cat}*{rng['I']}*{rng['H']},{rng['B']},IF({rng['H']}=1,{rng['F']},0))"
+                f"SUMPRODUCT({cat}*{rng['I']}*{rng['H']},{rng['B']},{rng['N']})"
                 f"/SUMPRODUCT({cat}*{rng['I']}*{rng['H']},{rng['B']})"
             )
             everyone = (
-                f"SUMPRODUCT({cat}*{rng['H']},{rng['B']},IF({rng['H']}=1,{rng['F']},0))"
+                f"SUMPRODUCT({cat}*{rng['H']},{rng['B']},{rng['N']})"
                 f"/SUMPRODUCT({cat}*{rng['H']},{rng['B']})"
             )
             average = f'=IFERROR(IF(E{y}>0,{subject},{everyone}),"")'
@@ -919,7 +919,7 @@ class _Writer:
             ])  # fmt: skip
             self.name(f"Core_{_SAFE_NAME.sub('_', c.category)}", "Calculation", f"$B${y}")
         rows.append([])
-        sc_num = f"SUMPRODUCT({rng['I']}*{rng['H']},{rng['B']},IF({rng['H']}=1,{rng['F']},0))"
+        sc_num = f"SUMPRODUCT({rng['I']}*{rng['H']},{rng['B']},{rng['N']})"
         sc_den = f"SUMPRODUCT({rng['I']}*{rng['H']},{rng['B']})"
         if ev.super_core.value is not None:
             super_core: Any = f'=IFERROR({sc_num}/{sc_den},"")'
@@ -1053,7 +1053,7 @@ class _Writer:
                 d.row,
                 cells.text(d.description),
                 cells.money(d.amount),
-                cells.pct(f'=IF(VNM=0,"",D{y}/VNM)' if has_vnm else _fraction(d.share_percent)),
+                cells.pct(f'=IF(VNM_Applied=0,"",D{y}/VNM_Applied)' if has_vnm else _fraction(d.share_percent)),
                 cells.text(d.reason),
             ])  # fmt: skip
         _widths(ws, [16, 9, 32, 16, 10, 70])

@@ -134,7 +134,8 @@ def assert_agrees(values: Values, report: Report) -> None:
             percent_equal(values(f"Value_{key}"), r.value, r.id)
         ev = r.evidence
         if isinstance(ev, VehicleEvidence):
-            money_equal(values("VNM"), ev.vnm, "VNM")
+            money_equal(values("VNM_Applied"), ev.vnm, "VNM")
+            percent_equal(values("RVC_Applied"), r.value, "RVC applied")
             money_equal(values("Allowed_VNM"), ev.allowed_vnm, "allowed VNM")
             assert r.margin_amount is not None
             money_equal(values("RVC_Headroom"), r.margin_amount, "headroom")
