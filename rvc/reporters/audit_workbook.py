@@ -125,7 +125,6 @@ class _Cells:
             "money": money,
             "pct": "0.0000%",
             "qty": "#,##0.####",
-            "date": "yyyy-mm-dd",
         }.items():
             cell = WriteOnlyCell(ws)
             cell.number_format = fmt
@@ -156,9 +155,6 @@ class _Cells:
 
     def pct(self, value: Decimal | float | str | None) -> Any:
         return None if value is None else self.styled("pct", _num(value))
-
-    def qty(self, value: Decimal | None) -> Any:
-        return None if value is None else self.styled("qty", _num(value))
 
     def text(self, value: str | None) -> Any:
         """Input text as a text cell: never a formula, whatever it starts with."""
@@ -210,12 +206,12 @@ class _Block:
 
 @dataclass
 class _Layout:
-    """Where things are, for formulas on other sheets."""
+    """Where things are on the Inputs sheet, for formulas on other sheets."""
 
-    first: int = FIRST
-    last: int = FIRST
     blocks: dict[str, _Block] = field(default_factory=dict)
+    """The columns of each reading."""
     row_of_line: list[int] = field(default_factory=list)
+    """The sheet row of each BOM line (by its position in `Report.lines`)."""
 
 
 BASE = [
@@ -480,7 +476,7 @@ class _Writer:
         row_of = [0] * n_lines
         for pos, i in enumerate(order):
             row_of[i] = FIRST + pos
-        self.layout = _Layout(first, last, {b.reading: b for b in blocks}, row_of)
+        self.layout = _Layout({b.reading: b for b in blocks}, row_of)
         # the rows are written straight into the sheet's XML when the workbook is saved
         # (`_splice`): openpyxl's cell writer takes ~0.5 ms a row, 50 s for 100,000 lines
         styles = {kind: cells.style_id(kind) for kind in ("money", "pct", "qty", "quoted")}
