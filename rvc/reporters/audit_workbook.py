@@ -110,7 +110,7 @@ def write_audit_workbook(
 
 
 def _clean(text: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    return str(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
 
 
 class _Cells:
@@ -316,7 +316,7 @@ class _Writer:
         report = self.report
         bill = self.bill
         vehicle = bill.vehicle if bill else None
-        for kind, results in self.by_kind.items():
+        for results in self.by_kind.values():
             for r in results:
                 since = r.in_force_from.isoformat() if r.in_force_from else ""
                 cite = f"{r.citation} [status {r.source_status}]" if r.citation else ""
@@ -503,9 +503,9 @@ class _Writer:
         assert self.bill is not None and self.bill.metals is not None
         cells = _Cells(ws, self.currency)
         outside: set[int] = set()
-        for r in self.report.requirements:
-            if isinstance(r.evidence, MetalEvidence):
-                outside.update(r.evidence.rows_outside_table_s)
+        for result in self.report.requirements:
+            if isinstance(result.evidence, MetalEvidence):
+                outside.update(result.evidence.rows_outside_table_s)
         heads = [
             "Sheet row", "Material", "Value", "Originating", "Melted and poured", "HS code",
             "Description", "Supplier", "In Table S (1 = counts)", "Counts as originating",
@@ -560,7 +560,7 @@ class _Writer:
             for cur in reversed(wages):
                 figure = f"High_Wage_{_SAFE_NAME.sub('_', cur)}"
                 test = f'IF(E{r}="{cur}",IF(D{r}>={figure},1,0),{test})'
-            high = f'=IF(ISNUMBER(D{r}),{test},0)'
+            high = f"=IF(ISNUMBER(D{r}),{test},0)"
             ws.append([
                 x.row,
                 x.category,
@@ -607,7 +607,7 @@ class _Writer:
         vev = self._evidence(VehicleRvcEvidence)
         for r in self.by_kind.get("vehicle_rvc", []):
             title("Vehicle RVC (net cost method, s. 13): RVC = (net cost - VNM) / net cost")
-            for reading, block in self.layout.blocks.items():
+            for reading in self.layout.blocks:
                 tag = READING_TAG[reading]
                 put(
                     f"VNM, {reading} reading",
@@ -617,15 +617,15 @@ class _Writer:
                 )
                 put(
                     f"RVC, {reading} reading",
-                    cells.pct(f"=IF(Net_Cost=0,\"\",(Net_Cost-VNM_{tag})/Net_Cost)"),
+                    cells.pct(f'=IF(Net_Cost=0,"",(Net_Cost-VNM_{tag})/Net_Cost)'),
                     "(Net_Cost - VNM) / Net_Cost",
                     f"RVC_{tag}",
                 )
                 put(
                     f"Passes, {reading} reading",
                     self._rvc_pass(f"RVC_{tag}", f"VNM_{tag}", vev),
-                    "RVC >= RVC_Threshold" + (" (or by transaction value)" if vev and
-                                              vev.transaction_value else ""),
+                    "RVC >= RVC_Threshold"
+                    + (" (or by transaction value)" if vev and vev.transaction_value else ""),
                     f"RVC_Pass_{tag}",
                 )
             if not self.layout.blocks or r.evidence is None:
@@ -649,8 +649,11 @@ class _Writer:
             if vev is not None and vev.transaction_value:
                 put(
                     "RVC by transaction value (reading applied)",
-                    cells.pct("=IF(Transaction_Value=0,\"\",(Transaction_Value-VNM_Applied)/"
-                              "Transaction_Value)") if self.has_param("Transaction_Value")
+                    cells.pct(
+                        '=IF(Transaction_Value=0,"",(Transaction_Value-VNM_Applied)/'
+                        "Transaction_Value)"
+                    )
+                    if self.has_param("Transaction_Value")
                     else cells.pct(_fraction(vev.transaction_value["value"])),
                     "(Transaction_Value - VNM) / Transaction_Value",
                     "RVC_TV",
@@ -672,8 +675,8 @@ class _Writer:
             title(f"{tag} (s. 17): originating Table S purchases / all Table S purchases")
             if metal_refs is not None:
                 m, v, t, c = (metal_refs[k] for k in ("material", "value", "table", "counts"))
-                total = f'=SUMIFS({v},{m},"{metal}",{t},1)'
-                orig = f'=SUMIFS({v},{m},"{metal}",{t},1,{c},1)'
+                total: Any = f'=SUMIFS({v},{m},"{metal}",{t},1)'
+                orig: Any = f'=SUMIFS({v},{m},"{metal}",{t},1,{c},1)'
                 how = "SUMIFS over the SteelAluminum rows"
             else:
                 total, orig = ev.total_value, ev.originating_value
@@ -700,10 +703,10 @@ class _Writer:
             if lvc_refs is not None:
                 cat, amt, high, plant = (lvc_refs[k] for k in ("category", "amount", "high",
                                                                 "plant"))  # fmt: skip
-                mat = f'=SUMIFS({amt},{cat},"material",{high},1)'
-                lab = f'=SUMIFS({amt},{cat},"labor",{high},1)'
-                tech = f'=SUMIFS({amt},{cat},"technology")'
-                qual = f"=IF(SUM({plant})>0,1,0)"
+                mat: Any = f'=SUMIFS({amt},{cat},"material",{high},1)'
+                lab: Any = f'=SUMIFS({amt},{cat},"labor",{high},1)'
+                tech: str | None = f'=SUMIFS({amt},{cat},"technology")'
+                qual: Any = f"=IF(SUM({plant})>0,1,0)"
                 how = "SUMIFS over the LVC rows"
             else:
                 mat, lab = ev.high_wage_material, ev.high_wage_labor
@@ -713,7 +716,7 @@ class _Writer:
             put("High-wage material", cells.money(mat), how, "LVC_Material")
             put("High-wage labor", cells.money(lab), how, "LVC_Labor")
             if self.has_param("TAPV") or ev.formula != "annual_purchase_value":
-                denominator = (
+                denominator: Any = (
                     '=IF(LVC_Formula="annual_purchase_value",TAPV+LVC_Labor,Net_Cost)'
                     if self.has_param("TAPV")
                     else "=Net_Cost"
@@ -724,13 +727,13 @@ class _Writer:
                 "net cost, or TAPV + high-wage labor (APV formula)", "LVC_Denominator")  # fmt: skip
             put(
                 "Material and manufacturing points",
-                cells.pct('=IF(LVC_Denominator=0,0,(LVC_Material+LVC_Labor)/LVC_Denominator)'),
+                cells.pct("=IF(LVC_Denominator=0,0,(LVC_Material+LVC_Labor)/LVC_Denominator)"),
                 "(LVC_Material + LVC_Labor) / LVC_Denominator",
                 "LVC_MM",
             )
             if tech is not None and self.has_param("Production_Wages_Total"):
                 put("Technology expenditure", cells.money(tech), how, "LVC_Tech_Amount")
-                uncapped = (
+                uncapped: Any = (
                     "=IF(AND(LVC_Tech_Amount>0,Production_Wages_Total>0),"
                     "LVC_Tech_Amount/Production_Wages_Total,0)"
                 )
@@ -801,9 +804,9 @@ class _Writer:
                 rvc: Any = f"=Inputs!{block.own_rvc}{ir}"
             else:
                 value, rvc = p.value_in_vehicle, _fraction(p.rvc)
-            declared = None if line is None else {True: "Y", False: "N", None: None}[
-                line.originating
-            ]
+            declared = (
+                None if line is None else {True: "Y", False: "N", None: None}[line.originating]
+            )
             passes = (
                 f'=IF(D{x}=1,E{x}="Y",IF(E{x}="Y",TRUE(),IF(AND(E{x}="",H{x}=1,'
                 f'G{x}<>"unknown origin"),IF(F{x}>=CorePart_Threshold,TRUE(),FALSE()),FALSE())))'
@@ -836,7 +839,7 @@ class _Writer:
         for c in ev.categories:
             y = len(rows) + 1
             assert y == cat_row[c.category]
-            cat = f'({rng["C"]}=A{y})'
+            cat = f"({rng['C']}=A{y})"
             subject = (
                 f"SUMPRODUCT({cat}*{rng['I']}*{rng['H']},{rng['B']},{rng['N']})"
                 f"/SUMPRODUCT({cat}*{rng['I']}*{rng['H']},{rng['B']})"
@@ -867,7 +870,7 @@ class _Writer:
             'FALSE())', ">= CorePart_Threshold", "Super_Core_Pass")  # fmt: skip
         value = put(
             "Core-parts value",
-            cells.pct(f'=IF(ISNUMBER(Super_Core),Super_Core,MIN({rng["F"]}))'),
+            cells.pct(f"=IF(ISNUMBER(Super_Core),Super_Core,MIN({rng['F']}))"),
             "the super-core (else the weakest part's RVC)",
             "Core_Value",
         )
@@ -982,6 +985,7 @@ class _Writer:
                  "Share of VNM", "Why"]  # fmt: skip
         ws.append([cells.head(h) for h in heads])
         has_vnm = bool(self.layout.blocks) and rvc is not None and rvc.evidence is not None
+        share = '=IF(VNM_Applied=0,"",D{y}/VNM_Applied)'
         for k, d in enumerate(found):
             y = FIRST + k
             ws.append([
@@ -989,7 +993,7 @@ class _Writer:
                 d.row,
                 cells.text(d.description),
                 cells.money(d.amount),
-                cells.pct(f'=IF(VNM_Applied=0,"",D{y}/VNM_Applied)' if has_vnm else _fraction(d.share_percent)),
+                cells.pct(share.format(y=y) if has_vnm else _fraction(d.share_percent)),
                 cells.text(d.reason),
             ])  # fmt: skip
         _widths(ws, [16, 9, 32, 16, 10, 70])
@@ -1066,7 +1070,7 @@ def _tree_order(table: LineTable) -> tuple[list[int], list[int], list[int]]:
     """Lines top-down (each line followed by its subtree), their level and subtree size."""
     n = len(table.lines)
     children: list[list[int]] = [[] for _ in range(n)]
-    roots = []
+    roots: list[int] = []
     for i, p in enumerate(table.parent_index):
         (roots if p < 0 else children[p]).append(i)
     order: list[int] = []
@@ -1172,8 +1176,11 @@ def _line_rows(
             cells += [
                 text(f"{block.origin}{r}", c.origin[i]),
                 text(f"{block.reason}{r}", reason),
-                num(f"{block.threshold}{r}", _fraction(threshold.percent) if threshold else None,
-                    pct),  # fmt: skip
+                num(
+                    f"{block.threshold}{r}",
+                    _fraction(threshold.percent) if threshold else None,
+                    pct,
+                ),  # fmt: skip
                 text(f"{block.mode}{r}", mode),
             ]
             if kids:
@@ -1226,9 +1233,10 @@ def _splice(staging: Path, target: Path, member: str, rows: Iterator[str]) -> No
     """Copy the workbook openpyxl wrote, with `rows` added at the end of one sheet's data
     (compression level 1: measured 25% less CPU than level 6 at 100,000 lines, a file a
     third larger)."""
-    with zipfile.ZipFile(staging) as source, zipfile.ZipFile(
-        target, "w", zipfile.ZIP_DEFLATED, compresslevel=1
-    ) as out:
+    with (
+        zipfile.ZipFile(staging) as source,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out,
+    ):
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename != member:

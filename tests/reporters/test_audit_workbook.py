@@ -272,7 +272,9 @@ def test_sheets_names_and_formulas(run: Any, tmp_path: Path) -> None:
     assert wb.calculation.fullCalcOnLoad
     calc = wb["Calculation"]
     formulas = {
-        row[0].value: row[1].value for row in calc.iter_rows(min_row=2) if len(row) > 1 and row[0].value
+        row[0].value: row[1].value
+        for row in calc.iter_rows(min_row=2)
+        if len(row) > 1 and row[0].value
     }
     assert formulas["VNM, us-cbp reading"] == (
         "=SUMPRODUCT(--(Line_Parent=0),Line_Quantity,Line_N_USCBP)"
