@@ -168,10 +168,16 @@ class _Cells:
         return value
 
     def head(self, value: str) -> WriteOnlyCell:
-        return self.styled("head", value)
+        return self._words("head", value)
 
     def title(self, value: str) -> WriteOnlyCell:
-        return self.styled("title", value)
+        """A heading, which may hold input text (the model line): always a text cell."""
+        return self._words("title", value)
+
+    def _words(self, kind: str, value: str) -> WriteOnlyCell:
+        cell = self.styled(kind, _clean(value))
+        cell.data_type = "s"
+        return cell
 
 
 def _num(value: Decimal | float | str) -> float | str:

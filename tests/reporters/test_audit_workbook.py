@@ -4,6 +4,7 @@ LibreOffice recalculates every exported example and each formula equals the engi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -302,6 +303,7 @@ def test_sheets_names_and_formulas(run: Any, tmp_path: Path) -> None:
 def test_input_text_is_never_a_formula(run: Any, tmp_path: Path, text: str) -> None:
     assert text.startswith(INJECTION)
     bill = bom([line(text, 100, originating=False, description=text, supplier=text)])
+    bill.vehicle = dataclasses.replace(bill.vehicle, model_line=text)
     target = tmp_path / "inject.xlsx"
     write_audit_workbook(run(bill), target, bill=bill)
     wb = load_workbook(target)
@@ -313,6 +315,8 @@ def test_input_text_is_never_a_formula(run: Any, tmp_path: Path, text: str) -> N
         assert cell.quotePrefix
     drivers = wb["Drivers"]
     assert drivers["A2"].data_type == "s" and drivers["A2"].value == stored
+    title = wb["Results"]["A1"]
+    assert title.data_type == "s" and title.value.startswith(stored)
 
 
 def test_cli_writes_the_audit_workbook(cli: Any, tmp_path: Path) -> None:
