@@ -338,3 +338,14 @@ def test_cli_fails_the_run_as_the_verdict_does(cli: Any, tmp_path: Path) -> None
     assert result.exit_code == 1
     assert "(audit workbook, verdict fail)" in result.stderr
     assert load_workbook(target)["Results"]["A1"].value.startswith("Volta")
+
+
+def test_provenance_names_the_settings_file_and_mapping(cli: Any, tmp_path: Path) -> None:
+    target = tmp_path / "sap.xlsx"
+    result = cli("check", EXAMPLES / "sap_export" / "ZCS12_export.xlsx", "-o", target)
+    assert result.exit_code == 1  # incomplete: no SteelAluminum or LVC sheet
+    rows = [(r[0].value, r[1].value) for r in load_workbook(target)["Provenance"].iter_rows()]
+    fields = dict(rows)
+    assert fields["settings file"].endswith("rvc.toml")
+    assert any(key == "mapping applied" for key, _ in rows)
+    assert fields["rule pack sha256"] and fields["as of source"] == "workbook"
