@@ -604,7 +604,7 @@ class _Writer:
             ref = f"$B${len(rows)}"
             if name:
                 self.name(name, "Calculation", ref)
-            return f"Calculation!{ref}"
+            return name or f"Calculation!{ref}"
 
         def title(text: str) -> None:
             rows.append([])
@@ -905,9 +905,8 @@ class _Writer:
         for k, r in enumerate(ordered):
             y = first + k
             value, threshold, passed = self.outcomes.get(r.id, ("", "", ""))
-            thr = f"={threshold}" if threshold and self.has_param(threshold) else None
-            if r.threshold is not None and thr is None:
-                thr = None
+            threshold = threshold or _threshold_name(r)  # shown for a not-evaluated one too
+            thr = f"={threshold}" if self.has_param(threshold) else None
             status = (
                 f'=IF(ISNUMBER(B{y}),IF({passed},"PASS","FAIL"),"NOT EVALUATED")'
                 if value
