@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rvc import schedule
 from rvc.engine import ORDER
@@ -16,6 +17,9 @@ from rvc.errors import NotInForce, RvcError
 from rvc.model import BillOfMaterials
 from rvc.results import DEFAULT_READING, Report
 from rvc.rules import default_rules_dir, load_rule_pack
+
+if TYPE_CHECKING:
+    from rvc.engine.diff import BomDiff
 
 
 def run_check(
@@ -168,3 +172,97 @@ def _plain(value: object) -> str:
     if hasattr(value, "normalize"):
         return f"{value.normalize():f}"  # type: ignore[union-attr]
     return str(value)
+
+
+def run_diff(
+    *,
+    old: Path,
+    new: Path,
+    rules: Path | None,
+    as_of: date | None,
+    today: date,
+    output_format: str,
+    output: Path | None,
+    core_reading: str | None,
+    config: Path | None,
+    fail_on_regression: bool,
+) -> int:
+    """Read and evaluate two BOMs on one date, report what moved; return the exit code."""
+    with _collector_paused():
+        from rvc.reporters.diff import DIFF_RENDERERS
+
+        for path in (old, new):
+            if output is not None and output.resolve() == path.resolve():
+                raise RvcError(
+                    str(output), "is one of the BOMs", "another file for the report (-o)"
+                )
+        diff = compare_boms(
+            old=old,
+            new=new,
+            rules=rules,
+            as_of=as_of,
+            today=today,
+            core_reading=core_reading,
+            config=config,
+        )
+        render = DIFF_RENDERERS[output_format]
+        if output is None:
+            _prepare_stdout(output_format)
+            render(diff, sys.stdout)
+        else:
+            try:
+                with output.open("w", encoding="utf-8") as stream:
+                    render(diff, stream)
+            except OSError as exc:
+                raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
+            sys.stderr.write(f"rvc: wrote {output} (new verdict {diff.new.verdict.value})\n")
+        return diff.exit_code(fail_on_regression)
+
+
+def compare_boms(
+    *,
+    old: Path,
+    new: Path,
+    rules: Path | None,
+    as_of: date | None,
+    today: date,
+    core_reading: str | None,
+    config: Path | None,
+) -> BomDiff:
+    """Read both BOMs with their settings, evaluate them on one date and compare them.
+
+    The new BOM decides the date (--as-of, else its as_of, else today), the rule pack and the
+    reading (options, else its settings file); the old one is evaluated the same way, so
+    only the BOMs differ.
+    """
+    from rvc.engine import evaluate
+    from rvc.engine.diff import compare
+    from rvc.readers import check_vehicle, read_bom
+    from rvc.readers import config as settings_file
+
+    new_settings = settings_file.load(config) if config else settings_file.discover(new)
+    old_settings = settings_file.load(config) if config else settings_file.discover(old)
+    pack = load_rule_pack(rules or new_settings.rules_dir() or default_rules_dir())
+    new_bill = read_bom(new, new_settings, as_of=as_of, today=today)
+    assert new_bill.as_of is not None
+    source = {"workbook": "new"}.get(new_bill.as_of_source, new_bill.as_of_source)
+    old_bill = read_bom(old, old_settings, as_of=new_bill.as_of, today=today)
+    for path, bill in ((old, old_bill), (new, new_bill)):
+        try:
+            check_vehicle(bill, pack)
+        except RvcError as error:
+            if not error.where.startswith(str(path)):
+                error.where = f"{path}: {error.where}"
+            raise
+    if old_bill.vehicle.currency != new_bill.vehicle.currency:
+        raise RvcError(
+            f"{new}: Vehicle: currency",
+            f"is {new_bill.vehicle.currency} but {old} is in {old_bill.vehicle.currency}",
+            "both workbooks in one currency, so their amounts can be compared",
+        )
+    reading = core_reading or new_settings.reading() or DEFAULT_READING
+    before, after = (
+        evaluate(bill, pack, new_bill.as_of, as_of_source="option", reading=reading)
+        for bill in (old_bill, new_bill)
+    )
+    return compare(old_bill, before, new_bill, after, as_of_source=source)
