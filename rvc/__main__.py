@@ -1,5 +1,5 @@
 """`python -m rvc` runs the command-line interface."""
 
-from rvc.cli import main
+from rvc.entry import main
 
 main()

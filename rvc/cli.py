@@ -86,7 +86,14 @@ def main_options(
 
 @app.command()
 def check(
-    bom: Annotated[Path, typer.Argument(help="BOM workbook (.xlsx), CSV file or folder of CSVs.")],
+    bom: Annotated[
+        list[Path],
+        typer.Argument(
+            help="BOM workbooks (.xlsx), CSV files or folders of CSVs; several paths, globs or a "
+            "folder of workbooks are checked as a batch.",
+            show_default=False,
+        ),
+    ],
     rules: RulesOption = None,
     as_of: Annotated[
         datetime | None,
@@ -134,22 +141,65 @@ def check(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also list ignored sheets and columns.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Batch: workbooks checked in parallel, in processes (default: the CPU count; "
+            "1 checks them in this process).",
+            show_default=False,
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            help="Also write each workbook's JSON report (or error document) to DIR/<name>.json.",
+            file_okay=False,
+        ),
+    ] = None,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler",
+            help="Check the workbooks on this Dask cluster (tcp://host:8786; "
+            "needs usmca-rvc[dask]).",
+        ),
+    ] = None,
 ) -> None:
-    """Check one vehicle BOM against the rules; exit 0 pass, 1 fail or incomplete, 2 bad input."""
+    """Check vehicle BOMs against the rules; exit 0 pass, 1 fail or incomplete, 2 bad input.
+
+    Several workbooks (a batch) exit 2 if any input was bad, else 1 if any fails or is
+    incomplete, else 0.
+    """
+    from rvc.batch import collect, run_batch
     from rvc.commands import run_check
 
     try:
-        code = run_check(
-            bom=bom,
-            rules=rules,
-            as_of=as_of.date() if as_of else None,
-            today=date.today(),
-            output_format=output_format.value,
-            output=output,
-            core_reading=_reading(core_reading, core_roll_up),
-            config=config,
-            verbose=verbose,
-        )
+        paths, batch = collect(bom)
+        common = {
+            "rules": rules,
+            "as_of": as_of.date() if as_of else None,
+            "today": date.today(),
+            "output_format": output_format.value,
+            "output": output,
+            "core_reading": _reading(core_reading, core_roll_up),
+            "config": config,
+            "verbose": verbose,
+        }
+        if batch or output_dir is not None or dask_scheduler is not None:
+            code = run_batch(
+                paths=paths,
+                single=not batch,
+                jobs=jobs,
+                output_dir=output_dir,
+                dask_scheduler=dask_scheduler,
+                **common,  # type: ignore[arg-type]
+            )
+        else:
+            code = run_check(bom=paths[0], **common)  # type: ignore[arg-type]
     except RvcError as error:
         raise _fail(error) from None
     raise typer.Exit(code)

@@ -20,6 +20,11 @@ from rvc.rules import default_rules_dir, load_rule_pack
 
 if TYPE_CHECKING:
     from rvc.engine.diff import BomDiff
+    from rvc.model import BillOfMaterials
+    from rvc.readers.config import Config
+    from rvc.readers.source import MemoryFile
+    from rvc.results import Report
+    from rvc.rules.schema import RulePack
 
 
 def run_check(
@@ -36,8 +41,6 @@ def run_check(
 ) -> int:
     """Read, evaluate, report; return the exit code (0 pass, 1 fail or incomplete)."""
     with _collector_paused():
-        from rvc.engine import evaluate
-        from rvc.readers import check_vehicle, read_bom
         from rvc.readers import config as settings_file
         from rvc.reporters import RENDERERS
 
@@ -45,11 +48,9 @@ def run_check(
             raise RvcError(str(output), "is the BOM itself", "another file for the report (-o)")
         settings = settings_file.load(config) if config else settings_file.discover(bom)
         pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
-        bill = read_bom(bom, settings, as_of=as_of, today=today)
-        check_vehicle(bill, pack)
-        reading = core_reading or settings.reading() or DEFAULT_READING
-        assert bill.as_of is not None
-        report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
+        bill, report = evaluate_bom(
+            bom, settings, pack, as_of=as_of, today=today, core_reading=core_reading
+        )
         if verbose and bill.provenance:
             for line in bill.provenance.mapping:
                 sys.stderr.write(f"rvc: {line}\n")
@@ -86,6 +87,28 @@ def _write_audit_workbook(report: Report, output: Path, bill: BillOfMaterials, l
     except OSError as exc:
         raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
     sys.stderr.write(f"rvc: wrote {output} (audit workbook, verdict {report.verdict.value})\n")
+
+
+def evaluate_bom(
+    bom: Path | MemoryFile,
+    settings: Config,
+    pack: RulePack,
+    *,
+    as_of: date | None,
+    today: date,
+    core_reading: str | None,
+) -> tuple[BillOfMaterials, Report]:
+    """Read, check and evaluate one vehicle, writing nothing: the core of `rvc check`, shared
+    by the single run and the batch (locally or on Dask). Raises `RvcError` on bad input."""
+    from rvc.engine import evaluate
+    from rvc.readers import check_vehicle, read_bom
+
+    bill = read_bom(bom, settings, as_of=as_of, today=today)
+    check_vehicle(bill, pack)
+    reading = core_reading or settings.reading() or DEFAULT_READING
+    assert bill.as_of is not None
+    report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
+    return bill, report
 
 
 @contextmanager

@@ -70,7 +70,7 @@ def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
         policy.name: new_counting(policy, len(tree.lines)) for policy in POLICIES
     }
     sequence = list(counts.values())
-    threshold_of = _thresholds(tree, rules, bom.has_core_part_column and rules.core is None)
+    threshold_of = _thresholds(tree, rules)
     core: CoreOutcome | None = None
     req = rules.core_requirement
     if req is not None:
@@ -91,40 +91,30 @@ def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
     return Facts(bom, rules, tree, extended, core, counts, notes, reading)
 
 
-def _thresholds(
-    tree: Tree, rules: RulesInForce, by_category: bool
-) -> Callable[[int], Threshold | None]:
-    """The threshold a blank line is decided against: its part table by HS code, or (heavy
-    trucks) the s. 15(4) table for a line marked engine, transmission or body_chassis."""
+def _thresholds(tree: Tree, rules: RulesInForce) -> Callable[[int], Threshold | None]:
+    """The threshold a blank line is decided against: its part table by HS code (for heavy
+    trucks, Tables D and E and the s. 15(4) parts)."""
     tables = rules.part_tables
     lines = tree.lines
 
     def threshold_of(i: int) -> Threshold | None:
-        line = lines[i]
-        found = tables.for_hs(line.hs_code) if line.hs_code else None
-        if by_category and line.core_part:
-            marked = tables.for_category(line.core_part)
-            if marked is not None and (
-                found is None
-                or marked.percent > found.percent
-                or (marked.percent == found.percent and not found.binds_declared)
-            ):
-                found = marked
-        return found
+        hs = lines[i].hs_code
+        return tables.for_hs(hs) if hs else None
 
     return threshold_of
 
 
 def _heavy_truck_core_notes(tree: Tree, rules: RulesInForce, notes: list[Note]) -> None:
     """A heavy truck has no core-parts requirement: say how marked lines are counted."""
-    categories = {c for table, _, _ in rules.part_tables.tables for c in table.core_categories}
-    for line in tree.lines:
-        if line.core_part and line.core_part not in categories:
-            notes.append(
-                Note(
-                    "core-part-not-for-class",
-                    f"BOM row {line.row} ({line.part_number})",
-                    f"core_part '{line.core_part}': heavy trucks have no core-parts "
-                    "requirement (s. 15); treated as an ordinary part",
-                )
+    marked = [line for line in tree.lines if line.core_part]
+    for line in marked[:1]:
+        notes.append(
+            Note(
+                "core-part-not-for-class",
+                f"BOM row {line.row} ({line.part_number})",
+                f"core_part '{line.core_part}' ignored ({len(marked)} marked line"
+                f"{'s' if len(marked) != 1 else ''}): heavy trucks have no core-parts "
+                "requirement (s. 15); their engines, gear boxes and chassis are found by HS code "
+                "(84.07, 84.08, 8708.40, 8708.99) and decided at the Table D threshold (s. 15(4))",
             )
+        )

@@ -204,9 +204,11 @@ def _count(
     if decision is not None:
         carried = value if core_counts else ZERO
     elif c.core_content_counts and carried:
-        inside = min(carried, lines[i].unit_cost)
-        if value < inside:
-            value, mode = inside, CARRIED
+        # the core content inside reaches the vehicle, but a line never brings more than
+        # its own value, at every level
+        carried = min(carried, lines[i].unit_cost)
+        if value < carried:
+            value, mode = carried, CARRIED
     n[i], c.mode[i], carried_of[i] = value, mode, carried
 
 

@@ -167,7 +167,10 @@ def attribute(
     while stack:
         i, multiplier, only_carried = stack.pop()
         if only_carried and i not in core_lines:
-            stack.extend(_below(tree, i, multiplier, counting.carried, True))
+            if _children_sum(tree, counting.carried, i) == counting.carried[i]:
+                stack.extend(_below(tree, i, multiplier, counting.carried, True))
+            else:  # capped at the line's own value: the line itself is the source
+                out.append((i, multiplier * counting.carried[i], True))
             continue
         split = _split(tree, counting, i)
         if split is not None:
@@ -185,9 +188,14 @@ def _split(tree: Tree, c: Counting, i: int) -> tuple[list[Decimal], bool] | None
     m = c.mode[i]
     if m in (CONTENT, CORE_CONTENT) and c.n[i] == c.traced[i]:
         return c.n, False
-    if m == CARRIED and c.n[i] == c.carried[i]:
+    if m == CARRIED and c.n[i] == _children_sum(tree, c.carried, i):  # not capped
         return c.carried, True
     return None
+
+
+def _children_sum(tree: Tree, amounts: list[Decimal], i: int) -> Decimal:
+    lines = tree.lines
+    return sum((lines[k].quantity * amounts[k] for k in tree.children[i] if amounts[k]), ZERO)
 
 
 def _below(
@@ -208,8 +216,8 @@ def _reason(counting: Counting, i: int, carried: bool, declared_non_originating:
     threshold = counting.threshold[i]
     if carried:
         return (
-            f"core part's own non-originating content (RVC {shown}), carried through the "
-            "originating assembly above it (U.S. reading)"
+            "core-part content carried through an originating assembly (U.S. reading; at most "
+            "each assembly's own value)"
         )
     if m == CORE_CONTENT:
         return f"core part's own non-originating content (RVC {shown}; U.S. reading)"

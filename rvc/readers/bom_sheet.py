@@ -201,9 +201,10 @@ class BomReader:
             else (None if v is None else odd)
             for v in values
         ]
-        for i, got in enumerate(out):
-            if got is odd:
-                out[i] = self._text(first + i, name, values[i])
+        if odd in out:  # rare: blanks of spaces, numbers, errors; the list scan runs in C
+            for i, got in enumerate(out):
+                if got is odd:
+                    out[i] = self._text(first + i, name, values[i])
         return out
 
     @staticmethod

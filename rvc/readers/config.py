@@ -137,10 +137,20 @@ class Config:
     def __init__(self, settings: Settings | None = None, source: Path | None = None) -> None:
         self.settings = settings or Settings()
         self.source = source
+        self._label: str | None = None
 
     @property
     def label(self) -> str:
-        """`rvc.toml` or `pyproject.toml [tool.rvc]`, for the report."""
+        """`rvc.toml` or `pyproject.toml [tool.rvc]`, for the report.
+
+        Worked out once, relative to the working directory of the process that asked first:
+        a batch computes it before sending the settings to a worker (whose directory differs).
+        """
+        if self._label is None:
+            self._label = self._shown()
+        return self._label
+
+    def _shown(self) -> str:
         if self.source is None:
             return "defaults"
         try:

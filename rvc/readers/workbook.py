@@ -19,6 +19,7 @@ from rvc.readers.bom_sheet import BomReader
 from rvc.readers.config import Config
 from rvc.readers.purchases import Converter, read_fx, read_lvc, read_metals
 from rvc.readers.raw import RawSheet, has_value, normalize_name
+from rvc.readers.source import MemoryFile
 from rvc.readers.vehicle_sheet import (
     check_bom_value,
     check_lvc_inputs,
@@ -30,18 +31,23 @@ __all__ = ["check_vehicle", "read_bom"]
 
 
 def read_bom(
-    path: Path, config: Config | None = None, *, as_of: date | None = None, today: date
+    path: Path | MemoryFile, config: Config | None = None, *, as_of: date | None = None, today: date
 ) -> BillOfMaterials:
-    """Read a workbook (.xlsx, or CSV files) into a `BillOfMaterials`, or raise `InputError`."""
+    """Read a workbook (.xlsx, or CSV files) into a `BillOfMaterials`, or raise `InputError`.
+
+    `path` may be a `MemoryFile`: an .xlsx's bytes under the name it is reported by."""
     config = config or Config()
     notes: list[str] = []
     wanted: dict[str, str] = {}
     for sheet in ("Vehicle", "BOM", "SteelAluminum", "LVC", "FX"):
         for name in config.sheet_names(sheet):
             wanted[name] = sheet
-    if not path.exists():
+    if isinstance(path, MemoryFile):
+        found, others = xlsx.read_sheets(path, wanted)
+        digest = hashlib.sha256(path.getbuffer()).hexdigest()
+    elif not path.exists():
         raise InputError(str(path), "does not exist", "a path to an .xlsx workbook or CSV files")
-    if path.is_dir() or path.suffix.lower() == ".csv":
+    elif path.is_dir() or path.suffix.lower() == ".csv":
         found, others = csv_folder.read_sheets(path, wanted, notes)
         digest = _digest_csv([Path(sheet.file) for sheet in found.values()])
     else:

@@ -9,14 +9,17 @@ import python_calamine
 from rvc.errors import InputError
 from rvc.readers import xlsx_guard
 from rvc.readers.raw import RawSheet, normalize_name
+from rvc.readers.source import MemoryFile
 
 
-def read_sheets(path: Path, wanted: dict[str, str]) -> tuple[dict[str, RawSheet], list[str]]:
+def read_sheets(
+    path: Path | MemoryFile, wanted: dict[str, str]
+) -> tuple[dict[str, RawSheet], list[str]]:
     """Read the sheets whose normalised names are keys of `wanted` (normalised -> label).
 
     Returns the sheets found (by normalised wanted name) and the names of the other sheets.
     """
-    package = xlsx_guard.open_package(path)
+    package = xlsx_guard.open_package(path)  # type: ignore[arg-type] # a MemoryFile is read alike
     try:
         chosen: dict[str, xlsx_guard.SheetEntry] = {}
         others: list[str] = []
@@ -40,7 +43,10 @@ def read_sheets(path: Path, wanted: dict[str, str]) -> tuple[dict[str, RawSheet]
     if not chosen:
         return sheets, others
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        if isinstance(path, MemoryFile):
+            workbook = python_calamine.CalamineWorkbook.from_filelike(path.open())
+        else:
+            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise InputError(
             str(path), f"cannot be read as a workbook ({exc})", "a valid .xlsx"
@@ -54,7 +60,7 @@ def read_sheets(path: Path, wanted: dict[str, str]) -> tuple[dict[str, RawSheet]
 
 
 def _sheet(
-    path: Path,
+    path: Path | MemoryFile,
     workbook: python_calamine.CalamineWorkbook,
     entry: xlsx_guard.SheetEntry,
     scan: xlsx_guard.SheetScan,

@@ -1208,9 +1208,9 @@ def _line_rows(
                 elif kids:
                     cells.append(formula(
                         ref,
-                        f"SUMPRODUCT({L_QTY}{r + 1}:{L_QTY}{end},"
+                        f"MIN(SUMPRODUCT({L_QTY}{r + 1}:{L_QTY}{end},"
                         f"{block.carry}{r + 1}:{block.carry}{end},"
-                        f"--({L_PARENT}{r + 1}:{L_PARENT}{end}={L_LINE}{r}))",
+                        f"--({L_PARENT}{r + 1}:{L_PARENT}{end}={L_LINE}{r})),{cost})",
                         money,
                     ))  # fmt: skip
                 else:
@@ -1221,7 +1221,7 @@ def _line_rows(
                 f"{cost}*(1-{block.own_rvc}{r})),0),{cost})"
             )
             if block.carried:
-                content = f'IF({m}="carried",MIN({block.carry}{r},{cost}),{content})'
+                content = f'IF({m}="carried",{block.carry}{r},{content})'
             cells += [
                 formula(f"{block.n}{r}",
                         f'IF({m}="nothing",0,IF({m}="whole",{cost},{content}))', money),

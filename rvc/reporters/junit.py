@@ -15,15 +15,24 @@ from rvc.results import Report, Status
 
 def render(report: Report, stream: TextIO) -> None:
     """Write a <testsuites> document with one <testsuite> for the vehicle."""
+    failures = sum(1 for r in report.requirements if r.status is Status.FAIL)
+    suites = ElementTree.Element(
+        "testsuites", name="rvc", tests=str(len(report.requirements)), failures=str(failures)
+    )
+    suites.append(suite(report))
+    ElementTree.indent(suites)
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(ElementTree.tostring(suites, encoding="unicode"))
+    stream.write("\n")
+
+
+def suite(report: Report) -> ElementTree.Element:
+    """The vehicle's <testsuite>: one <testcase> per requirement (a batch has one per file)."""
     vehicle = report.vehicle
     name = f"rvc {vehicle.get('model_line', '')} ({vehicle.get('vehicle_class', '')})"
     failures = sum(1 for r in report.requirements if r.status is Status.FAIL)
     skipped = sum(1 for r in report.requirements if r.status is Status.NOT_EVALUATED)
-    suites = ElementTree.Element(
-        "testsuites", name="rvc", tests=str(len(report.requirements)), failures=str(failures)
-    )
-    suite = ElementTree.SubElement(
-        suites,
+    suite = ElementTree.Element(
         "testsuite",
         name=name,
         tests=str(len(report.requirements)),
@@ -61,7 +70,4 @@ def render(report: Report, stream: TextIO) -> None:
             ElementTree.SubElement(case, "skipped", message=result.message)
         else:
             ElementTree.SubElement(case, "system-out").text = text
-    ElementTree.indent(suites)
-    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    stream.write(ElementTree.tostring(suites, encoding="unicode"))
-    stream.write("\n")
+    return suite

@@ -91,19 +91,6 @@ class PartTables:
         self._cache[hs_code] = threshold
         return threshold
 
-    def for_category(self, category: str) -> Threshold | None:
-        """The threshold a line marked with this core_part category gets (s. 15(4) parts)."""
-        found = [
-            (e.min_percent, t.title, t.binds_declared)
-            for t, e, _ in self.tables
-            if category in t.core_categories
-        ]
-        if not found:
-            return None
-        percent, title, _ = max(found, key=lambda f: f[0])
-        binds = any(b for *_, b in found)
-        return Threshold(percent, f"{title}, core_part {category}", binds_declared=binds)
-
 
 @dataclass(slots=True)
 class RulesInForce:

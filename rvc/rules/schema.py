@@ -264,11 +264,6 @@ class PartTable(Strict):
     title: Text
     applies_to: list[VehicleClass] = Field(min_length=1)
     hs: HsList
-    core_categories: list[CoreCategory] = Field(
-        default_factory=list,
-        description="lines marked with these core_part categories get this table's threshold "
-        "whatever their HS code (the heavy-truck parts of s. 15(4))",
-    )
     binds_declared: bool = Field(
         False,
         description="a line declared originating must still meet this threshold when its own "

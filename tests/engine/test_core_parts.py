@@ -176,18 +176,19 @@ def test_core_stage_boundary(run):
 
 
 def test_heavy_truck_has_no_core_parts_requirement_and_decides_its_engine_at_table_d(run):
-    # s. 15(4): ENG (blank, rvc_percent 65) originates only at the Table D threshold: 64 on
-    # 2026-01-01 (originating, 0), 70 from 2027-07-01 (not: its content 35% of 20,000 = 7,000
-    # counts). TRN rvc_percent 80 originates on both dates. AXL: no rule for trucks, declared Y.
+    # s. 15(4): ENG (8408.20, blank, rvc_percent 65) originates only at the Table D
+    # threshold: 64 on 2026-01-01 (originating, 0), 70 from 2027-07-01 (not: its content 35%
+    # of 20,000 = 7,000 counts). TRN (8708.40) rvc_percent 80 originates on both dates. The
+    # core_part column does not make a truck's engine: it is ignored and said so.
     lines = [
-        line("ENG", 20000, core_part="engine", rvc_percent=65),
-        line("TRN", 9000, core_part="transmission", rvc_percent=80),
+        line("ENG", 20000, core_part="engine", hs_code="840820", rvc_percent=65),
+        line("TRN", 9000, core_part="transmission", hs_code="870840", rvc_percent=80),
         line("AXL", 5000, core_part="axle", originating=True),
     ]
     now = run(bom(lines, vehicle_class="heavy_truck", net_cost=100000), "2026-01-01")
     assert "core-parts" not in [r.id for r in now.requirements]
     assert result(now, "vehicle-rvc").details["vnm"] == Decimal(0)
-    assert any("'axle': heavy trucks have no core-parts requirement" in n for n in now.assumptions)
+    assert any("core_part 'engine' ignored (3 marked lines)" in n for n in now.assumptions)
     later = run(bom(lines, vehicle_class="heavy_truck", net_cost=100000), "2027-07-01")
     rvc = result(later, "vehicle-rvc")
     assert rvc.details["vnm"] == Decimal(7000)
@@ -198,6 +199,27 @@ def test_heavy_truck_has_no_core_parts_requirement_and_decides_its_engine_at_tab
     report = run(bom(imported, vehicle_class="heavy_truck", net_cost=100000), "2027-07-01")
     assert result(report, "vehicle-rvc").value == Decimal(80)
     assert result(report, "vehicle-rvc").status is Status.PASS
+    # without an HS code a line marked engine has no threshold: blank, rvc_percent 65 -> its
+    # content 35% of 20,000 = 7,000 counts on both dates
+    unmarked = [line("ENG", 20000, core_part="engine", rvc_percent=65)]
+    for on in ("2026-01-01", "2027-07-01"):
+        report = run(bom(unmarked, vehicle_class="heavy_truck", net_cost=100000), on)
+        assert result(report, "vehicle-rvc").details["vnm"] == Decimal(7000)
+
+
+def test_us_reading_caps_carried_core_content_at_every_level(run):
+    # P0 (Y, 100) > P1 (Y, 1) > P2 (N engine, 100): under the U.S. reading P2 brings 100 into
+    # P1, but P1 can bring at most its own value, 1, into P0: VNM 1 -> RVC 99%.
+    lines = [
+        line("P0", 100, originating=True),
+        line("P1", 1, parent="P0", originating=True),
+        line("P2", 100, parent="P1", originating=False, core_part="engine", hs_code="840734"),
+    ]
+    report = run(bom(lines, net_cost=100), "2020-07-01")
+    rvc = result(report, "vehicle-rvc")
+    assert rvc.details["vnm"] == Decimal(1)
+    assert rvc.value == Decimal(99)
+    assert [(d.part_number, d.amount) for d in rvc.drivers] == [("P1", Decimal(1))]
 
 
 def test_blank_core_part_that_does_not_originate_counts_its_content(run):

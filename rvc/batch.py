@@ -1,0 +1,528 @@
+"""Many vehicles in one run: `rvc check PATH...` over files, folders and globs.
+
+* `collect` turns the command line into the sorted list of vehicles: a workbook, a CSV file,
+  a folder of CSV files (one vehicle, as in a single run), or the members of a batch folder
+  (its workbooks, and its sub-folders of CSV files, one vehicle each).
+* `check_one` evaluates one vehicle: a pure function from its path or bytes, its settings, the
+  rule pack and the options to an `Outcome` (its exit code and its texts). It runs in this
+  process (`--jobs 1`), in worker processes (`--jobs N`, each loading the rule pack once) or
+  on a Dask cluster (`--dask-scheduler`), with the same result.
+* `run_batch` puts the outcomes in sorted path order, whatever order they finished in, and
+  writes the batch report and the per-workbook files of `--output-dir`.
+
+One bad workbook never stops the others: it becomes an error document in its place.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rvc.commands import _collector_paused, _prepare_stdout, evaluate_bom
+from rvc.errors import RvcError
+from rvc.readers import config as settings_file
+from rvc.readers.source import MemoryFile
+from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome
+from rvc.rules import default_rules_dir, load_rule_pack
+
+if TYPE_CHECKING:
+    from rvc.readers.config import Config
+    from rvc.rules.schema import RulePack
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+GLOB_SUFFIXES = (*WORKBOOK_SUFFIXES, ".xls", ".csv")
+GLOB_CHARACTERS = frozenset("*?[")
+DASK_WINDOW = 2048  # workbooks in flight on a cluster at a time (bounds the client's memory)
+DASK_CONNECT_TIMEOUT = "20s"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What every workbook of a batch is checked with (picklable, sent to each worker)."""
+
+    as_of: date | None
+    today: date
+    core_reading: str | None
+    formats: frozenset[str]  # per-workbook texts wanted: "json", "junit", "github"
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One vehicle to check: where it is, its settings and the rule pack folder it uses."""
+
+    path: Path
+    settings: Config | None  # None: its settings file could not be read (see `problem`)
+    rules: str
+    problem: RvcError | None = None
+
+
+# -- which vehicles ------------------------------------------------------------------------
+
+
+def _skipped(path: Path) -> bool:
+    """Excel's lock files (`~$bom.xlsx`, a few bytes, not a workbook) and hidden files."""
+    return path.name.startswith(("~$", "."))
+
+
+def holds_csv(folder: Path) -> bool:
+    """A folder with CSV files in it is one CSV vehicle (BOM.csv, Vehicle.csv, ...)."""
+    try:
+        return any(p.suffix.lower() == ".csv" and p.is_file() for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def batch_members(folder: Path) -> list[Path] | None:
+    """The vehicles of a batch folder (its workbooks and CSV sub-folders), or None when the
+    folder is not a batch: it holds CSV files itself (one CSV vehicle, as in a single run)
+    or holds no workbook and no CSV sub-folder (read as today, and refused as such)."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return None
+    if holds_csv(folder):
+        return None
+    members = [
+        p
+        for p in entries
+        if not _skipped(p)
+        and (
+            (p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file()) or (p.is_dir() and holds_csv(p))
+        )
+    ]
+    return members or None
+
+
+def collect(arguments: Iterable[str | Path]) -> tuple[list[Path], bool]:
+    """The vehicles named on the command line, sorted by path, and whether they are a batch.
+
+    Globs are expanded here too (for shells that do not); a glob keeps workbooks, CSV files
+    and folders. A batch is several vehicles, a glob, or a batch folder; a single file or CSV
+    folder is not, so its output stays exactly a single run's.
+    """
+    found: dict[str, Path] = {}
+    batch = False
+
+    def add(path: Path, expand: bool) -> None:
+        nonlocal batch
+        members = batch_members(path) if expand and path.is_dir() else None
+        if members is not None:
+            batch = True
+            for member in members:
+                add(member, False)
+            return
+        key = os.path.normcase(os.path.abspath(path))
+        found.setdefault(key, path)
+
+    for argument in arguments:
+        text = str(argument)
+        path = Path(text)
+        if not path.exists() and GLOB_CHARACTERS.intersection(text):
+            matches = sorted(glob.glob(text, recursive=True))
+            if matches:
+                batch = True
+                for match in map(Path, matches):
+                    if _skipped(match):
+                        continue
+                    if match.is_dir() or match.suffix.lower() in GLOB_SUFFIXES:
+                        add(match, True)
+                continue
+        add(path, True)
+    paths = sorted(found.values(), key=str)
+    return paths, batch or len(paths) > 1
+
+
+# -- one vehicle ---------------------------------------------------------------------------
+
+
+def check_one(
+    source: Path | MemoryFile, settings: Config, pack: RulePack, options: Options
+) -> Outcome:
+    """Evaluate one vehicle and render it: the same function locally and on Dask.
+
+    Pure: the outcome depends only on the arguments (`options.today` stands for the clock).
+    Bad input becomes an error outcome (exit 2) with its located message; a bug of rvc an
+    outcome with exit 3, so that one workbook never stops a batch nor reads as a verdict.
+    """
+    path = str(source)
+    with _collector_paused():
+        try:
+            bill, report = evaluate_bom(
+                source,
+                settings,
+                pack,
+                as_of=options.as_of,
+                today=options.today,
+                core_reading=options.core_reading,
+            )
+            outcome = report_outcome(report, path, options.formats)
+        except RvcError as error:
+            return error_outcome(error, path, options.formats)
+        except Exception as exc:  # a bug of rvc: reported for this workbook, never a verdict
+            problem = RvcError(path, f"internal error of rvc ({type(exc).__name__}: {exc})")
+            return error_outcome(problem, path, options.formats, code=3)
+    if bill.provenance:
+        provenance = bill.provenance
+        outcome.verbose = [
+            *provenance.mapping,
+            *(f"ignored sheet: {name}" for name in provenance.ignored_sheets),
+            *(f"ignored column: {name}" for name in provenance.ignored_columns),
+        ]
+    return outcome
+
+
+_PACKS: dict[str, RulePack] = {}
+
+
+def _pack(folder: str) -> RulePack:
+    """A rule pack, loaded once per process."""
+    pack = _PACKS.get(folder)
+    if pack is None:
+        pack = _PACKS[folder] = load_rule_pack(Path(folder))
+    return pack
+
+
+def _start_worker(folders: tuple[str, ...]) -> None:
+    """A worker process loads the rule packs once, before its first workbook (a pack that
+    cannot be loaded is reported by each of its workbooks)."""
+    for folder in folders:
+        with suppress(RvcError):
+            _pack(folder)
+
+
+def _check_task(task: Task, options: Options) -> Outcome:
+    if task.problem is not None or task.settings is None:
+        assert task.problem is not None
+        return error_outcome(task.problem, str(task.path), options.formats)
+    try:
+        pack = _pack(task.rules)
+    except RvcError as error:
+        return error_outcome(error, str(task.path), options.formats)
+    return check_one(task.path, task.settings, pack, options)
+
+
+def _check_chunk(tasks: list[tuple[int, Task]], options: Options) -> list[tuple[int, Outcome]]:
+    return [(index, _check_task(task, options)) for index, task in tasks]
+
+
+# -- where they run ------------------------------------------------------------------------
+
+Finish = Callable[[int, Outcome], Outcome]
+"""Called with each outcome as it arrives (its index in the sorted list); returns what to keep
+(the progress bar advances, `--output-dir` files are written and texts no longer needed are
+dropped here, so that a batch of 100,000 workbooks does not hold 100,000 reports)."""
+
+
+def run_local(tasks: list[Task], options: Options, jobs: int, finish: Finish) -> list[Outcome]:
+    """In this process (`jobs` 1) or in `jobs` worker processes, in chunks.
+
+    Worker processes start from this one (the modules and rule packs already loaded are
+    theirs at once where processes fork; elsewhere the initializer loads each pack once).
+    A worker that dies (killed for memory, or a reader crashing the interpreter) breaks the
+    pool: the workbooks not finished are then checked again one per process, so only the
+    workbook that kills its process is reported, as an internal error (exit 3).
+    """
+    results: list[Outcome | None] = [None] * len(tasks)
+    if jobs <= 1 or len(tasks) <= 1:
+        for index, task in enumerate(tasks):
+            results[index] = finish(index, _check_task(task, options))
+        return [r for r in results if r is not None]
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool  # imported here: 10-20 ms
+
+    folders = tuple(sorted({t.rules for t in tasks if t.problem is None}))
+    _start_worker(folders)  # loaded here once, so that forked workers start with them
+    indexed = list(enumerate(tasks))
+    size = max(1, min(16, len(tasks) // (jobs * 8)))
+    chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
+    broken = False
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(chunks)), initializer=_start_worker, initargs=(folders,)
+    ) as pool:
+        pending = {pool.submit(_check_chunk, chunk, options) for chunk in chunks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    finished = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                for index, outcome in finished:
+                    results[index] = finish(index, outcome)
+    if broken:
+        for index, task in indexed:
+            if results[index] is None:
+                results[index] = finish(index, _isolated(task, options, folders))
+    return [r for r in results if r is not None]
+
+
+def _isolated(task: Task, options: Options, folders: tuple[str, ...]) -> Outcome:
+    """One workbook in a process of its own, after a worker died."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(1, initializer=_start_worker, initargs=(folders,)) as pool:
+        try:
+            return pool.submit(_check_task, task, options).result()
+        except BrokenProcessPool:
+            problem = RvcError(
+                str(task.path),
+                "ended the process reading it (out of memory, or a crash of the xlsx reader); "
+                "internal error of rvc",
+                "a workbook rvc refuses with a message: please report this file",
+            )
+            return error_outcome(problem, str(task.path), options.formats, code=3)
+
+
+def run_dask(tasks: list[Task], options: Options, address: str, finish: Finish) -> list[Outcome]:
+    """On a Dask cluster: each workbook's bytes and settings go to `check_one` on a worker,
+    with the rule pack scattered once to every worker; outcomes come back in any order."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise RvcError(
+            "--dask-scheduler", "needs the optional Dask extra", "pip install 'usmca-rvc[dask]'"
+        ) from exc
+    results: list[Outcome | None] = [None] * len(tasks)
+    runnable = []
+    for index, task in enumerate(tasks):
+        if task.problem is not None:
+            results[index] = finish(
+                index, error_outcome(task.problem, str(task.path), options.formats)
+            )
+        else:
+            runnable.append(index)
+    try:
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise RvcError(
+            f"--dask-scheduler {address}", f"cannot be reached ({exc})", "a running scheduler"
+        ) from exc
+    with client:
+        packs = {
+            folder: client.scatter(  # type: ignore[no-untyped-call]
+                _pack(folder), broadcast=True, hash=False
+            )
+            for folder in sorted({tasks[i].rules for i in runnable})
+        }
+        for start in range(0, len(runnable), DASK_WINDOW):
+            window = runnable[start : start + DASK_WINDOW]
+            futures = {}
+            for index in window:
+                task = tasks[index]
+                try:
+                    source: Path | MemoryFile = _memory(task.path)
+                except RvcError as error:
+                    results[index] = finish(
+                        index, error_outcome(error, str(task.path), options.formats)
+                    )
+                    continue
+                future = client.submit(
+                    check_one,
+                    source,
+                    task.settings,
+                    packs[task.rules],
+                    options,
+                    pure=False,
+                    key=f"rvc-check-{index}-{hashlib.sha1(str(task.path).encode()).hexdigest()}",
+                )
+                futures[future] = index
+            finished = as_completed(  # type: ignore[no-untyped-call]
+                futures, with_results=True, raise_errors=False
+            )
+            for future, outcome in finished:
+                index = futures[future]
+                if not isinstance(outcome, Outcome):  # the task failed on the cluster itself
+                    problem = RvcError(
+                        str(tasks[index].path),
+                        f"could not be checked on the cluster ({type(outcome).__name__}: "
+                        f"{outcome}); internal error",
+                        "a worker that stays up (see its memory limit)",
+                    )
+                    outcome = error_outcome(problem, str(tasks[index].path), options.formats, 3)
+                results[index] = finish(index, outcome)
+                future.release()
+    return [r for r in results if r is not None]
+
+
+def _memory(path: Path) -> Path | MemoryFile:
+    """What is sent for a vehicle: an .xlsx's bytes under its name. A CSV vehicle is several
+    files: it is sent as its path, so CSV input on a cluster needs a shared file system."""
+    if path.is_file() and path.suffix.lower() != ".csv":
+        try:
+            return MemoryFile(path.read_bytes(), str(path))
+        except OSError as exc:
+            raise RvcError(
+                str(path), f"cannot be read ({exc.strerror or exc})", "a readable file"
+            ) from exc
+    return path
+
+
+# -- the batch -----------------------------------------------------------------------------
+
+
+def plan(paths: list[Path], rules: Path | None, config: Path | None) -> list[Task]:
+    """Each vehicle's settings (the nearest settings file, found once per folder) and rule
+    pack folder; a settings file that cannot be read is that vehicle's error."""
+    default = str(rules or "")
+    forced = settings_file.load(config) if config else None
+    found: dict[Path, Config | RvcError] = {}
+    tasks = []
+    for path in paths:
+        if forced is not None:
+            settings: Config | RvcError = forced
+        else:
+            folder = path if path.is_dir() else path.parent
+            if folder not in found:
+                try:
+                    found[folder] = settings_file.discover(path)
+                except RvcError as error:
+                    found[folder] = error
+            settings = found[folder]
+        if isinstance(settings, RvcError):
+            tasks.append(Task(path, None, "", settings))
+            continue
+        settings.label  # noqa: B018 - worked out here, relative to this working directory
+        folder_name = default or str(settings.rules_dir() or default_rules_dir())
+        tasks.append(Task(path, settings, folder_name))
+    return tasks
+
+
+def output_names(paths: list[str]) -> list[str]:
+    """`<name>.json` for each workbook, unique even when names repeat in other folders (or
+    differ only in case): a repeated name gets a short hash of its whole path.
+
+    Examples:
+        >>> output_names(["a/x.xlsx", "b/x.xlsx", "y.xlsx"])  # doctest: +ELLIPSIS
+        ['x-....json', 'x-....json', 'y.json']
+    """
+    stems = [Path(p).stem or Path(p).name or "workbook" for p in paths]
+    counts: dict[str, int] = {}
+    for stem in stems:
+        counts[stem.casefold()] = counts.get(stem.casefold(), 0) + 1
+    names = []
+    for path, stem in zip(paths, stems, strict=True):
+        if counts[stem.casefold()] > 1:
+            stem = f"{stem}-{hashlib.sha256(path.encode()).hexdigest()[:10]}"
+        names.append(f"{stem}.json")
+    return names
+
+
+def _write_file(path: Path, text: str) -> None:
+    """One workbook's JSON document (its report, or its error document) in `--output-dir`."""
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise RvcError(str(path), f"cannot be written ({exc.strerror or exc})") from exc
+
+
+def run_batch(
+    *,
+    paths: list[Path],
+    single: bool,
+    rules: Path | None,
+    as_of: date | None,
+    today: date,
+    output_format: str,
+    output: Path | None,
+    core_reading: str | None,
+    config: Path | None,
+    verbose: bool,
+    jobs: int | None,
+    output_dir: Path | None,
+    dask_scheduler: str | None,
+) -> int:
+    """Check every vehicle, write the batch report (or, for one vehicle, exactly its single
+    report) and the `--output-dir` files; return the batch's exit code."""
+    from rvc.reporters import batch as batch_report
+
+    if output is not None and any(output.resolve() == p.resolve() for p in paths):
+        raise RvcError(str(output), "is one of the BOMs", "another file for the report (-o)")
+    if rules is not None:
+        _pack(str(rules))  # a broken --rules pack is one usage error, not one per workbook
+    formats = {output_format} & {"json", "junit", "github"}
+    if output_dir is not None or single:
+        formats.add("json")
+    if single:
+        formats.add("report")  # the Report itself comes back, for the single run's renderer
+    options = Options(as_of, today, core_reading, frozenset(formats))
+    tasks = plan(paths, rules, config)
+    show = output_format == "table" and not single and sys.stderr.isatty()
+    names = output_names([str(t.path) for t in tasks]) if output_dir is not None else []
+    if output_dir is not None:
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RvcError(str(output_dir), f"cannot be written ({exc.strerror or exc})") from exc
+    keep_json = output_format == "json" or single
+    with batch_report.progress(show, len(tasks)) as advance:
+
+        def finish(index: int, outcome: Outcome) -> Outcome:
+            advance(1)
+            if output_dir is not None:
+                _write_file(output_dir / names[index], outcome.texts["json"])
+                if not keep_json:
+                    del outcome.texts["json"]
+            return outcome
+
+        if dask_scheduler:
+            outcomes = run_dask(tasks, options, dask_scheduler, finish)
+        else:
+            outcomes = run_local(tasks, options, jobs or os.cpu_count() or 1, finish)
+    if verbose:
+        for outcome in outcomes:
+            for line in outcome.verbose:
+                sys.stderr.write(f"rvc: {outcome.path}: {line}\n")
+    if single:
+        return _write_single(outcomes[0], output_format, output, options)
+    writer: dict[str, Callable[[list[Outcome], Any], None]] = {
+        "json": batch_report.write_json,
+        "junit": batch_report.write_junit,
+        "github": batch_report.write_github,
+        "table": batch_report.write_table,
+    }
+    if output is None:
+        _prepare_stdout(output_format)
+        writer[output_format](outcomes, sys.stdout)
+    else:
+        try:
+            with output.open("w", encoding="utf-8") as stream:
+                writer[output_format](outcomes, stream)
+        except OSError as exc:
+            raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
+        sys.stderr.write(f"rvc: wrote {output} ({batch_report.totals(outcomes)})\n")
+    return exit_code(outcomes)
+
+
+def _write_single(
+    outcome: Outcome, output_format: str, output: Path | None, options: Options
+) -> int:
+    """One vehicle: exactly what a single run writes (the report, or the error on stderr)."""
+    from rvc.reporters import RENDERERS
+
+    if outcome.report is None:
+        assert outcome.error is not None
+        error = outcome.error
+        where = f"{error['file']}: {error['where']}" if error["where"] else error["file"]
+        raise RvcError(where, error["found"], error["expected"])
+    render = RENDERERS[output_format]
+    if output is None:
+        _prepare_stdout(output_format)
+        render(outcome.report, sys.stdout)
+        return outcome.exit_code
+    try:
+        with output.open("w", encoding="utf-8") as stream:
+            render(outcome.report, stream)
+    except OSError as exc:
+        raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
+    sys.stderr.write(f"rvc: wrote {output} (verdict {outcome.verdict})\n")
+    return outcome.exit_code

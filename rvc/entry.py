@@ -1,0 +1,52 @@
+"""The `rvc` script's entry point: `rvc --version` and `rvc --help` answer at once.
+
+Python starts in about 20 ms; the command-line framework (typer, which brings pydantic) takes
+another 50-100 ms to import. The two questions people and scripts ask most often need none of
+it, so they are answered here; everything else goes to `rvc.cli`. `RVC_HELP` is exactly
+the text typer writes for `rvc --help` at the default width (tests/test_batch.py compares
+them, so a new command cannot make it stale).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from rvc import __version__
+
+RVC_HELP = """\
+Usage: rvc [OPTIONS] COMMAND [ARGS]...
+
+  USMCA automotive rules-of-origin calculator: RVC, core parts, steel,
+  aluminum, LVC.
+
+Options:
+  --version  Print the version.
+  --help     Show this message and exit.
+
+Commands:
+  check     Check vehicle BOMs against the rules; exit 0 pass, 1 fail or...
+  diff      Compare two BOMs on one date: lines changed and how each...
+  template  Write an example workbook in the input format, ready to fill in.
+  rules     Inspect and validate rule packs.
+"""
+
+
+def _wide_enough() -> bool:
+    """The help above is typer's at 80 columns or more (a narrower terminal wraps it)."""
+    import shutil
+
+    return shutil.get_terminal_size().columns >= 80
+
+
+def main() -> None:
+    """Entry point of the `rvc` script."""
+    arguments = sys.argv[1:]
+    if arguments == ["--version"]:
+        sys.stdout.write(f"rvc {__version__}\n")
+        return
+    if arguments == ["--help"] and _wide_enough():
+        sys.stdout.write(RVC_HELP)
+        return
+    from rvc.cli import main as run
+
+    run()
