@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
-from rvc.model import BomLine
+from rvc.model import BillOfMaterials, BomLine
 
 CoreReading = Literal["us-cbp", "roll-up"]
 READINGS: tuple[CoreReading, ...] = ("us-cbp", "roll-up")
@@ -496,6 +496,8 @@ class Report:
     currency: str
     tool_version: str
     lines: LineTable | None = None
+    source: BillOfMaterials | None = None
+    """The BOM as read (for exports that list the purchase and LVC rows and the mapping)."""
 
     @property
     def verdict(self) -> Verdict:

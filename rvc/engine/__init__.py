@@ -112,6 +112,7 @@ def _evaluate(
             core_category={p.index: p.category for p in facts.core.parts} if facts.core else {},
             counts=facts.counts,
         ),
+        source=bom,
     )
 
 

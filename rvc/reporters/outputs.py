@@ -82,16 +82,44 @@ def _text_writer(name: str) -> FileWriter:
     return FileWriter(name, write, write_error)
 
 
+def _audit_workbook() -> FileWriter:
+    """`-o report.xlsx`: the audit workbook with live formulas (rvc.reporters.audit_workbook);
+    on bad input, no workbook (and no stale one: the file is removed)."""
+
+    def write(path: Path, report: Report, fail_on: str) -> None:
+        import shlex
+
+        from rvc.reporters.audit_workbook import write_audit_workbook
+
+        bill = report.source
+        mapping = bill.provenance.mapping if bill and bill.provenance else []
+        label = next(
+            (m.removeprefix("settings from ") for m in mapping if m.startswith("settings from ")),
+            "",
+        )
+        try:
+            write_audit_workbook(
+                report,
+                path,
+                command_line=shlex.join(["rvc", *sys.argv[1:]]),
+                settings_label=label,
+                bill=bill,
+            )
+        except OSError as exc:
+            raise RvcError(str(path), f"cannot be written ({exc.strerror or exc})") from exc
+
+    return FileWriter("xlsx", write, None)
+
+
 FILE_WRITERS: dict[str, FileWriter] = {
     ".json": _text_writer("json"),
     ".xml": _text_writer("junit"),
     ".md": _text_writer("markdown"),
     ".txt": _text_writer("table"),
     ".sarif": _text_writer("sarif"),
+    ".xlsx": _audit_workbook(),
 }
-PLANNED: dict[str, str] = {
-    ".xlsx": "the audit workbook, which this version of rvc does not write yet",
-}
+PLANNED: dict[str, str] = {}
 
 
 def register(suffix: str, writer: FileWriter) -> None:
