@@ -103,13 +103,13 @@ class BomReader:
         for i, line in zip(keep, self._lines(keep, first, parsed, missing), strict=True):
             row = first + i
             if by_level:
-                level = self._level(row, columns["level"][i])
-                if level == 0:
+                depth = self._level(row, columns["level"][i])
+                if depth == 0:
                     self.provenance.excluded.append(
                         Excluded(row, "level 0: the finished vehicle itself, not a material")
                     )
                     continue
-                line = self._place(row, line, level, levels)
+                line = self._place(row, line, depth, levels)
             elif line.part_number in seen:
                 raise InputError(
                     sheet.where(row, table.columns["part_number"].col, "part_number"),
@@ -206,13 +206,13 @@ class BomReader:
             for i, got in enumerate(out):
                 if got is odd:
                     out[i] = self._text(first + i, name, values[i])
-        return out
+        return out  # type: ignore[return-value]  # no _ODD marker is left
 
     @staticmethod
     def _memoized(values: list[Any], parse: Any, first: int) -> list[Any]:
         """Parse each distinct value once (keyed by type too: True is not 1.0 here)."""
         memo: dict[tuple[type, Any], Any] = {}
-        out = []
+        out: list[Any] = []
         append = out.append
         for i, v in enumerate(values):
             key = (type(v), v)

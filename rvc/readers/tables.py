@@ -111,8 +111,8 @@ def locate(
     # what a file holds is echoed only when it looks like a header row (two or more short
     # names): a file that is not a BOM (a CSV linked to /etc/passwd, a key file) never reaches
     # a CI log
-    first = sheet.rows[0] if sheet.rows else []
-    names = [str(v).strip() for v in first if has_value(v)]
+    row_one = sheet.rows[0] if sheet.rows else []
+    names = [str(v).strip() for v in row_one if has_value(v)]
     if len(names) >= 2 and all(_HEADER_LIKE.fullmatch(n) for n in names[:8]):
         seen = ", ".join(snippet(n) for n in names[:8]) + (" ..." if len(names) > 8 else "")
     else:

@@ -77,9 +77,9 @@ def read_vehicle(
         found[field] = Cell(sheet, row, 2, field)
         provenance.locations[field] = found[field].where
     for r, c in (*sheet.errors, *sheet.no_cached_value):
-        for cell in found.values():
-            if (cell.row, cell.col) == (r, c):
-                cell.value()
+        for found_cell in found.values():
+            if (found_cell.row, found_cell.col) == (r, c):
+                found_cell.value()
 
     def need(field: str, what: str) -> Cell:
         if field not in found or found[field].value() is None:

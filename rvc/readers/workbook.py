@@ -59,10 +59,10 @@ def read_bom(
         notes.append(link)
     sheets: dict[str, RawSheet] = {wanted[k]: v for k, v in found.items()}
     for label in ("SteelAluminum", "LVC", "FX"):
-        sheet = sheets.get(label)
-        if sheet is not None and not any(has_value(v) for row in sheet.rows for v in row):
+        optional = sheets.get(label)
+        if optional is not None and not any(has_value(v) for row in optional.rows for v in row):
             del sheets[label]
-            notes.append(f"sheet '{sheet.name}' is empty; read as if it were absent")
+            notes.append(f"sheet '{optional.name}' is empty; read as if it were absent")
     for label in ("Vehicle", "BOM"):
         if label not in sheets:
             have = ", ".join(repr(s) for s in [*[v.name for v in sheets.values()], *others])
@@ -75,12 +75,12 @@ def read_bom(
     provenance.ignored_sheets = others
     if config.source is not None:
         provenance.mapping.append(f"settings from {config.label}")
-    for label, sheet in sheets.items():
-        provenance.sheets[label] = sheet.name
-        if normalize_name(sheet.name) not in (normalize_name(label), "steelaluminium"):
-            provenance.mapping.append(f"sheet '{sheet.name}' read as {label}")
-        if sheet.hidden:
-            notes.append(f"sheet '{sheet.name}' is hidden in the workbook; it was read anyway")
+    for label, read in sheets.items():
+        provenance.sheets[label] = read.name
+        if normalize_name(read.name) not in (normalize_name(label), "steelaluminium"):
+            provenance.mapping.append(f"sheet '{read.name}' read as {label}")
+        if read.hidden:
+            notes.append(f"sheet '{read.name}' is hidden in the workbook; it was read anyway")
     vehicle, effective, source = read_vehicle(
         sheets["Vehicle"], config, notes, provenance, as_of, today
     )
