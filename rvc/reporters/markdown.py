@@ -15,6 +15,7 @@ from rvc.money import fmt_percent, fmt_threshold
 from rvc.reporters import gate
 from rvc.reporters.terminal import LABEL, SOURCE, _margin, _value
 from rvc.results import Report, Status, Verdict
+from rvc.text import escape as visible
 
 ICON = {Status.PASS: "✅", Status.FAIL: "❌", Status.NOT_EVALUATED: "⚠️"}
 VERDICT_ICON = {Verdict.PASS: "✅", Verdict.FAIL: "❌", Verdict.INCOMPLETE: "⚠️"}
@@ -32,7 +33,7 @@ def escape(text: object, *, line_start: bool = False) -> str:
     ('\\\\# 1. not a heading', '3\\\\. no list')
     """
     value = str(text).replace("&", "&amp;")
-    value = re.sub(r"[\r\n]+", " ", value)
+    value = visible(re.sub(r"[\r\n]+", " ", value))  # ESC, NUL, bidi overrides: shown, not sent
     value = _SPECIAL.sub(r"\\\1", value)
     if line_start:
         value = _LEADING.sub(_escape_leading, value)
