@@ -14,14 +14,19 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-import click
-
 from rvc.text import escape
 
 
 def _exception_modules() -> list[Any]:
-    """click's exceptions, and those of the copy of click that newer typer versions carry."""
-    modules: list[Any] = [click.exceptions]
+    """click's exceptions, and those of the copy of click that newer typer versions carry
+    (such a typer does not install click at all, so neither import may be required)."""
+    modules: list[Any] = []
+    try:
+        import click.exceptions
+
+        modules.append(click.exceptions)
+    except ImportError:
+        pass
     try:
         import typer._click.exceptions as vendored  # type: ignore[import-not-found,unused-ignore]
 
