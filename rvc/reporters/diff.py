@@ -6,12 +6,9 @@ A `BomDiff` in, text out; nothing is computed here beyond formatting. The table 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
-from enum import Enum
 from typing import Any, TextIO
 
 from rvc.engine.diff import (
@@ -27,7 +24,8 @@ from rvc.engine.diff import (
     LineSide,
     RequirementMove,
 )
-from rvc.money import fmt_amount, fmt_number, fmt_percent, json_text
+from rvc.money import fmt_amount, fmt_number, fmt_percent
+from rvc.reporters import json_report
 from rvc.results import Status, Verdict
 
 SCHEMA_VERSION = 1
@@ -194,22 +192,9 @@ def line_label(line: LineChange) -> str:
 
 # --- JSON -----------------------------------------------------------------------------------
 
-_MARK = "\x00"
-_NUMBER = re.compile(r'"\\u0000(-?[0-9]+(?:\.[0-9]+)?)\\u0000"')
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"{_MARK}{json_text(value)}{_MARK}"
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+# numbers are written as JSON number tokens by json_report's encoder, never through string
+# markers that input text could forge
+_plain = json_report.plain
 
 
 def _pair(old: Any, new: Any) -> dict[str, Any]:
@@ -314,8 +299,7 @@ def document(diff: BomDiff) -> dict[str, Any]:
 
 def render_json(diff: BomDiff, stream: TextIO) -> None:
     """Write the JSON document and a newline; nothing else goes to this stream."""
-    text = json.dumps(document(diff), indent=2, ensure_ascii=False)
-    stream.write(_NUMBER.sub(r"\1", text))
+    stream.write(json_report.dumps_data(document(diff)))
     stream.write("\n")
 
 

@@ -45,6 +45,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+plain = _plain
+"""JSON-ready data: decimals as number tokens, enums as values, dates as ISO text."""
+
+
 def _requirement(result: RequirementResult) -> dict[str, Any]:
     return {
         "id": result.id,
