@@ -255,6 +255,34 @@ def test_a_small_bom_worked_by_hand(run: Any, tmp_path: Path) -> None:
         assert_agrees(values, report)
 
 
+@pytest.mark.slow
+def test_carried_core_content_is_capped_at_every_level(run: Any, tmp_path: Path) -> None:
+    """P0 (Y, 100) > P1 (Y, 1) > P2 (N engine, 100), net cost 100: under the U.S. reading P2
+    brings 100 into P1, which brings at most its own 1 into P0: VNM 1, RVC 99%. Roll-up: 0,
+    RVC 100%. The workbook's formulas must cap at each level as the engine does."""
+    bill = bom(
+        [
+            line("P0", 100, originating=True),
+            line("P1", 1, parent="P0", originating=True),
+            line("P2", 100, parent="P1", originating=False, core_part="engine", hs_code="840734"),
+        ],
+        net_cost=100,
+    )
+    exported = {}
+    for reading in READINGS:
+        report = run(bill, "2020-07-01", reading=reading)
+        target = tmp_path / f"carried-{reading}.xlsx"
+        write_audit_workbook(report, target, bill=bill)
+        exported[target] = report
+    recalculated = recalculate(list(exported), tmp_path / "out")
+    for target, report in exported.items():
+        values = Values(recalculated[target])
+        assert values("VNM_USCBP") == pytest.approx(1, abs=0.005)
+        assert values("RVC_USCBP") == pytest.approx(0.99, abs=1e-12)
+        assert values("VNM_ROLLUP") == pytest.approx(0, abs=0.005)
+        assert_agrees(values, report)
+
+
 # --- fast tests: structure, injection, the CLI -----------------------------------------------
 
 
