@@ -399,7 +399,6 @@ class WhatItWouldTake:
     parts: tuple[PartGap, ...] = ()
     exact: bool = True
     ordered_by: str = ""
-    other_reading: str | None = None
     headline: str = ""
     """A few words for a summary line, when the status needs explaining beside its margin."""
 

@@ -52,7 +52,6 @@ def vehicle_rvc(
     exact = len(facts.tree.lines) <= EXACT_UP_TO
     steps = _steps(facts, pieces, vnm, threshold, exact)
     how = _how(steps, threshold) + _other_reading(facts, threshold)
-    other = [r for r in facts.counts if r != facts.reading]
     return WhatItWouldTake(
         passes=False,
         summary=f"remove {fmt_amount(vnm - allowed)} {currency} of non-originating content: {how}",
@@ -61,7 +60,6 @@ def vehicle_rvc(
         steps=tuple(steps),
         exact=exact,
         ordered_by="resourcing_cost" if by_cost else "largest",
-        other_reading=other[0] if other else None,
     )
 
 

@@ -37,9 +37,7 @@ def render(report: Report, stream: TextIO, *, fail_on: str = gate.DEFAULT) -> No
         title = _property(f"rvc {result.id}: {result.status.value}")
         stream.write(f"::{level} file={path},title={title}::{_data(result.message)}\n")
     verdict = report.verdict
-    counts = ", ".join(
-        f"{sum(1 for r in report.requirements if r.status is s)} {s.value}" for s in Status
-    )
+    counts = ", ".join(f"{n} {s.value}" for s, n in report.counts().items())
     code = gate.exit_code(report, fail_on)
     level = "notice" if verdict is Verdict.PASS else "error" if code else "warning"
     title = _property(f"rvc verdict: {verdict.value}")

@@ -60,9 +60,24 @@ class SafeConsole(Console):
         raise BrokenPipeError
 
 
-def _t(text: object, style: str = "") -> Text:
-    """Input text as a rich `Text`: literal and escaped."""
-    return Text(escape(text), style=style)
+def safe_console(stream: TextIO, *, width: int | None, color: bool | None) -> SafeConsole:
+    """The console every human report prints to: colour only on a terminal (or as asked),
+    input text literal, a closed pipe left to the caller."""
+    return SafeConsole(
+        file=stream,
+        width=width,
+        color_system="auto" if color is not False else None,
+        force_terminal=color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+
+
+def literal(text: object = "", style: str = "", **kwargs: Any) -> Text:
+    """Input text as a rich `Text`: literal, control characters shown as escapes."""
+    return Text(escape(text), style=style, **kwargs)
 
 
 def render(
@@ -74,16 +89,7 @@ def render(
     fail_on: str = gate.DEFAULT,
 ) -> None:
     """Print the report to a stream."""
-    console = SafeConsole(
-        file=stream,
-        width=width,
-        color_system="auto" if color is not False else None,
-        force_terminal=color,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=False,
-    )
+    console = safe_console(stream, width=width, color=color)
     _header(console, report)
     _summary(console, report)
     for result in report.requirements:
@@ -98,7 +104,7 @@ def _header(console: Console, report: Report) -> None:
     title = v.get("model_line", "")
     cls = v.get("vehicle_class", "")
     extra = f", HS {v['hs_subheading']}" if v.get("hs_subheading") else ""
-    console.print(_t(f"{title}", style="bold"), _t(f"({cls}{extra})"))
+    console.print(literal(f"{title}", style="bold"), literal(f"({cls}{extra})"))
     rules = report.rules
     console.print(f"Input:  {report.input.get('path', '')}")
     console.print(f"Rules:  {rules['id']} {rules['version']}")
@@ -141,7 +147,7 @@ def _summary(console: Console, report: Report) -> None:
         if r.status is Status.FAIL and (r.margin_points or 0) >= 0 and wit and wit.headline:
             margin += f" but {wit.headline}"  # a failing status beside a positive margin
         table.add_row(
-            _t(LABEL[r.status], style=STYLE[r.status]),
+            literal(LABEL[r.status], style=STYLE[r.status]),
             r.id,
             _value(r),
             threshold,
@@ -152,17 +158,17 @@ def _summary(console: Console, report: Report) -> None:
 
 
 def _detail(console: Console, report: Report, result: RequirementResult) -> None:
-    console.print(_t(f"{result.id}: ", style="bold") + _t(result.message))
+    console.print(literal(f"{result.id}: ", style="bold") + literal(result.message))
     if result.citation:
         status = f" [status {result.source_status}]" if result.source_status else ""
-        console.print(_t(f"  Source: {result.citation}{status}", style="dim"))
+        console.print(literal(f"  Source: {result.citation}{status}", style="dim"))
     wit = result.what_it_would_take
     if wit is not None:
         label = "Headroom" if wit.passes else "What it would take"
-        console.print(_t(f"  {label}: {wit.summary}"))
+        console.print(literal(f"  {label}: {wit.summary}"))
         for step in wit.steps:
             console.print(
-                _t(
+                literal(
                     f"    - {step.part_number} (row {step.row}): -{fmt_number(step.amount)} "
                     f"{report.currency} -> RVC {fmt_percent(step.value_after, result.threshold)}"
                 )
@@ -170,8 +176,8 @@ def _detail(console: Console, report: Report, result: RequirementResult) -> None
         for gap in wit.parts:
             inside = "; ".join(f"{p} {fmt_number(a)}" for p, _, a in gap.top_lines)
             console.print(
-                _t(f"    - {gap.part_number} ({gap.category}): {gap.note}")
-                + _t(f"; largest non-originating inputs: {inside}" if inside else "")
+                literal(f"    - {gap.part_number} ({gap.category}): {gap.note}")
+                + literal(f"; largest non-originating inputs: {inside}" if inside else "")
             )
     evidence = result.evidence
     if isinstance(evidence, VehicleRvcEvidence):
@@ -246,7 +252,7 @@ def _core_table(console: Console, evidence: CorePartsEvidence) -> None:
             c.category,
             fmt_percent(c.value, c.threshold) if c.value is not None else "-",
             fmt_threshold(c.threshold),
-            _t(LABEL[c.status], style=STYLE[c.status]),
+            literal(LABEL[c.status], style=STYLE[c.status]),
             shown,
         )
     s = evidence.super_core
@@ -254,7 +260,7 @@ def _core_table(console: Console, evidence: CorePartsEvidence) -> None:
         "super-core",
         fmt_percent(s.value, s.threshold) if s.value is not None else "-",
         fmt_threshold(s.threshold),
-        _t(LABEL[s.status], style=STYLE[s.status]),
+        literal(LABEL[s.status], style=STYLE[s.status]),
         f"all {s.parts} core parts under the RVC rule as one (s. 14(10))",
     )
     console.print(table)
@@ -290,7 +296,7 @@ def _lvc_table(console: Console, f: LvcEvidence) -> None:
 def _assumptions(console: Console, report: Report) -> None:
     if not report.notes:
         return
-    console.print(_t("Assumptions and notes", style="bold"))
+    console.print(literal("Assumptions and notes", style="bold"))
     shown: dict[str, int] = {}
     hidden: dict[str, int] = {}
     for note in report.notes:
@@ -299,9 +305,9 @@ def _assumptions(console: Console, report: Report) -> None:
             hidden[note.code] = hidden.get(note.code, 0) + 1
             continue
         shown[note.code] = seen + 1
-        console.print(_t(f"  - {note}"), overflow="fold")
+        console.print(literal(f"  - {note}"), overflow="fold")
     for code, count in hidden.items():
-        console.print(_t(f"  - ... and {count} more '{code}' notes (all in --format json)"))
+        console.print(literal(f"  - ... and {count} more '{code}' notes (all in --format json)"))
     console.print()
 
 
@@ -318,7 +324,7 @@ def _reconciliation(console: Console, report: Report) -> None:
             parts.append(f"{len(rec['rows_excluded'])} rows excluded")
     parts.append(f"sum of line values {fmt_number(rec['sum_of_line_values'])} {currency}")
     parts.append(f"top-level value {fmt_number(rec['top_level_value'])} {currency}")
-    console.print(_t("Reconciliation: ", style="bold") + _t("; ".join(parts)))
+    console.print(literal("Reconciliation: ", style="bold") + literal("; ".join(parts)))
     for excluded in rec.get("rows_excluded", [])[:20]:
         console.print(f"  - row {excluded['row']} excluded: {excluded['reason']}")
     for rate in rec.get("fx_rates", []):
@@ -355,20 +361,20 @@ def _verdict(console: Console, report: Report, fail_on: str = gate.DEFAULT) -> N
         Verdict.FAIL: "bold red",
         Verdict.INCOMPLETE: "bold yellow",
     }[verdict]
-    text = _t("Verdict: ", style="bold") + _t(verdict.value.upper(), style=style)
+    text = literal("Verdict: ", style="bold") + literal(verdict.value.upper(), style=style)
     if verdict is Verdict.PASS:
-        text += _t(" - the vehicle originates on every requirement evaluated")
+        text += literal(" - the vehicle originates on every requirement evaluated")
     else:
         reasons = []
         if failing:
             reasons.append(f"fails {', '.join(failing)}")
         if missing:
             reasons.append(f"not evaluated: {', '.join(missing)}")
-        text += _t(" - " + "; ".join(reasons))
-    text += _t(f" (exit {gate.exit_code(report, fail_on)})")
+        text += literal(" - " + "; ".join(reasons))
+    text += literal(f" (exit {gate.exit_code(report, fail_on)})")
     if report.verdict_depends_on_reading:
         other = [r for r in report.readings if r.reading != report.core_reading]
-        text += _t(
+        text += literal(
             f"; the verdict depends on the reading of core parts: under {other[0].reading} "
             f"it is {other[0].verdict.value}",
             style="bold",
