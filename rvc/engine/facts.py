@@ -86,7 +86,7 @@ def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
         count_lines(tree, rest, sequence, threshold_of, decisions)
     else:
         if bom.has_core_part_column:
-            _heavy_truck_core_notes(tree, rules, notes)
+            _heavy_truck_core_notes(tree, notes)
         count_lines(tree, tree.bottom_up, sequence, threshold_of, {})
     return Facts(bom, rules, tree, extended, core, counts, notes, reading)
 
@@ -104,10 +104,12 @@ def _thresholds(tree: Tree, rules: RulesInForce) -> Callable[[int], Threshold | 
     return threshold_of
 
 
-def _heavy_truck_core_notes(tree: Tree, rules: RulesInForce, notes: list[Note]) -> None:
-    """A heavy truck has no core-parts requirement: say how marked lines are counted."""
+def _heavy_truck_core_notes(tree: Tree, notes: list[Note]) -> None:
+    """A heavy truck has no core-parts requirement: one note, at the first marked line, says
+    the column is ignored and how its s. 15(4) parts are found instead."""
     marked = [line for line in tree.lines if line.core_part]
-    for line in marked[:1]:
+    if marked:
+        line = marked[0]
         notes.append(
             Note(
                 "core-part-not-for-class",
