@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from pathlib import Path
 
 from rvc.errors import InputError, UnsafeInputError
@@ -80,17 +81,66 @@ def _read(file: Path, name: str, notes: list[str]) -> RawSheet:
             "(save as 'CSV UTF-8' to be sure of accents)"
         )
     sample = text[:65536]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = choose_delimiter(sample)
     rows: list[list[object]] = []
     try:
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             rows.append([value if value.strip() else None for value in record])
     except csv.Error as exc:
-        raise InputError(where, f"is not valid CSV ({exc})", "comma-separated text") from exc
+        raise InputError(
+            where, f"is not valid CSV ({exc})", f"{_DELIMITER_NAMES[delimiter]}-separated text"
+        ) from exc
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     return RawSheet(name=name, file=where, kind="csv", rows=rows)
+
+
+DELIMITERS = ",;\t|"
+SNIFF_ROWS = 50
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def choose_delimiter(sample: str) -> str:
+    r"""The delimiter among comma, semicolon, tab and pipe that splits the header and the first
+    rows of `sample` into the same number of fields (quotes respected), the most fields winning.
+
+    Excel and LibreOffice write a semicolon CSV in comma-decimal locales, where an unquoted
+    `12,5` would make a comma look plausible: a delimiter only counts when every sampled row
+    has the header's field count. csv.Sniffer decides only when no candidate is consistent.
+
+    Examples:
+        >>> choose_delimiter('part_number;description;unit_cost\r\n"A-1";"Bolt, M8";12,5\r\n')
+        ';'
+        >>> choose_delimiter("part_number,unit_cost\nA,1\n")
+        ','
+    """
+    lines = sample.splitlines(keepends=True)
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may end inside a row
+    text = "".join(lines[: SNIFF_ROWS * 4])
+    best: tuple[int, int, int] | None = None
+    choice = None
+    for rank, delimiter in enumerate(DELIMITERS):
+        try:
+            rows = [
+                r
+                for r in itertools.islice(
+                    csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), SNIFF_ROWS
+                )
+                if any(field.strip() for field in r)
+            ]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistent = sum(1 for r in rows if len(r) == width)
+        score = (consistent == len(rows), width, -rank)
+        if best is None or score > best:
+            best, choice = score, delimiter
+    if best is not None and best[0]:
+        return choice  # type: ignore[return-value]
+    try:
+        return csv.Sniffer().sniff(text, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return choice or ","
