@@ -139,9 +139,9 @@ def test_rules_validate_list_show(cli):
     assert "Heavy truck" in listing and "vehicle-rvc" in listing
     shown = cli("rules", "show", "vehicle-rvc").stdout
     for text in (
-        "from 2020-07-01: min_percent=66",
-        "from 2023-07-01: min_percent=75",
-        "from 2027-07-01: min_percent=70",
+        "from 2020-07-01: minimum: 66%",
+        "from 2023-07-01: minimum: 75%",
+        "from 2027-07-01: minimum: 70%",
         "SOR/2020-155 s. 13",
         "[status C]",
     ):
