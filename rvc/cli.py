@@ -401,7 +401,9 @@ def rules_list(rules: RulesOption = None) -> None:
 
 @rules_app.command(cls=RvcCommand, name="show")
 def rules_show(
-    requirement: Annotated[str, typer.Argument(help="Requirement id, e.g. vehicle-rvc.")],
+    requirement: Annotated[
+        str, typer.Argument(metavar="REQUIREMENT", help="Requirement id, e.g. vehicle-rvc.")
+    ],
     rules: RulesOption = None,
 ) -> None:
     """Show a requirement: text, every dated threshold, citation and source status."""

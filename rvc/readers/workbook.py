@@ -143,7 +143,7 @@ def _missing_sheet(
                 expected += f": to check the workbook here, name it (rvc check {workbooks[0]})"
             return InputError(where, problem, expected)
         place = "this folder" if path.is_dir() else f"folder {folder}, beside it"
-        expected = f"a file {label}.csv in that folder, one CSV file per sheet"
+        expected = f"a file {label}.csv in that folder (`rvc template --csv DIR` writes one)"
         if guess is not None:
             expected = (
                 f"{label}.csv: rename {guess} to {label}.csv, or map it in "

@@ -71,15 +71,16 @@ def render(
 
 def _console(stream: TextIO, width: int | None, color: bool | None) -> Console:
     environ = os.environ
-    terminal = color
-    if color is None and environ.get("FORCE_COLOR") and not environ.get("NO_COLOR"):
-        terminal = True
+    if color is None:
+        if environ.get("NO_COLOR"):
+            color = False
+        elif environ.get("FORCE_COLOR"):
+            color = True
     console = Console(
         file=stream,
         width=width,
         color_system="auto" if color is not False else None,
-        force_terminal=terminal,
-        no_color=color is False or (color is None and bool(environ.get("NO_COLOR"))),
+        force_terminal=color,
         highlight=False,
         emoji=False,
         soft_wrap=False,
@@ -240,7 +241,7 @@ def _drivers(console: Console, report: Report, result: RequirementResult) -> Non
     table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
     for name, width in zip(headers, widths, strict=True):
         if name in ("Description", "Why"):  # prose wraps; numbers and part numbers never do
-            table.add_column(name, overflow="fold", min_width=min(width, 12), max_width=40)
+            table.add_column(name, overflow="fold", min_width=min(width, 12))
             continue
         justify = "left" if name == "Part" else "right"
         table.add_column(name, justify=justify, no_wrap=True, min_width=width)  # type: ignore[arg-type]
