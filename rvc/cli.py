@@ -30,9 +30,7 @@ class RvcGroup(TyperGroup):
         **extra: Any,
     ) -> Any:
         try:
-            result = super().main(
-                args, prog_name, complete_var, standalone_mode=False, **extra
-            )
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except _UsageError as error:
             if type(error).__name__ == "NoArgsIsHelpError":
                 error.show()
@@ -182,7 +180,9 @@ def parse_date(text: str, option: str = "--as-of") -> date:
                 "a real date as YYYY-MM-DD, for example 2025-09-01",
             ) from None
     raise RvcError(
-        option, f"{text!r} is not a date in the form YYYY-MM-DD", "YYYY-MM-DD, for example 2025-09-01"
+        option,
+        f"{text!r} is not a date in the form YYYY-MM-DD",
+        "YYYY-MM-DD, for example 2025-09-01",
     )
 
 
@@ -329,7 +329,7 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
     """Write an example workbook in the input format, ready to fill in."""
-    from rvc.readers import files
+    from rvc.readers import paths
     from rvc.readers.template import csv_names, write_template, write_template_csv
 
     try:
@@ -338,7 +338,7 @@ def template(
                 "rvc template", "needs a file name or --csv DIR", "e.g. rvc template bom.xlsx"
             )
         if path is not None:
-            files.check_output(path)
+            paths.check_output(path)
             if path.suffix.lower() not in (".xlsx", ".xlsm"):
                 raise RvcError(str(path), "is not an .xlsx name", "a file name ending in .xlsx")
             if path.exists() and not force:

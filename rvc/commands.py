@@ -41,23 +41,23 @@ def run_check(
     """
     with _collector_paused():
         from rvc.engine import evaluate
-        from rvc.readers import check_vehicle, files, read_bom
+        from rvc.readers import check_vehicle, paths, read_bom
         from rvc.readers import config as settings_file
         from rvc.reporters import RENDERERS
 
-        files.check_input(bom)
+        paths.check_input(bom)
         if config is not None:
-            files.check_settings_file(config)
+            paths.check_settings_file(config)
         settings = settings_file.load(config) if config else settings_file.discover(bom)
         settings.strict = strict
         output_format = output_format or _setting_format(settings, RENDERERS)
         output = output or settings.output_path()
         if output is not None:
-            files.check_output(output)
+            paths.check_output(output)
             if output.resolve() == bom.resolve():
                 raise RvcError(str(output), "is the BOM itself", "another file for the report (-o)")
         if rules is not None:
-            files.check_rules_folder(rules)
+            paths.check_rules_folder(rules)
         pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
         bill = read_bom(bom, settings, as_of=as_of, today=today)
         check_vehicle(bill, pack)

@@ -82,7 +82,9 @@ def test_an_alias_beside_its_contract_column_is_just_an_extra_column(cli, workbo
 
 def test_level_and_parent_are_alternatives(cli, workbook):
     path = workbook(
-        {}, [(1, "A", 10, "Y", "x")], columns=("level", "part_number", "unit_cost", "originating", "Lvl2")
+        {},
+        [(1, "A", 10, "Y", "x")],
+        columns=("level", "part_number", "unit_cost", "originating", "Lvl2"),
     )
     assert cli("check", path).exit_code in (0, 1)
 
@@ -99,7 +101,9 @@ def test_columns_that_look_like_nothing_are_ignored_and_listed(cli, workbook):
 def test_strict_makes_every_unknown_column_an_error(cli, workbook):
     path = workbook({}, [("A", 10, "blue")], columns=("part_number", "unit_cost", "Colour"))
     message = error_of(cli("check", path, "--strict"))
-    assert message.startswith(f"{path}: BOM!C1: header 'Colour' is not a contract column (--strict)")
+    assert message.startswith(
+        f"{path}: BOM!C1: header 'Colour' is not a contract column (--strict)"
+    )
     assert "expected one of part_number, parent" in message
 
 
@@ -175,7 +179,7 @@ def test_a_header_row_without_a_required_column_names_it_and_the_closest(cli, wo
     assert error_of(cli("check", path)) == (
         f"{path}: BOM row 1: the header row has no 'unit_cost' column (the closest header "
         "present is 'unit cots' in B1); expected a unit_cost column: rename 'unit cots' to "
-        "unit_cost, or map it in rvc.toml: [columns.BOM] unit_cost = \"unit cots\""
+        'unit_cost, or map it in rvc.toml: [columns.BOM] unit_cost = "unit cots"'
     )
 
 
@@ -348,14 +352,16 @@ def test_folders_where_files_are_expected(cli, tmp_path):
     assert error_of(cli("check", SEDAN, "--config", tmp_path)) == (
         f"{tmp_path}: is a folder; expected a settings file (rvc.toml or pyproject.toml)"
     )
-    assert error_of(cli("template", tmp_path)) .startswith(f"{tmp_path}: is a folder")
+    assert error_of(cli("template", tmp_path)).startswith(f"{tmp_path}: is a folder")
     assert error_of(cli("check", SEDAN, "--rules", SEDAN)).startswith(f"{SEDAN}: is a file")
     missing = error_of(cli("check", SEDAN, "-o", tmp_path / "no" / "r.txt"))
     assert f"the folder {tmp_path / 'no'} does not exist" in missing
 
 
 def _ole(path: Path, stream: str) -> None:
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + stream.encode("utf-16-le") + b"\0\0")
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + stream.encode("utf-16-le") + b"\0\0"
+    )
 
 
 @pytest.mark.parametrize(
@@ -425,7 +431,9 @@ def test_help_has_plain_metavars(cli):
 def test_rules_show_in_words(cli):
     shown = cli("rules", "show", "steel").stdout
     assert "from 2020-07-01: minimum: 70%; melted and poured in North America required: no" in shown
-    assert "from 2027-07-01: minimum: 70%; melted and poured in North America required: yes" in shown
+    assert (
+        "from 2027-07-01: minimum: 70%; melted and poured in North America required: yes" in shown
+    )
     assert "melted_and_poured_required" not in shown and "=False" not in shown
     lvc = cli("rules", "show", "lvc").stdout
     assert "high wage: 16 USD per hour" in lvc and "engine 100,000" in lvc
@@ -547,7 +555,10 @@ def test_color_option_and_environment(cli):
     assert "\x1b[" in cli("check", SEDAN, "-q", env={"FORCE_COLOR": "1"}).stdout
     forced_off = cli("check", SEDAN, "-q", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
     assert "\x1b[" not in forced_off
-    assert "\x1b[" not in cli("check", SEDAN, "-q", "--color", "never", env={"FORCE_COLOR": "1"}).stdout
+    assert (
+        "\x1b["
+        not in cli("check", SEDAN, "-q", "--color", "never", env={"FORCE_COLOR": "1"}).stdout
+    )
 
 
 def test_shell_completion_is_offered(cli):

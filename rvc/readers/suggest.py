@@ -180,9 +180,7 @@ def looks_like(header: str, sheet: str, fields: Iterable[str]) -> str | None:
 def closest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate nearest to `name` (normalised), for "the closest header present"."""
     key = normalize_name(name)
-    scored = [
-        (distance(key, normalize_name(c), 99), i, c) for i, c in enumerate(candidates) if c
-    ]
+    scored = [(distance(key, normalize_name(c), 99), i, c) for i, c in enumerate(candidates) if c]
     return min(scored)[2] if scored else None
 
 

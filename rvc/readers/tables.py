@@ -188,16 +188,20 @@ def _missing_column(
     missing = [r for r in required if r not in found]
     field = missing[0]
     others = [header for _, header in unknown]
-    lookalike = next(
-        (h for _, h in unknown if looks_like(h, label, [field]) == field), None
-    ) if label else None
+    lookalike = (
+        next((h for _, h in unknown if looks_like(h, label, [field]) == field), None)
+        if label
+        else None
+    )
     nearest = lookalike or closest(field, others)
     where = sheet.where(row)
     names = ", ".join(repr(m) for m in missing)
     problem = f"the header row has no {names} column"
     if nearest is not None:
         col = next(c for c, h in unknown if h == nearest)
-        problem += f" (the closest header present is {nearest!r} in {_header_place(sheet, row, col)})"
+        problem += (
+            f" (the closest header present is {nearest!r} in {_header_place(sheet, row, col)})"
+        )
     else:
         problem += f" (its headers: {', '.join(c.header for c in found.values())})"
     expected = f"a {field} column"

@@ -142,7 +142,12 @@ INSTRUCTIONS: list[tuple[str, str, str, str]] = [
     ("BOM", "core_part", "optional", "engine, transmission, body_chassis, axle, ... or blank."),
     ("BOM", "rvc_percent", "optional", "The part's RVC certified by its supplier, e.g. 78.5."),
     ("BOM", "supplier, country", "optional", "Information only."),
-    ("SteelAluminum", "", "optional sheet", "Steel and aluminum purchases; absent = not evaluated."),
+    (
+        "SteelAluminum",
+        "",
+        "optional sheet",
+        "Steel and aluminum purchases; absent = not evaluated.",
+    ),
     ("SteelAluminum", "material", "required", "steel or aluminum."),
     ("SteelAluminum", "value", "required", "Purchase value."),
     ("SteelAluminum", "originating", "required", "Y or N."),

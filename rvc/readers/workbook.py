@@ -14,7 +14,7 @@ from pathlib import Path
 from rvc.errors import InputError
 from rvc.model import BillOfMaterials, Provenance
 from rvc.money import ZERO
-from rvc.readers import csv_folder, files, xlsx
+from rvc.readers import csv_folder, paths, xlsx
 from rvc.readers.bom_sheet import BomReader
 from rvc.readers.config import Config
 from rvc.readers.purchases import Converter, read_fx, read_lvc, read_metals
@@ -40,7 +40,7 @@ def read_bom(
     for sheet in ("Vehicle", "BOM", "SteelAluminum", "LVC", "FX"):
         for name in config.sheet_names(sheet):
             wanted[name] = sheet
-    files.check_input(path)
+    paths.check_input(path)
     if path.is_dir() or path.suffix.lower() == ".csv":
         found, others = csv_folder.read_sheets(path, wanted, notes)
         digest = _digest_csv([Path(sheet.file) for sheet in found.values()])
