@@ -44,26 +44,26 @@ def test_misspelt_optional_header_is_an_error_with_the_mapping(cli, workbook):
 
 
 @pytest.mark.parametrize(
-    ("header", "field"),
+    ("header", "field", "value"),
     [
-        ("qty", "quantity"),
-        ("Qty", "quantity"),
-        ("parent_part", "parent"),
-        ("Parent Part", "parent"),
-        ("parent_pn", "parent"),
-        ("HTS", "hs_code"),
-        ("hts_code", "hs_code"),
-        ("Tariff", "hs_code"),
-        ("origin", "originating"),
-        ("orig", "originating"),
-        ("hs-cde", "hs_code"),
-        ("Core Prt", "core_part"),
-        ("rvc_precent", "rvc_percent"),
-        ("Descripton", "description"),
+        ("qty", "quantity", 2),
+        ("Qty", "quantity", "2"),
+        ("parent_part", "parent", "ENG"),
+        ("Parent Part", "parent", "ENG"),
+        ("parent_pn", "parent", "ENG"),
+        ("HTS", "hs_code", "8708.40"),
+        ("hts_code", "hs_code", 870840),
+        ("Tariff", "hs_code", "8708.40.75"),
+        ("origin", "originating", "Y"),
+        ("orig", "originating", "no"),
+        ("hs-cde", "hs_code", "x"),  # a misspelling counts whatever the column holds
+        ("Core Prt", "core_part", "x"),
+        ("rvc_precent", "rvc_percent", "x"),
+        ("Descripton", "description", "x"),
     ],
 )
-def test_erp_names_and_misspellings_are_named(cli, workbook, header, field):
-    path = workbook({}, [("A", 10, "x")], columns=("part_number", "unit_cost", header))
+def test_erp_names_and_misspellings_are_named(cli, workbook, header, field, value):
+    path = workbook({}, [("A", 10, value)], columns=("part_number", "unit_cost", header))
     message = error_of(cli("check", path))
     assert f"BOM!C1: header {header!r} is not a contract column; expected {field!r}" in message
     assert f'[columns.BOM] {field} = "{header}"' in message
@@ -583,3 +583,19 @@ def test_format_and_output_defaults_from_the_settings_file(cli, tmp_path):
         f"{tmp_path / 'rvc.toml'}: format: 'xml' is not a report format; expected one of table, "
         "json, junit, github"
     )
+
+
+def test_a_common_name_counts_only_when_its_values_fit(cli, workbook):
+    """`origin` holding countries is an extra column (the contract ignores it); holding Y/N it
+    is the originating column under another name."""
+    countries = workbook(
+        {}, [("A", 10, "US"), ("B", 5, "MX")], columns=("part_number", "unit_cost", "origin")
+    )
+    done = cli("check", countries, "-v")
+    assert done.exit_code in (0, 1) and "ignored column: BOM: C (origin)" in done.stderr
+    flags = workbook(
+        {}, [("A", 10, "Y"), ("B", 5, "no")], columns=("part_number", "unit_cost", "origin")
+    )
+    assert "expected 'originating'" in error_of(cli("check", flags))
+    codes = workbook({}, [("A", 10, "Bolt")], columns=("part_number", "unit_cost", "Tariff"))
+    assert cli("check", codes).exit_code in (0, 1)

@@ -225,9 +225,7 @@ def read_lvc(
     provenance: Provenance,
     converter: Converter,
 ) -> list[LvcEntry]:
-    table = locate(
-        sheet, config.aliases("LVC"), ("category",), notes, config=config, label="LVC"
-    )
+    table = locate(sheet, config.aliases("LVC"), ("category",), notes, config=config, label="LVC")
     mapping_notes(table, provenance)
     refuse_bad_cells(table)
     out = []

@@ -9,14 +9,18 @@ spaces, hyphens and underscores ignored), it
 * is one of the common ERP names in `HEADER_ALIASES` (`qty`, `hts`, `parent part`, `origin`).
 
 Only a column the sheet lacks is suggested: with `quantity` present, a `qty` column is just an
-extra column. Anything else is ignored and listed, as the contract says.
+extra column. A common name must also hold what its contract column holds (`origin` holding
+Y/N is `originating`; `origin` holding US/MX is a country, and stays an ignored column), so a
+workbook valid under the contract is refused only for a column that reads as a contract one.
+Anything else is ignored and listed, as the contract says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 
-from rvc.readers.raw import normalize_name
+from rvc.readers.raw import has_value, normalize_name
 
 HEADER_ALIASES: dict[str, dict[str, str]] = {
     "BOM": {
@@ -156,14 +160,59 @@ def allowed_distance(name: str) -> int:
     return 1 if len(name) < 8 else 2
 
 
-def looks_like(header: str, sheet: str, fields: Iterable[str]) -> str | None:
-    """The contract column (of `fields`) an unknown header looks like, or None."""
+_YES_NO = frozenset(("y", "yes", "true", "1", "t", "n", "no", "false", "0", "f"))
+_NUMBER = re.compile(r"^[\s$€£¥(+-]*\d[\d\s,.']*\)?\s*%?\s*$")
+_HS = re.compile(r"^\d{2}(\.?\d{2}){1,4}$")
+_CLASSES = frozenset(("passengervehicle", "lighttruck", "heavytruck"))
+
+
+def _number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int | float) or (isinstance(value, str) and bool(_NUMBER.match(value)))
+
+
+CONTENT: dict[str, Callable[[object], bool]] = {
+    "originating": lambda v: normalize_name(str(v)) in _YES_NO,
+    "melted_and_poured": lambda v: normalize_name(str(v)) in _YES_NO,
+    "quantity": _number,
+    "unit_cost": _number,
+    "value": _number,
+    "rate": _number,
+    "hourly_wage": _number,
+    "annual_capacity": _number,
+    "rvc_percent": _number,
+    "hs_code": lambda v: _number(v) and bool(_HS.match(str(v).strip().replace(" ", ""))),
+    "hs_subheading": lambda v: bool(_HS.match(str(v).strip())),
+    "vehicle_class": lambda v: normalize_name(str(v)) in _CLASSES,
+}
+"""What a column holds, for the common names whose meaning varies (`origin`: Y/N or a
+country?). A column whose values all fit is read as meaning its contract column."""
+
+
+def holds(field: str, values: Sequence[object]) -> bool:
+    """Whether the non-blank `values` fit what `field` holds (at least one, all of them)."""
+    check = CONTENT.get(field)
+    present = [v for v in values if has_value(v)]
+    if check is None:
+        return bool(present)
+    return bool(present) and all(check(v) for v in present)
+
+
+def looks_like(
+    header: str, sheet: str, fields: Iterable[str], values: Sequence[object] | None = None
+) -> str | None:
+    """The contract column (of `fields`) an unknown header looks like, or None.
+
+    `values` (the column's first cells) decide for a common name: it counts only when they fit
+    its contract column; a misspelling of the column's own name counts whatever they hold.
+    """
     key = normalize_name(header)
     if not key:
         return None
     fields = list(fields)
     alias = HEADER_ALIASES.get(sheet, {}).get(key)
-    if alias is not None and alias in fields:
+    if alias is not None and alias in fields and (values is None or holds(alias, values)):
         return alias
     best: tuple[int, str] | None = None
     for field in fields:

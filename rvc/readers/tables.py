@@ -14,6 +14,9 @@ from rvc.readers.raw import RawSheet, column_letters, has_value, normalize_name
 from rvc.readers.suggest import closest, looks_like
 
 HEADER_SEARCH_ROWS = 20
+CONTENT_SAMPLE = 200
+"""Rows below the header whose values decide whether a common name (`origin`) is the contract
+column it may stand for."""
 
 
 @dataclass(slots=True)
@@ -156,8 +159,11 @@ def _refuse_lookalikes(
     if present & {"parent", "level"}:  # alternatives: either one gives the structure
         present |= {"parent", "level"}
     lacking = [f for f in FIELDS.get(label, ()) if f not in present]
+    below = sheet.rows[row + 1 - sheet.first_row : row + 1 + CONTENT_SAMPLE - sheet.first_row]
     for col, header in unknown:
-        field = looks_like(header, label, lacking)
+        offset = col - sheet.first_col
+        values = [r[offset] if offset < len(r) else None for r in below]
+        field = looks_like(header, label, lacking, values)
         if field is not None:
             raise InputError(
                 sheet.where(row, col),

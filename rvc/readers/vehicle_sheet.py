@@ -36,7 +36,7 @@ def _refuse_lookalikes(
     stops the run; with --strict, any unknown field name does."""
     lacking = [f for f in FIELDS["Vehicle"] if f not in found]
     for row, key in unknown:
-        field = looks_like(key, "Vehicle", lacking)
+        field = looks_like(key, "Vehicle", lacking, [sheet.value(row, 2)])
         if field is not None:
             raise InputError(
                 sheet.where(row, 1),
