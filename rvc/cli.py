@@ -15,6 +15,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from rvc import __version__
 from rvc.errors import RvcError
+from rvc.results import READING_ALIASES
 
 
 class RvcGroup(TyperGroup):
@@ -115,24 +116,21 @@ app.add_typer(rules_app, name="rules")
 class Reading(StrEnum):
     """Readings of core parts in the vehicle RVC, as typed on the command line."""
 
-    contract = "contract"
     us_cbp = "us-cbp"
+    roll_up = "roll-up"
     panel = "panel"
 
 
-READING_NAMES = {"contract": "contract", "us-cbp": "us_cbp", "panel": "panel_2022"}
-
-
 def _reading(reading: Reading | None, roll_up: bool) -> str | None:
-    if roll_up and reading not in (None, Reading.panel):
+    if roll_up and reading not in (None, Reading.roll_up, Reading.panel):
         raise RvcError(
             "--core-roll-up",
-            f"means --core-reading panel, but --core-reading {reading.value} was given too",
+            f"means --core-reading roll-up, but --core-reading {reading.value} was given too",
             "one of the two options",
         )
     if roll_up:
-        return "panel_2022"
-    return READING_NAMES[reading.value] if reading is not None else None
+        return "roll-up"
+    return READING_ALIASES[reading.value] if reading is not None else None
 
 
 class Format(StrEnum):
@@ -249,14 +247,15 @@ def check(
         Reading | None,
         typer.Option(
             "--core-reading",
-            help="How core parts count in the vehicle RVC: contract (the workbook contract's "
-            "roll-up, default), us-cbp (the U.S. Customs reading: their own non-originating "
-            "content always counts) or panel (the 2022 USMCA panel reading).",
+            help="How core parts count in the vehicle RVC: us-cbp (default, the U.S. Customs "
+            "position: a core part's own non-originating content always counts) or roll-up "
+            "(the 2022 USMCA panel's reading: an originating core part counts wholly "
+            "originating; 'panel' is an alias). Both are always computed and shown.",
         ),
     ] = None,
     core_roll_up: Annotated[
         bool,
-        typer.Option("--core-roll-up", help="Short for --core-reading panel."),
+        typer.Option("--core-roll-up", help="Short for --core-reading roll-up."),
     ] = False,
     config: Annotated[
         Path | None,

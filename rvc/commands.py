@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rvc import schedule
 from rvc.engine import ORDER
 from rvc.errors import NotInForce, RvcError
+from rvc.results import DEFAULT_READING
 from rvc.rules import default_rules_dir, load_rule_pack
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def run_check(
         pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
         bill = read_bom(bom, settings, as_of=as_of, today=today)
         check_vehicle(bill, pack)
-        reading = core_reading or settings.reading() or "contract"
+        reading = core_reading or settings.reading() or DEFAULT_READING
         assert bill.as_of is not None
         report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
         if verbose and bill.provenance:

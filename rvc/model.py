@@ -79,13 +79,14 @@ class MetalPurchase:
 
 
 @dataclass(frozen=True, slots=True)
-class LvcEntry:
-    """One row of the `LVC` sheet."""
+class LvcRow:
+    """One row of the `LVC` sheet; `hourly_wage` is in `wage_currency` (USD, CAD or MXN)."""
 
     row: int
     category: str
     amount: Decimal | None = None
     hourly_wage: Decimal | None = None
+    wage_currency: str = "USD"
     assembly_type: str | None = None
     annual_capacity: Decimal | None = None
     description: str = ""
@@ -137,7 +138,7 @@ class BillOfMaterials:
     lines: list[BomLine]
     has_core_part_column: bool
     metals: list[MetalPurchase] | None = None
-    lvc: list[LvcEntry] | None = None
+    lvc: list[LvcRow] | None = None
     notes: list[str] = field(default_factory=list)
     provenance: Provenance | None = None
     as_of: date | None = None

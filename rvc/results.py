@@ -1,21 +1,34 @@
-"""What an evaluation returns: plain, frozen data that reporters only read.
+"""What an evaluation returns: plain, frozen, typed data that reporters only read.
 
-No reporter computes anything: every figure a report shows is in these objects.
+No reporter computes anything: every figure a report shows is in these objects. Each
+requirement result has a `kind` (the rule kind that produced it) and a typed `evidence`
+object for that kind; reporters choose what to draw by the evidence's type, never by id.
+Notes are records (`code`, `where`, `text`); the engine never caps them (reporters may group).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
-CoreReading = Literal["contract", "us_cbp", "panel_2022"]
-READINGS: tuple[str, ...] = get_args(CoreReading)
-"""How core parts count in the vehicle RVC: the workbook contract's roll-up (default), the
-U.S. Customs reading (their own non-originating content always counts), the 2022 USMCA panel
-reading (a qualifying core part counts wholly originating)."""
+from rvc.model import BomLine
+
+CoreReading = Literal["us-cbp", "roll-up"]
+READINGS: tuple[CoreReading, ...] = ("us-cbp", "roll-up")
+"""How core parts count in the vehicle RVC (format v1.1): `us-cbp`, the U.S. Customs position
+(default: a core part's own non-originating content always counts), and `roll-up`, the 2022
+USMCA panel's reading (an originating core part counts wholly originating)."""
+DEFAULT_READING: CoreReading = "us-cbp"
+READING_ALIASES: dict[str, CoreReading] = {
+    "us-cbp": "us-cbp",
+    "roll-up": "roll-up",
+    "panel": "roll-up",
+}
+"""Accepted spellings of a reading (CLI and settings file); `panel` is an alias of `roll-up`."""
 
 
 class Status(StrEnum):
@@ -34,6 +47,87 @@ class Verdict(StrEnum):
     INCOMPLETE = "incomplete"
 
 
+def verdict_of(statuses: list[Status] | tuple[Status, ...]) -> Verdict:
+    """pass only when every requirement passes; fail when any fails; else incomplete."""
+    if Status.FAIL in statuses:
+        return Verdict.FAIL
+    if Status.NOT_EVALUATED in statuses or not statuses:
+        return Verdict.INCOMPLETE
+    return Verdict.PASS
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """An assumption, inference or warning, with where it comes from.
+
+    `code` is stable (for filtering: `unknown-origin`, `traced`, `accumulated`, ...), `where`
+    names the row or sheet ("BOM row 12 (ENG-1)") or is empty for the whole workbook, `amount`
+    is the money the note is about, in the workbook currency, when there is one.
+    """
+
+    code: str
+    where: str
+    text: str
+    amount: Decimal | None = None
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.text}" if self.where else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """The RVC a part must reach to originate, and where that figure comes from."""
+
+    percent: Decimal
+    source: str
+    guess: bool = False
+    binds_declared: bool = False
+    """A declared-originating line must meet it too, when its own RVC is known (s. 15(4))."""
+
+
+@dataclass(slots=True)
+class LineCounts:
+    """How every BOM line counts under one reading: lists indexed like the BOM's lines.
+
+    Filled by the engine's roll-up pass (`rvc.engine.rollup`), read by reporters. Amounts are
+    per unit of the line: multiply by its quantity in its parent.
+    """
+
+    reading: CoreReading
+    core_content_counts: bool
+    n: list[Decimal]
+    """Non-originating value the line brings into its parent, per unit of the line."""
+    mode: list[str]
+    """nothing, whole, content (traced or accumulated), core_content or carried."""
+    own_rvc: list[Decimal | None]
+    source: list[str]
+    """Where the own RVC comes from: components, rvc_percent, declared ..., unknown origin."""
+    origin: list[str]
+    """originating, non_originating, neither (no threshold applies) or unknown."""
+    how: list[str]
+    """Why: declared, meets_threshold, below_threshold, no_threshold, unknown_leaf, or for a
+    core part own_rvc, category_average, super_core, not_originating."""
+    threshold: list[Threshold | None]
+    carried: list[Decimal]
+    """Core-part content inside the line that reaches the vehicle whatever the line's origin
+    (U.S. reading only), per unit of the line."""
+    traced: list[Decimal]
+    """The children's non-originating value in the line, per unit (0 for a leaf)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineTable:
+    """Every BOM line with how it counts under each reading (for audits and exports)."""
+
+    lines: Sequence[BomLine]
+    parent_index: Sequence[int]
+    """Position of each line's parent in `lines`, -1 for a top-level line."""
+    quantity_in_vehicle: Sequence[Decimal]
+    core_category: dict[int, str]
+    """The core parts found: line position -> category."""
+    counts: dict[str, LineCounts]
+
+
 @dataclass(frozen=True, slots=True)
 class Driver:
     """A BOM line that adds non-originating value, ranked by how much."""
@@ -46,11 +140,232 @@ class Driver:
     reason: str
 
 
+# --- evidence, one type per requirement kind ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LvcCreditOption:
+    """The heavy-truck option of s. 18(22): LVC points that could be credited; never applied."""
+
+    points: Decimal
+    eligible: bool
+    would_pass: bool
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleRvcEvidence:
+    """The figures of the vehicle RVC under the reading applied, and the other reading's RVC."""
+
+    net_cost: Decimal
+    vnm: Decimal
+    allowed_vnm: Decimal
+    bom_value: Decimal
+    core_part_reading: CoreReading
+    other_readings: dict[str, Decimal]
+    de_minimis: bool = False
+    transaction_value: dict[str, Decimal] | None = None
+    lvc_credit_option: LvcCreditOption | None = None
+    method: str = "net_cost"
+
+    def details(self) -> dict[str, Any]:
+        """The JSON `details` object (report-json.md)."""
+        out: dict[str, Any] = {
+            "method": self.method,
+            "net_cost": self.net_cost,
+            "vnm": self.vnm,
+            "originating_value": self.net_cost - self.vnm,
+            "allowed_vnm": self.allowed_vnm,
+            "bom_value": self.bom_value,
+            "core_part_reading": self.core_part_reading,
+            "other_readings": dict(self.other_readings),
+        }
+        if self.transaction_value is not None:
+            out["transaction_value_method"] = dict(self.transaction_value)
+        if self.de_minimis:
+            out["de_minimis"] = True
+        if self.lvc_credit_option is not None:
+            c = self.lvc_credit_option
+            out["lvc_credit_option"] = {
+                "points": c.points,
+                "eligible": c.eligible,
+                "would_pass": c.would_pass,
+                "citation": c.citation,
+            }
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class CorePartFigure:
+    """One core part: its own RVC, where it comes from, and how it originates (if it does)."""
+
+    part_number: str
+    row: int
+    category: str
+    value_in_vehicle: Decimal
+    rvc: Decimal | None
+    rvc_source: str
+    own_product_specific_rule: bool
+    inferred_from_hs: bool
+    passes_alone: bool
+    originating: bool
+    how: str
+    """declared, own_rvc, category_average, super_core, own_rule, or not_originating."""
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFigure:
+    """A core-part category: the value-weighted RVC of its parts and whether all originate."""
+
+    category: str
+    value: Decimal | None
+    threshold: Decimal
+    status: Status
+    average_rescues: bool
+    parts: tuple[CorePartFigure, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SuperCoreFigure:
+    """All core parts under the RVC rule as one part (s. 14(10))."""
+
+    value: Decimal | None
+    threshold: Decimal
+    status: Status
+    parts: int
+
+
+@dataclass(frozen=True, slots=True)
+class CorePartsEvidence:
+    """Core parts by category, and the super-core."""
+
+    categories: tuple[CategoryFigure, ...]
+    super_core: SuperCoreFigure
+
+    def details(self) -> dict[str, Any]:
+        """The JSON `details` object: one entry per category and `super_core`."""
+        out: dict[str, Any] = {}
+        for c in self.categories:
+            out[c.category] = {
+                "value": c.value,
+                "threshold": c.threshold,
+                "status": c.status.value,
+                "average_exceeds_threshold": c.average_rescues,
+                "parts": [
+                    {
+                        "part_number": p.part_number,
+                        "row": p.row,
+                        "value_in_vehicle": p.value_in_vehicle,
+                        "rvc": p.rvc,
+                        "rvc_source": p.rvc_source,
+                        "own_product_specific_rule": p.own_product_specific_rule,
+                        "inferred_from_hs": p.inferred_from_hs,
+                        "status": (Status.PASS if p.passes_alone else Status.FAIL).value,
+                        "qualifies": p.originating,
+                        "originating_by": p.how,
+                    }
+                    for p in c.parts
+                ],
+            }
+        s = self.super_core
+        out["super_core"] = {
+            "value": s.value,
+            "threshold": s.threshold,
+            "status": s.status.value,
+            "parts": s.parts,
+        }
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class MetalEvidence:
+    """One metal's purchases: originating, counted, and the rows left out or not shown."""
+
+    material: str
+    originating_value: Decimal
+    total_value: Decimal
+    rows: int
+    melted_and_poured_required: bool
+    rows_not_shown_melted_and_poured: tuple[int, ...]
+    rows_outside_table_s: tuple[int, ...]
+    value_outside_table_s: Decimal
+    currency: str
+
+    def details(self) -> dict[str, Any]:
+        """The JSON `details` object."""
+        return {
+            "originating_value": self.originating_value,
+            "total_value": self.total_value,
+            "rows": self.rows,
+            "melted_and_poured_required": self.melted_and_poured_required,
+            "rows_not_shown_melted_and_poured": list(self.rows_not_shown_melted_and_poured),
+            "rows_outside_table_s": list(self.rows_outside_table_s),
+            "value_outside_table_s": self.value_outside_table_s,
+            "currency": self.currency,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LvcEvidence:
+    """The pieces of the LVC sum, before and after the caps."""
+
+    formula: str
+    high_wage_material: Decimal
+    high_wage_labor: Decimal
+    denominator: Decimal
+    material_and_manufacturing: Decimal
+    minimum: Decimal
+    technology_uncapped: Decimal
+    technology: Decimal
+    technology_cap: Decimal
+    assembly: Decimal
+    assembly_cap: Decimal
+    assembly_plant_row: int | None
+    low_wage_rows: tuple[int, ...]
+    high_wage_per_hour: dict[str, Decimal]
+
+    @property
+    def total(self) -> Decimal:
+        """LVC = material-and-manufacturing points + technology + assembly credits."""
+        return self.material_and_manufacturing + self.technology + self.assembly
+
+    def details(self) -> dict[str, Any]:
+        """The JSON `details` object (report-json.md: each piece with its minimum or cap)."""
+        mm_ok = self.material_and_manufacturing >= self.minimum
+        return {
+            "formula": self.formula,
+            "material_and_manufacturing": {
+                "value": self.material_and_manufacturing,
+                "minimum": self.minimum,
+                "status": (Status.PASS if mm_ok else Status.FAIL).value,
+                "high_wage_material": self.high_wage_material,
+                "high_wage_labor": self.high_wage_labor,
+                "denominator": self.denominator,
+            },
+            "technology": {
+                "value": self.technology,
+                "cap": self.technology_cap,
+                "uncapped": self.technology_uncapped,
+            },
+            "assembly": {
+                "value": self.assembly,
+                "cap": self.assembly_cap,
+                "plant_row": self.assembly_plant_row,
+            },
+            "high_wage_per_hour": dict(self.high_wage_per_hour),
+            "rows_below_high_wage": list(self.low_wage_rows),
+        }
+
+
+Evidence = VehicleRvcEvidence | CorePartsEvidence | MetalEvidence | LvcEvidence
+
+
 @dataclass(frozen=True, slots=True)
 class RequirementResult:
     """One requirement's outcome with the figures behind it."""
 
     id: str
+    kind: str
     title: str
     status: Status
     message: str
@@ -61,8 +376,23 @@ class RequirementResult:
     in_force_from: date | None = None
     margin_points: Decimal | None = None
     margin_amount: Decimal | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    evidence: Evidence | None = None
     drivers: tuple[Driver, ...] = ()
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The evidence as the JSON report's `details` object (empty when not evaluated)."""
+        return self.evidence.details() if self.evidence is not None else {}
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingOutcome:
+    """The vehicle RVC and verdict under one reading of core parts."""
+
+    reading: CoreReading
+    vehicle_rvc: Decimal | None
+    vehicle_rvc_status: Status | None
+    verdict: Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,22 +404,40 @@ class Report:
     vehicle: dict[str, str]
     as_of: date
     as_of_source: str
-    core_reading: str
+    core_reading: CoreReading
     requirements: tuple[RequirementResult, ...]
-    assumptions: tuple[str, ...]
+    notes: tuple[Note, ...]
+    readings: tuple[ReadingOutcome, ...]
     reconciliation: dict[str, Any]
     currency: str
     tool_version: str
+    lines: LineTable | None = None
 
     @property
     def verdict(self) -> Verdict:
         """pass only when every requirement passes; fail when any fails; else incomplete."""
-        statuses = {r.status for r in self.requirements}
-        if Status.FAIL in statuses:
-            return Verdict.FAIL
-        if Status.NOT_EVALUATED in statuses or not statuses:
-            return Verdict.INCOMPLETE
-        return Verdict.PASS
+        return verdict_of([r.status for r in self.requirements])
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        """The notes as sentences (the JSON contract's `assumptions`)."""
+        return tuple(str(n) for n in self.notes)
+
+    @property
+    def verdict_depends_on_reading(self) -> bool:
+        """Whether the two readings of core parts give different verdicts."""
+        return len({r.verdict for r in self.readings}) > 1
+
+    def reading(self, name: str) -> ReadingOutcome | None:
+        """The outcome under a reading."""
+        return next((r for r in self.readings if r.reading == name), None)
+
+    def counts(self) -> dict[Status, int]:
+        """How many requirements have each status (for CI summaries)."""
+        out = dict.fromkeys(Status, 0)
+        for r in self.requirements:
+            out[r.status] += 1
+        return out
 
     @property
     def exit_code(self) -> int:

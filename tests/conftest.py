@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from rvc.cli import app
 from rvc.engine import evaluate
-from rvc.model import BillOfMaterials, BomLine, LvcEntry, MetalPurchase, Vehicle
+from rvc.model import BillOfMaterials, BomLine, LvcRow, MetalPurchase, Vehicle
 from rvc.readers.config import CONTRACT
 from rvc.readers.template import write_workbook
 from rvc.results import Report
@@ -70,7 +70,7 @@ def bom(
     net_cost: Any = 10000,
     core_column: bool = True,
     metals: list[MetalPurchase] | None = None,
-    lvc: list[LvcEntry] | None = None,
+    lvc: list[LvcRow] | None = None,
     **vehicle: Any,
 ) -> BillOfMaterials:
     numbered = []
@@ -107,10 +107,10 @@ def metal(
     )
 
 
-def lvc_row(category: str, amount: Any = None, wage: Any = None, **kw: Any) -> LvcEntry:
+def lvc_row(category: str, amount: Any = None, wage: Any = None, **kw: Any) -> LvcRow:
     if "annual_capacity" in kw:
         kw["annual_capacity"] = D(kw["annual_capacity"])
-    return LvcEntry(
+    return LvcRow(
         row=kw.pop("row", 2),
         category=category,
         amount=None if amount is None else D(amount),

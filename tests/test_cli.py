@@ -100,30 +100,43 @@ def test_core_reading_options(cli):
     def run(*options):
         return json.loads(cli("check", SEDAN, "-f", "json", *options).stdout)
 
-    contract, us, panel = run(), run("--core-reading", "us-cbp"), run("--core-roll-up")
-    assert contract["core_part_reading"] == "contract"
-    assert us["core_part_reading"] == "us_cbp"
-    assert panel["core_part_reading"] == "panel_2022"
-    assert run("--core-reading", "panel")["core_part_reading"] == "panel_2022"
-    value = {d["core_part_reading"]: d["requirements"][0]["value"] for d in (contract, us, panel)}
-    assert value["us_cbp"] < value["contract"] <= value["panel_2022"]
-    others = contract["requirements"][0]["details"]["other_readings"]
-    assert others == {"us_cbp": value["us_cbp"], "panel_2022": value["panel_2022"]}
+    default, us, roll = run(), run("--core-reading", "us-cbp"), run("--core-roll-up")
+    assert default["core_part_reading"] == "us-cbp" == us["core_part_reading"]
+    assert roll["core_part_reading"] == "roll-up"
+    assert run("--core-reading", "roll-up")["core_part_reading"] == "roll-up"
+    assert run("--core-reading", "panel")["core_part_reading"] == "roll-up"  # alias
+    value = {d["core_part_reading"]: d["requirements"][0]["value"] for d in (us, roll)}
+    assert value["us-cbp"] < value["roll-up"]
+    assert default["readings"] == {
+        "us-cbp": {"verdict": "pass", "vehicle_rvc": value["us-cbp"], "vehicle_rvc_status": "pass"},
+        "roll-up": {
+            "verdict": "pass",
+            "vehicle_rvc": value["roll-up"],
+            "vehicle_rvc_status": "pass",
+        },
+    }
+    others = default["requirements"][0]["details"]["other_readings"]
+    assert others == {"roll-up": value["roll-up"]}
     conflict = cli("check", SEDAN, "--core-roll-up", "--core-reading", "us-cbp")
     assert conflict.exit_code == 2
+    gone = cli("check", SEDAN, "--core-reading", "contract")  # the v1 reading is gone
+    assert gone.exit_code == 2
 
 
 def test_core_reading_from_the_settings_file(cli, tmp_path):
     import shutil
 
     shutil.copy(SEDAN, tmp_path / "bom.xlsx")
-    (tmp_path / "rvc.toml").write_text('core_reading = "us_cbp"\n')
+    (tmp_path / "rvc.toml").write_text('core_reading = "roll-up"\n')
     document = json.loads(cli("check", tmp_path / "bom.xlsx", "-f", "json").stdout)
-    assert document["core_part_reading"] == "us_cbp"
+    assert document["core_part_reading"] == "roll-up"
     flag = json.loads(
-        cli("check", tmp_path / "bom.xlsx", "-f", "json", "--core-reading", "contract").stdout
+        cli("check", tmp_path / "bom.xlsx", "-f", "json", "--core-reading", "us-cbp").stdout
     )
-    assert flag["core_part_reading"] == "contract"
+    assert flag["core_part_reading"] == "us-cbp"
+    (tmp_path / "rvc.toml").write_text('core_reading = "contract"\n')
+    refused = cli("check", tmp_path / "bom.xlsx", "-f", "json")
+    assert refused.exit_code == 2 and "core_reading" in refused.stderr
 
 
 def test_verbose_lists_ignored_columns(cli, workbook):
@@ -192,9 +205,9 @@ def test_custom_rules_folder(cli, tmp_path):
     rvc = json.loads(done.stdout)["requirements"][0]
     assert rvc["threshold"] == 95 and rvc["status"] == "fail"
     assert rvc["citation"] == "internal stricter policy"
-    # the sedan's non-originating value is 6.6% of its net cost: de minimis (s. 5(4)) passes it
-    sedan = json.loads(cli("check", SEDAN, "--rules", rules, "-f", "json").stdout)["requirements"][
-        0
-    ]
+    # under the roll-up reading the sedan's non-originating value is 6.6% of its net cost: de
+    # minimis (s. 5(4)) passes it
+    done = cli("check", SEDAN, "--rules", rules, "-f", "json", "--core-reading", "roll-up")
+    sedan = json.loads(done.stdout)["requirements"][0]
     assert sedan["status"] == "pass" and sedan["details"]["de_minimis"] is True
     assert "de minimis, s. 5(4)" in sedan["message"]

@@ -55,13 +55,17 @@ def test_ev_crossover_fails_on_its_imported_battery(pack):
     [
         (None, Verdict.PASS, set()),
         ("2027-06-30", Verdict.PASS, set()),
-        ("2027-07-01", Verdict.FAIL, {"vehicle-rvc", "core-parts", "steel"}),
+        # from 2027-07-01 only melted-and-poured steel counts (s. 17(5)(b)); the engine
+        # (66.58% < Table D 70) no longer originates, but its content alone keeps the RVC
+        # at 79.94% >= 70; heavy trucks have no core-parts requirement (s. 15)
+        ("2027-07-01", Verdict.FAIL, {"steel"}),
     ],
 )
 def test_heavy_truck_passes_today_and_fails_from_2027_07_01(pack, on, verdict, failed):
     report = _run("heavy_truck_2027", pack, on)
     assert report.verdict is verdict
     assert _sets(report)[1] == failed
+    assert "core-parts" not in {r.id for r in report.requirements}
 
 
 def test_examples_match_their_sources():

@@ -57,40 +57,67 @@ def trees(draw, max_lines: int = 25) -> list[BomLine]:
     return lines
 
 
-def _rvc(lines, on, reading="contract", vehicle_class="passenger_vehicle"):
+def _rvc(lines, on, reading="us-cbp", vehicle_class="passenger_vehicle"):
     report = evaluate(
         bom(lines, net_cost=500000, vehicle_class=vehicle_class), PACK, on, reading=reading
     )
     return next(r for r in report.requirements if r.id == "vehicle-rvc"), report
 
 
+CLASSES = st.sampled_from(["passenger_vehicle", "light_truck", "heavy_truck"])
+
+
 @settings(max_examples=150, deadline=None)
-@given(
-    trees(),
-    DAYS,
-    st.sampled_from(READINGS),
-    st.sampled_from(["passenger_vehicle", "light_truck", "heavy_truck"]),
-)
+@given(trees(), DAYS, st.sampled_from(READINGS), CLASSES)
 def test_random_trees_always_evaluate_and_vnm_is_fully_attributed(lines, on, reading, cls):
-    from rvc.engine.analysis import analyse
-    from rvc.engine.context import Context
-    from rvc.engine.rollup import attribute
+    from rvc.engine.facts import gather
+    from rvc.engine.rollup import vnm_of
+    from rvc.engine.vehicle_rvc import attribute
 
     rvc, report = _rvc(lines, on, reading, cls)
-    assert {r.id for r in report.requirements} == {
-        "vehicle-rvc",
-        "core-parts",
-        "steel",
-        "aluminum",
-        "lvc",
-    }
-    ctx = Context(bom(lines, net_cost=500000, vehicle_class=cls), PACK, on, reading)
-    analysis = analyse(ctx)
-    roll = analysis.chosen(reading)
-    assert sum((a.amount for a in attribute(analysis.tree, roll)), Decimal(0)) == roll.vnm(
-        analysis.tree
-    )
-    assert rvc.details["vnm"] == roll.vnm(analysis.tree)
+    expected = {"vehicle-rvc", "core-parts", "steel", "aluminum", "lvc"}
+    if cls == "heavy_truck":
+        expected.discard("core-parts")  # s. 15 has no core-parts requirement
+    assert {r.id for r in report.requirements} == expected
+    bill = bom(lines, net_cost=500000, vehicle_class=cls)
+    facts = gather(bill, PACK.at(on, cls), reading)
+    counting = facts.counting(reading)
+    pieces = attribute(facts.tree, counting, facts.core_lines)
+    vnm = vnm_of(facts.tree, counting)
+    assert sum((amount for _, amount, _ in pieces), Decimal(0)) == vnm
+    assert rvc.details["vnm"] == vnm
+    # every line brings between nothing and its whole value into its parent
+    for i, item in enumerate(facts.tree.lines):
+        assert Decimal(0) <= counting.n[i] <= item.unit_cost
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees(), DAYS, CLASSES)
+def test_roll_up_rvc_is_never_below_the_us_reading(lines, on, cls):
+    report = evaluate(bom(lines, net_cost=500000, vehicle_class=cls), PACK, on)
+    us, roll = report.reading("us-cbp"), report.reading("roll-up")
+    assert us is not None and roll is not None
+    if us.vehicle_rvc is not None:
+        assert roll.vehicle_rvc >= us.vehicle_rvc
+    if cls == "heavy_truck":
+        assert roll.vehicle_rvc == us.vehicle_rvc  # heavy trucks always roll up
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees(), DAYS)
+def test_a_passing_super_core_makes_every_averaged_core_part_originating(lines, on):
+    report = evaluate(bom(lines, net_cost=500000), PACK, on)
+    core = next(r for r in report.requirements if r.id == "core-parts")
+    if core.status.value == "not_evaluated" or core.details["super_core"]["status"] != "pass":
+        return
+    parts = [
+        p
+        for name, c in core.details.items()
+        if name != "super_core"
+        for p in c["parts"]
+        if not p["own_product_specific_rule"]
+    ]
+    assert parts and all(p["qualifies"] for p in parts)
 
 
 @settings(max_examples=150, deadline=None)

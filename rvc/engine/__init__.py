@@ -1,6 +1,9 @@
 """The calculator: `evaluate(bom, pack, as_of)` -> `Report`. No I/O, no clock, no printing.
 
-Each requirement kind has one evaluator function in `EVALUATORS`.
+The pipeline: the rule pack resolved once at the date (`RulePack.at`), one analysis of the
+BOM (`facts.gather`: tree, core parts, every line counted under both readings), then one
+evaluator per requirement kind (`EVALUATORS`), each called inside an `Envelope` that supplies
+the fields every result shares. A requirement with no threshold in force is never evaluated.
 """
 
 from __future__ import annotations
@@ -8,20 +11,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import localcontext
-from typing import Any
 
 from rvc import __version__
 from rvc.engine import core_parts, lvc, metals, vehicle_rvc
-from rvc.engine.analysis import analyse
-from rvc.engine.context import Context
+from rvc.engine.common import Envelope, not_in_force
+from rvc.engine.facts import Facts, gather
 from rvc.engine.notes import bom_notes, reconciliation
 from rvc.hs import dotted
 from rvc.model import BillOfMaterials
-from rvc.results import READINGS, Report, RequirementResult
+from rvc.results import (
+    DEFAULT_READING,
+    READINGS,
+    LineTable,
+    ReadingOutcome,
+    Report,
+    RequirementResult,
+    Status,
+    verdict_of,
+)
+from rvc.rules.in_force import ORDER
 from rvc.rules.schema import RulePack
 
-ORDER = ("vehicle_rvc", "core_parts", "metal_share", "lvc")
-EVALUATORS: dict[str, Callable[[Context, Any], RequirementResult]] = {
+__all__ = ["ORDER", "EVALUATORS", "evaluate"]
+
+EVALUATORS: dict[str, Callable[[Facts, Envelope], RequirementResult]] = {
     "vehicle_rvc": vehicle_rvc.evaluate,
     "core_parts": core_parts.evaluate,
     "metal_share": metals.evaluate,
@@ -35,9 +48,11 @@ def evaluate(
     as_of: date,
     *,
     as_of_source: str = "option",
-    reading: str = "contract",
+    reading: str = DEFAULT_READING,
 ) -> Report:
     """Evaluate one vehicle BOM against a rule pack on a date."""
+    if reading not in READINGS:
+        raise ValueError(f"unknown core-part reading {reading!r}")
     with localcontext() as decimal_context:
         # 40 digits: products of quantities, costs and percentages never round away a cent
         decimal_context.prec = 40
@@ -47,16 +62,21 @@ def evaluate(
 def _evaluate(
     bom: BillOfMaterials, pack: RulePack, as_of: date, as_of_source: str, reading: str
 ) -> Report:
-    if reading not in READINGS:
-        raise ValueError(f"unknown core-part reading {reading!r}")
-    ctx = Context(bom=bom, pack=pack, as_of=as_of, reading=reading)
-    ctx.notes.extend(bom.notes)
-    requirements = sorted(
-        pack.requirements_for(ctx.vehicle_class), key=lambda r: ORDER.index(r.kind)
-    )
-    results = [EVALUATORS[req.kind](ctx, req) for req in requirements]
-    analysis = analyse(ctx)
-    ctx.notes.extend(bom_notes(ctx, analysis))
+    rules = pack.at(as_of, bom.vehicle.vehicle_class)
+    facts = gather(bom, rules, reading)
+    results = []
+    envelopes: dict[str, Envelope] = {}
+    for resolved in rules.requirements:
+        req = resolved.requirement
+        if resolved.entry is None:
+            assert resolved.not_in_force is not None
+            results.append(not_in_force(req, resolved.not_in_force))
+            continue
+        envelope = Envelope(req, resolved.entry)
+        envelopes[req.kind] = envelope
+        results.append(EVALUATORS[req.kind](facts, envelope))
+    chosen = facts.counting(reading)
+    facts.notes.extend(bom_notes(facts, chosen))
     vehicle = bom.vehicle
     provenance = bom.provenance
     return Report(
@@ -78,10 +98,38 @@ def _evaluate(
         },
         as_of=as_of,
         as_of_source=as_of_source,
-        core_reading=reading,
+        core_reading=reading,  # type: ignore[arg-type]
         requirements=tuple(results),
-        assumptions=tuple(ctx.notes),
-        reconciliation=reconciliation(ctx, analysis),
+        notes=tuple(facts.notes),
+        readings=_readings(facts, results, envelopes.get("vehicle_rvc")),
+        reconciliation=reconciliation(facts, chosen),
         currency=vehicle.currency,
         tool_version=__version__,
+        lines=LineTable(
+            lines=facts.tree.lines,
+            parent_index=facts.tree.parent_of,
+            quantity_in_vehicle=facts.extended,
+            core_category={p.index: p.category for p in facts.core.parts} if facts.core else {},
+            counts=facts.counts,
+        ),
     )
+
+
+def _readings(
+    facts: Facts, results: list[RequirementResult], envelope: Envelope | None
+) -> tuple[ReadingOutcome, ...]:
+    """The vehicle RVC and verdict under each reading (only the vehicle RVC can differ)."""
+    out = []
+    for name in READINGS:
+        statuses = []
+        value = status = None
+        for result in results:
+            if result.kind == "vehicle_rvc" and envelope is not None:
+                figure = vehicle_rvc.outcome(facts, envelope, name)
+                value = figure.value
+                status = Status.PASS if figure.passed else Status.FAIL
+                statuses.append(status)
+            else:
+                statuses.append(result.status)
+        out.append(ReadingOutcome(name, value, status, verdict_of(statuses)))
+    return tuple(out)

@@ -1,58 +1,41 @@
-"""Labor value content (s. 18): high-wage material and manufacturing points plus credits."""
+"""Labor value content (s. 18): high-wage material and manufacturing points plus credits.
+
+A row is high-wage when its average base hourly production wage reaches the figure of its own
+currency (US$16.00, CA$20.88, MXN$294.22; s. 12, figures in the rule pack), compared in that
+currency and never converted.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
-from rvc import schedule
-from rvc.engine.common import missing_sheet, not_in_force, since, status_of
-from rvc.engine.context import Context
-from rvc.errors import NotInForce
+from rvc.engine.common import Envelope, since, status_of
+from rvc.engine.facts import Facts
+from rvc.model import LvcRow
 from rvc.money import ZERO, fmt_number, fmt_percent, fmt_threshold, percent
-from rvc.results import RequirementResult
-from rvc.rules.schema import Lvc, LvcEntry
+from rvc.results import LvcEvidence, Note, RequirementResult
+from rvc.rules.schema import LvcEntry
+
+CANADA_MEXICO = {"ca": "CAD", "can": "CAD", "canada": "CAD", "mx": "MXN", "mex": "MXN",
+                 "mexico": "MXN", "méxico": "MXN"}  # fmt: skip
+"""Country names or codes in the LVC sheet whose wages are set in CAD or MXN (s. 12)."""
 
 
-@dataclass(frozen=True, slots=True)
-class LvcFigures:
-    """The pieces of the LVC sum, before and after the caps."""
-
-    formula: str
-    high_wage_material: Decimal
-    high_wage_labor: Decimal
-    denominator: Decimal
-    material_and_manufacturing: Decimal
-    technology_uncapped: Decimal
-    technology: Decimal
-    assembly: Decimal
-    assembly_plant_row: int | None
-    low_wage_rows: tuple[int, ...]
-
-    @property
-    def total(self) -> Decimal:
-        """LVC = material-and-manufacturing points + technology + assembly credits."""
-        return self.material_and_manufacturing + self.technology + self.assembly
+def high_wage(row: LvcRow, entry: LvcEntry) -> bool:
+    """Whether a row's wage reaches the high-wage figure of its own currency."""
+    figure = entry.high_wage_per_hour.get(row.wage_currency)  # type: ignore[call-overload]
+    return row.hourly_wage is not None and figure is not None and row.hourly_wage >= figure
 
 
-def _requirement(ctx: Context) -> Lvc | None:
-    return next(
-        (r for r in ctx.pack.requirements_for(ctx.vehicle_class) if isinstance(r, Lvc)), None
-    )
-
-
-def figures(ctx: Context, entry: LvcEntry) -> LvcFigures:
+def figures(facts: Facts, entry: LvcEntry) -> LvcEvidence:
     """Compute every LVC figure from the LVC sheet (which must be present)."""
-    vehicle = ctx.bom.vehicle
-    rows = ctx.bom.lvc or []
-    wage = entry.high_wage_usd_per_hour
+    vehicle = facts.bom.vehicle
+    rows = facts.bom.lvc or []
     material = labor = technology = ZERO
     low: list[int] = []
     plant_row = None
     for row in rows:
         if row.category in ("material", "labor"):
-            assert row.amount is not None and row.hourly_wage is not None
-            if row.hourly_wage >= wage:
+            assert row.amount is not None
+            if high_wage(row, entry):
                 if row.category == "material":
                     material += row.amount
                 else:
@@ -62,9 +45,10 @@ def figures(ctx: Context, entry: LvcEntry) -> LvcFigures:
         elif row.category == "technology":
             technology += row.amount or ZERO
         elif row.category == "assembly_plant" and plant_row is None:
-            assert row.hourly_wage is not None and row.annual_capacity is not None
             minimum = entry.assembly_min_capacity.get(row.assembly_type or "")  # type: ignore[call-overload]
-            if row.hourly_wage >= wage and minimum is not None and row.annual_capacity >= minimum:
+            capacity = row.annual_capacity
+            qualifies = minimum is not None and capacity is not None and capacity >= minimum
+            if qualifies and high_wage(row, entry):
                 plant_row = row.row
     if vehicle.lvc_formula == "annual_purchase_value":
         assert vehicle.total_annual_purchase_value is not None
@@ -75,43 +59,62 @@ def figures(ctx: Context, entry: LvcEntry) -> LvcFigures:
     tech_uncapped = ZERO
     if technology and vehicle.production_wages_total:
         tech_uncapped = percent(technology, vehicle.production_wages_total)
-    return LvcFigures(
+    return LvcEvidence(
         formula=vehicle.lvc_formula,
         high_wage_material=material,
         high_wage_labor=labor,
         denominator=denominator,
         material_and_manufacturing=points,
+        minimum=entry.min_material_and_manufacturing_points,
         technology_uncapped=tech_uncapped,
         technology=min(tech_uncapped, entry.technology_cap_points),
+        technology_cap=entry.technology_cap_points,
         assembly=entry.assembly_cap_points if plant_row is not None else ZERO,
+        assembly_cap=entry.assembly_cap_points,
         assembly_plant_row=plant_row,
         low_wage_rows=tuple(low),
+        high_wage_per_hour=dict(entry.high_wage_per_hour),
     )
 
 
-def material_and_manufacturing_points(ctx: Context) -> Decimal | None:
-    """The high-wage material-and-manufacturing points, if they can be computed."""
-    req = _requirement(ctx)
-    if req is None or ctx.bom.lvc is None:
+def credit_basis(facts: Facts) -> LvcEvidence | None:
+    """The vehicle's LVC figures, if they can be computed (for the s. 18(22) option)."""
+    resolved = facts.rules.lvc
+    if resolved is None or resolved.entry is None or not facts.bom.lvc:
         return None
-    try:
-        entry = schedule.at(req.thresholds, ctx.as_of)
-    except NotInForce:
-        return None
-    return figures(ctx, entry).material_and_manufacturing
+    return figures(facts, resolved.entry)
 
 
-def evaluate(ctx: Context, req: Lvc) -> RequirementResult:
+def wage_notes(facts: Facts) -> list[Note]:
+    """Rows of a Canadian or Mexican plant whose wage is given in USD: compared with US$16."""
+    notes = []
+    for row in facts.bom.lvc or []:
+        if row.hourly_wage is None or row.wage_currency != "USD":
+            continue
+        local = CANADA_MEXICO.get(row.country.strip().lower())
+        if local is not None:
+            notes.append(
+                Note(
+                    "usd-wage-outside-us",
+                    f"LVC row {row.row}",
+                    f"country {row.country} with a wage in USD ({fmt_number(row.hourly_wage)}"
+                    f"/h): compared with the US$16.00 figure; give the wage in {local} "
+                    "(wage_currency) to compare it with that country's own figure (s. 12)",
+                )
+            )
+    return notes
+
+
+def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
     """Pass when M&M points reach their minimum and the total reaches the required LVC."""
-    try:
-        entry = schedule.at(req.thresholds, ctx.as_of)
-    except NotInForce as error:
-        return not_in_force(req, error)
-    if not ctx.bom.lvc:
-        return missing_sheet(
-            req, entry, "LVC", "high-wage material, labor and credits", empty=ctx.bom.lvc == []
+    entry = envelope.entry
+    assert isinstance(entry, LvcEntry)
+    if not facts.bom.lvc:
+        return envelope.missing_sheet(
+            "LVC", "high-wage material, labor and credits", empty=facts.bom.lvc == []
         )
-    f = figures(ctx, entry)
+    facts.notes.extend(wage_notes(facts))
+    f = figures(facts, entry)
     minimum = entry.min_material_and_manufacturing_points
     required = entry.min_total_percent
     mm_ok = f.material_and_manufacturing >= minimum
@@ -134,39 +137,10 @@ def evaluate(ctx: Context, req: Lvc) -> RequirementResult:
         message += (
             f"; the material-and-manufacturing minimum of {minimum.normalize():f} points is not met"
         )
-    details: dict[str, object] = {
-        "formula": f.formula,
-        "material_and_manufacturing": {
-            "value": f.material_and_manufacturing,
-            "minimum": minimum,
-            "status": status_of(mm_ok).value,
-            "high_wage_material": f.high_wage_material,
-            "high_wage_labor": f.high_wage_labor,
-            "denominator": f.denominator,
-        },
-        "technology": {
-            "value": f.technology,
-            "cap": entry.technology_cap_points,
-            "uncapped": f.technology_uncapped,
-        },
-        "assembly": {
-            "value": f.assembly,
-            "cap": entry.assembly_cap_points,
-            "plant_row": f.assembly_plant_row,
-        },
-        "high_wage_usd_per_hour": entry.high_wage_usd_per_hour,
-        "rows_below_high_wage": list(f.low_wage_rows),
-    }
-    return RequirementResult(
-        id=req.id,
-        title=req.title,
+    return envelope.result(
         status=status_of(mm_ok and total_ok),
         message=message,
         value=f.total,
-        threshold=required,
-        citation=entry.citation,
-        source_status=entry.status.value,
-        in_force_from=entry.from_,
         margin_points=f.total - required,
-        details=details,
+        evidence=f,
     )

@@ -1,26 +1,35 @@
-"""Assumptions the analysis made about the BOM, and the reconciliation totals.
+"""Assumptions the counting made about the BOM, and the reconciliation totals.
 
-Each kind of note lists at most `LISTED` lines, largest or first first, then says how many
-more there are: a 100,000-line BOM must not bury its report under notes.
+Every line whose origin was assumed (unknown), traced (its components' content counted),
+accumulated (its supplier's RVC used) or decided by its threshold is listed with the figure
+used. Nothing is capped here: reporters decide how much a medium shows.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from rvc.engine.analysis import Analysis
-from rvc.engine.context import Context
+from rvc.engine.facts import Facts
+from rvc.engine.rollup import (
+    CARRIED,
+    CONTENT,
+    CORE_CONTENT,
+    DECLARED_BELOW,
+    MEETS,
+    NO_THRESHOLD,
+    ORIGINATING,
+    UNKNOWN,
+    Counting,
+)
 from rvc.money import ZERO, fmt_number, fmt_percent, fmt_threshold
+from rvc.results import Note
 
-LISTED = 50
 
-
-def relevant(ctx: Context, analysis: Analysis) -> list[bool]:
+def relevant(facts: Facts) -> list[bool]:
     """Lines whose own origin matters: not hidden under a declared (Y/N) assembly."""
-    if "relevant" in ctx.memo:
-        return ctx.memo["relevant"]  # type: ignore[return-value]
-    tree = analysis.tree
-    core = analysis.core_lines
+    tree = facts.tree
+    core = facts.core_lines
     lines, parent_of = tree.lines, tree.parent_of
     flags = [False] * len(lines)
     for i in tree.top_down:
@@ -29,139 +38,215 @@ def relevant(ctx: Context, analysis: Analysis) -> list[bool]:
             flags[i] = True
         elif flags[parent]:
             flags[i] = lines[parent].originating is None or parent in core
-    ctx.memo["relevant"] = flags
     return flags
 
 
-def _capped(notes: list[str], items: list[str], more: str) -> None:
-    notes.extend(items[:LISTED])
-    if len(items) > LISTED:
-        notes.append(f"... and {len(items) - LISTED} more {more} (all in --format json)")
-
-
-def bom_notes(ctx: Context, analysis: Analysis) -> list[str]:
-    """Unknown origins, assemblies whose origin was worked out, and suspicious values."""
-    tree = analysis.tree
+def bom_notes(facts: Facts, counting: Counting) -> list[Note]:
+    """Unknown origins, traced and accumulated lines, decided assemblies, suspicious values."""
+    tree = facts.tree
     lines = tree.lines
-    roll = analysis.chosen(ctx.reading)
-    flags = relevant(ctx, analysis)
-    notes: list[str] = []
+    flags = relevant(facts)
+    currency = facts.bom.vehicle.currency
+    core = facts.core_lines
+    notes: list[Note] = []
+    extended = facts.extended
+
+    def in_vehicle(i: int) -> Decimal:
+        return extended[i] * lines[i].unit_cost
+
     unknown = sorted(
-        (i for i in set(roll.unknown) if flags[i]),
-        key=lambda i: (-analysis.extended[i] * lines[i].unit_cost, lines[i].row),
+        (i for i in range(len(lines)) if flags[i] and counting.origin[i] == UNKNOWN),
+        key=lambda i: (-in_vehicle(i), lines[i].row),
     )
     if unknown:
-        total = sum((analysis.extended[i] * lines[i].unit_cost for i in unknown), ZERO)
+        total = sum((in_vehicle(i) for i in unknown), ZERO)
         notes.append(
-            f"{len(unknown)} BOM line{'s' if len(unknown) != 1 else ''} with unknown origin "
-            f"(originating left blank) treated as non-originating: {fmt_number(total)} in the "
-            "vehicle"
+            Note(
+                "unknown-origin-total",
+                "BOM",
+                f"{len(unknown)} line{'s' if len(unknown) != 1 else ''} with unknown origin "
+                f"(originating left blank) treated as non-originating: {fmt_number(total)} "
+                f"{currency} in the vehicle",
+                total,
+            )
         )
-        _capped(
-            notes,
-            [
-                f"BOM row {lines[i].row} ({lines[i].part_number}): unknown origin, treated as "
-                f"non-originating: value {fmt_number(lines[i].value)}"
-                for i in unknown
-            ],
-            "lines with unknown origin",
+        notes.extend(
+            Note(
+                "unknown-origin",
+                _where(facts, i),
+                f"unknown origin, treated as non-originating: value {fmt_number(lines[i].value)} "
+                f"{currency}",
+                in_vehicle(i),
+            )
+            for i in unknown
         )
-    decided = []
-    for i, (passes, threshold) in sorted(roll.decided.items(), key=lambda kv: lines[kv[0]].row):
-        if not flags[i] or threshold is None:
+    for i in sorted(range(len(lines)), key=lambda i: lines[i].row):
+        if not flags[i]:
             continue
-        line = lines[i]
-        own = roll.own_rvc.get(i)
+        note = _line_note(facts, counting, i, i in core)
+        if note is not None:
+            notes.append(note)
+    notes.extend(_value_notes(facts))
+    return notes
+
+
+def _where(facts: Facts, i: int) -> str:
+    line = facts.tree.lines[i]
+    return f"BOM row {line.row} ({line.part_number})"
+
+
+def _line_note(facts: Facts, c: Counting, i: int, is_core: bool) -> Note | None:
+    """The assumption behind one line's count, if it needs saying."""
+    lines = facts.tree.lines
+    line = lines[i]
+    currency = facts.bom.vehicle.currency
+    where = _where(facts, i)
+    rvc = c.own_rvc[i]
+    shown = fmt_percent(rvc) if rvc is not None else "unknown"
+    threshold = c.threshold[i]
+    amount = c.n[i] * line.quantity
+    mode, how = c.mode[i], c.how[i]
+    if mode == CARRIED:
+        return Note(
+            "core-content-carried",
+            where,
+            f"counts as originating, but under the U.S. reading the core parts inside it still "
+            f"bring their own non-originating content ({fmt_number(amount)} {currency})",
+            amount,
+        )
+    if mode == CORE_CONTENT:
+        return Note(
+            "core-part-content",
+            where,
+            f"core part originating ({how.replace('_', ' ')}); under the U.S. reading its own "
+            f"non-originating content counts: RVC {shown}, {fmt_number(amount)} {currency}",
+            amount,
+        )
+    declared_leaf = c.source[i] == "declared originating"
+    if is_core and c.core_content_counts and c.origin[i] == ORIGINATING and declared_leaf:
+        return Note(
+            "core-part-content-unknown",
+            where,
+            "core part declared originating with no components and no rvc_percent: nothing "
+            "is known of its content, so it brings 0 under the U.S. reading",
+        )
+    if how == DECLARED_BELOW and threshold is not None:
+        return Note(
+            "declared-below-threshold",
+            where,
+            f"declared originating, but its RVC {shown} is below the "
+            f"{fmt_threshold(threshold.percent)} it must meet ({threshold.source}; 'originating "
+            f"only if', s. 15(4)): not originating, its non-originating content counts: "
+            f"{fmt_number(amount)} {currency}",
+            amount,
+        )
+    if line.originating is not None:
+        return None
+    if mode == CONTENT:
         basis = (
-            f"its components give RVC {fmt_percent(own)}"
-            if own is not None
-            else f"its rvc_percent is {fmt_percent(line.rvc_percent or ZERO)}"
+            f"its components give RVC {shown}"
+            if c.source[i] == "components"
+            else f"its supplier's rvc_percent is {shown}"
         )
-        decided.append(
-            f"BOM row {line.row} ({line.part_number}): origin left blank; {basis} "
-            f"{'>=' if passes else '<'} {fmt_threshold(threshold.percent)} ({threshold.source}), "
-            f"so it counts as {'originating' if passes else 'non-originating'}"
+        if threshold is not None and rvc is not None and rvc < threshold.percent:
+            why = f"< {fmt_threshold(threshold.percent)} ({threshold.source})"
+        elif how == NO_THRESHOLD:
+            why = "and no part table gives it a threshold"
+        else:
+            why = "and it is not originating"
+        kind = "traced" if c.source[i] == "components" else "accumulated"
+        tail = (
+            "the producer's choice not to designate it an intermediate material (s. 7(5), 8(10))"
+            if kind == "traced"
+            else "accumulation (s. 9(2)): keep the supplier's statement"
         )
-    _capped(notes, decided, "assemblies whose origin was worked out")
-    core = analysis.core_lines
-    certified = [
-        f"BOM row {line.row} ({line.part_number}): origin left blank; its rvc_percent "
-        f"{fmt_percent(line.rvc_percent)} does not make it originating (a blank part counts as "
-        "unknown): declare Y if its supplier certifies origin"
-        for i, line in enumerate(lines)
-        if flags[i]
-        and line.originating is None
-        and line.rvc_percent is not None
-        and not tree.children[i]
-        and i not in core
-    ]
-    _capped(notes, certified, "blank lines with an rvc_percent")
-    forced = [
-        f"BOM row {lines[i].row} ({lines[i].part_number}): counts as originating, but under the "
-        "U.S. Customs reading the core parts inside it still bring their own non-originating "
-        f"content ({fmt_number(roll.contribution[i])})"
-        for i in range(len(lines))
-        if flags[i] and roll.mode[i] == "forced"
-    ]
-    _capped(notes, forced, "assemblies carrying core-part content")
-    traced, both, heavy = [], [], []
-    children = tree.children
+        return Note(
+            kind,
+            where,
+            f"origin left blank; {basis} {why}, so only its non-originating content counts: "
+            f"{fmt_number(amount)} {currency} ({tail})",
+            amount,
+        )
+    if how == MEETS and threshold is not None:
+        basis = (
+            f"its components give RVC {shown}"
+            if c.source[i] == "components"
+            else f"its supplier's rvc_percent is {shown}"
+        )
+        return Note(
+            "originating-by-rvc",
+            where,
+            f"origin left blank; {basis} >= {fmt_threshold(threshold.percent)} "
+            f"({threshold.source}), so it counts as originating",
+        )
+    return None
+
+
+def _value_notes(facts: Facts) -> list[Note]:
+    """Assemblies worth less than their components, lines with both components and an
+    rvc_percent, and a BOM that does not add up to the net cost."""
+    tree = facts.tree
+    lines = tree.lines
+    currency = facts.bom.vehicle.currency
+    notes = []
     for i, line in enumerate(lines):
-        kids = children[i]
+        kids = tree.children[i]
         if not kids:
             continue
-        where = f"BOM row {line.row} ({line.part_number})"
-        if (
-            flags[i]
-            and line.originating is None
-            and roll.mode[i] == "traced"
-            and i not in roll.decided
-            and i not in core
-        ):
-            traced.append(
-                f"{where}: origin left blank and no part table gives it a threshold; its "
-                "components' non-originating value is counted directly"
-            )
+        where = _where(facts, i)
         if line.rvc_percent is not None:
-            both.append(
-                f"{where}: has both components and rvc_percent; its RVC is computed from its "
-                "components (the contract: children win)"
+            notes.append(
+                Note(
+                    "components-over-rvc-percent",
+                    where,
+                    "has both components and rvc_percent; its RVC is computed from its "
+                    "components (children win)",
+                )
             )
         inside = sum((lines[k].value for k in kids), ZERO)
         if inside > line.unit_cost:
-            heavy.append(
-                f"{where}: its components are worth {fmt_number(inside)}, more than its unit "
-                f"cost {fmt_number(line.unit_cost)}; likely a data error (it counts at most its "
-                "own unit cost in its parent)"
+            notes.append(
+                Note(
+                    "components-exceed-value",
+                    where,
+                    f"its components are worth {fmt_number(inside)} {currency}, more than its "
+                    f"unit cost {fmt_number(line.unit_cost)}; likely a data error (it counts at "
+                    "most its own value in its parent)",
+                )
             )
-    _capped(notes, traced, "assemblies counted by their components")
-    _capped(notes, both, "lines with both components and rvc_percent")
-    _capped(notes, heavy, "assemblies worth less than their components")
     bom_value = tree.top_level_value()
-    net_cost = ctx.bom.vehicle.net_cost
+    net_cost = facts.bom.vehicle.net_cost
     if bom_value > net_cost:
         notes.append(
-            f"the top-level BOM lines are worth {fmt_number(bom_value)}, more than the net cost "
-            f"{fmt_number(net_cost)}; check net_cost and the BOM"
+            Note(
+                "bom-over-net-cost",
+                "BOM",
+                f"the top-level BOM lines are worth {fmt_number(bom_value)} {currency}, more "
+                f"than the net cost {fmt_number(net_cost)}; check net_cost and the BOM",
+            )
         )
     elif bom_value * 2 < net_cost:
         notes.append(
-            f"the top-level BOM lines are worth {fmt_number(bom_value)}, "
-            f"{fmt_percent(bom_value * 100 / net_cost)} of the net cost "
-            f"{fmt_number(net_cost)}; everything not listed counts as originating value "
-            "(labor, overhead, unlisted materials): check that the BOM is complete"
+            Note(
+                "bom-under-net-cost",
+                "BOM",
+                f"the top-level BOM lines are worth {fmt_number(bom_value)} {currency}, "
+                f"{fmt_percent(bom_value * 100 / net_cost)} of the net cost "
+                f"{fmt_number(net_cost)}; everything not listed counts as originating value "
+                "(labor, overhead, unlisted materials): check that the BOM is complete",
+            )
         )
     return notes
 
 
-def reconciliation(ctx: Context, analysis: Analysis) -> dict[str, Any]:
+def reconciliation(facts: Facts, counting: Counting) -> dict[str, Any]:
     """Line counts and totals so that a user can tie the report back to the source."""
-    tree = analysis.tree
+    tree = facts.tree
     lines = tree.lines
-    flags = relevant(ctx, analysis)
-    roll = analysis.chosen(ctx.reading)
-    provenance = ctx.bom.provenance
-    unknown = [i for i in set(roll.unknown) if flags[i]]
+    flags = relevant(facts)
+    provenance = facts.bom.provenance
+    unknown = [i for i in range(len(lines)) if flags[i] and counting.origin[i] == UNKNOWN]
+    top_level = tree.top_level_value()
     result: dict[str, Any] = {
         "lines": len(lines),
         "top_level_lines": len(tree.roots),
@@ -169,11 +254,11 @@ def reconciliation(ctx: Context, analysis: Analysis) -> dict[str, Any]:
         "lines_under_declared_assemblies": flags.count(False),
         "lines_unknown_origin": len(unknown),
         "unknown_origin_value": sum(
-            (analysis.extended[i] * lines[i].unit_cost for i in unknown), ZERO
+            (facts.extended[i] * lines[i].unit_cost for i in unknown), ZERO
         ),
         "sum_of_line_values": sum((line.value for line in lines), ZERO),
-        "top_level_value": tree.top_level_value(),
-        "currency": ctx.bom.vehicle.currency,
+        "top_level_value": top_level,
+        "currency": facts.bom.vehicle.currency,
     }
     if provenance is not None:
         result["rows_read"] = provenance.rows_read

@@ -1,71 +1,101 @@
-"""Roll-up: how much non-originating value each line brings into its parent.
+"""How every BOM line counts (format v1.1, "How BOM lines count"): one pass, children first.
 
-For each line, per unit of that line (multiply by its quantity in the parent):
+For each line, per unit of the line (multiply by its quantity in the parent):
 
-- declared originating: nothing (it counts wholly originating, whatever it contains);
-- declared non-originating: its whole unit cost;
-- origin blank, with components: its own RVC is (unit cost - non-originating value of its
-  components) / unit cost; against the threshold that applies to it (core part or part
-  table) it counts wholly originating or wholly non-originating. With no threshold known,
-  rvc cannot call it originating, so its components' non-originating value is counted
-  directly (tracing), which is what the law does for an undesignated self-produced material;
-- origin blank, no components: unknown, counted as non-originating (a supplier's
-  rvc_percent does not make it originating: the contract counts a blank part as unknown);
-- a core part of a passenger vehicle or light truck (the disputed roll-up). Declared
-  non-originating, or blank and not qualifying: its whole unit cost. Otherwise:
-  * U.S. Customs reading (default): its own non-originating content, value x (1 - its RVC),
-    and that content still counts when an assembly around it counts as originating (no
-    roll-up across core parts): the assembly then brings the content of the core parts inside
-    it ("forced" content);
-  * 2022 panel reading: nothing when it qualifies (alone, by category or as a super-core,
-    even if declared non-originating: s. 14(12)), and nothing when declared originating (the
-    contract's roll-up sentence).
+**Own RVC**: from its children, (unit cost - their non-originating value in it) / unit cost;
+else its `rvc_percent`; else 100 when declared originating, 0 when declared non-originating
+or unknown. Children win over `rvc_percent`.
+
+**Origin**: declared Y or N wins; blank with children or `rvc_percent`: its own RVC against
+the threshold that applies to it (`threshold_of`: the part table by HS code, or the s. 15(4)
+table); no threshold: neither; blank leaf: unknown. Core parts are decided by the core-part
+module (alone, by category average or through the super-core) and handed in as `core`.
+
+**Non-originating value in its parent**: 0 when originating (except a core part under the
+U.S. reading: its own content); its own content ((100 - own RVC)% of its value, at most its
+value) when blank, not originating and its content is known; its whole value when declared
+non-originating or unknown. Under the U.S. reading the content of core parts also reaches
+the vehicle through assemblies that count as originating ("carried").
+
+The lines below core parts count the same under both readings and are passed once; the core
+parts and everything above them are passed once per reading.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
 
+from rvc.engine.readings import Reading
 from rvc.engine.tree import Tree
 from rvc.money import HUNDRED, ZERO
+from rvc.results import LineCounts as Counting
+from rvc.results import Threshold
 
-NOTHING, WHOLE, TRACED, PARTIAL, FORCED = "nothing", "whole", "traced", "partial", "forced"
+# origin of a line
+ORIGINATING = "originating"
+NON_ORIGINATING = "non_originating"
+NEITHER = "neither"
+UNKNOWN = "unknown"
+
+# why a line has that origin
+DECLARED = "declared"
+MEETS = "meets_threshold"
+BELOW = "below_threshold"
+NO_THRESHOLD = "no_threshold"
+NO_VALUE = "no_value"
+UNKNOWN_LEAF = "unknown_leaf"
+DECLARED_BELOW = "declared_below_threshold"
+"""Declared Y, but its own RVC misses a threshold that binds declared lines (s. 15(4))."""
+
+# what a line brings into its parent
+NOTHING = "nothing"
+WHOLE = "whole"
+CONTENT = "content"
+CORE_CONTENT = "core_content"
+CARRIED = "carried"
 
 
 @dataclass(frozen=True, slots=True)
-class Threshold:
-    """The RVC a part must reach, and where that figure comes from."""
+class CoreDecision:
+    """A core part's origin, decided before the pass reaches it."""
 
-    percent: Decimal
-    source: str
-    guess: bool = False
-
-
-@dataclass(slots=True)
-class RollUp:
-    """Per-line results of one roll-up pass."""
-
-    contribution: list[Decimal]
-    mode: list[str]
-    forced: list[Decimal] = field(default_factory=list)
-    own_rvc: dict[int, Decimal] = field(default_factory=dict)
-    decided: dict[int, tuple[bool, Threshold | None]] = field(default_factory=dict)
-    unknown: list[int] = field(default_factory=list)
-
-    def vnm(self, tree: Tree) -> Decimal:
-        """Value of non-originating materials of the vehicle (top-level lines)."""
-        lines = tree.lines
-        return sum((lines[i].quantity * self.contribution[i] for i in tree.roots), ZERO)
+    originating: bool
+    how: str
+    threshold: Threshold | None
 
 
-def core_rvc(tree: Tree, i: int, own_rvc: dict[int, Decimal]) -> tuple[Decimal, str]:
-    """A core part's own RVC and where it comes from (the contract's order of evidence)."""
+def vnm_of(tree: Tree, counting: Counting) -> Decimal:
+    """Value of non-originating materials of the vehicle (the top-level lines)."""
+    lines, n = tree.lines, counting.n
+    return sum((lines[i].quantity * n[i] for i in tree.roots), ZERO)
+
+
+def new_counting(reading: Reading, size: int) -> Counting:
+    """Empty per-line lists for one reading."""
+    return Counting(
+        reading=reading.name,
+        core_content_counts=reading.core_content_counts,
+        n=[ZERO] * size,
+        mode=[NOTHING] * size,
+        own_rvc=[None] * size,
+        source=[""] * size,
+        origin=[UNKNOWN] * size,
+        how=[""] * size,
+        threshold=[None] * size,
+        carried=[ZERO] * size,
+        traced=[ZERO] * size,
+    )
+
+
+def own_rvc(tree: Tree, i: int, traced: Decimal) -> tuple[Decimal | None, str]:
+    """A line's own RVC and where it comes from, given its children's non-originating value."""
     line = tree.lines[i]
-    if i in own_rvc:
-        return own_rvc[i], "components"
+    if tree.children[i]:
+        if not line.unit_cost:
+            return None, "components"
+        return (line.unit_cost - traced) * HUNDRED / line.unit_cost, "components"
     if line.rvc_percent is not None:
         return line.rvc_percent, "rvc_percent"
     if line.originating is True:
@@ -75,132 +105,152 @@ def core_rvc(tree: Tree, i: int, own_rvc: dict[int, Decimal]) -> tuple[Decimal, 
     return ZERO, "unknown origin"
 
 
-def roll_up(
+def traced_in(tree: Tree, i: int, counting: Counting) -> Decimal:
+    """The non-originating value of a line's children in it, per unit, as already counted."""
+    lines, n = tree.lines, counting.n
+    return sum((lines[k].quantity * n[k] for k in tree.children[i] if n[k]), ZERO)
+
+
+def content(tree: Tree, i: int, traced: Decimal, rvc: Decimal | None) -> Decimal:
+    """A line's own non-originating content per unit: (100 - own RVC)% of it, at most all."""
+    unit_cost = tree.lines[i].unit_cost
+    if tree.children[i]:
+        share = traced
+    elif rvc is None:
+        return ZERO
+    else:
+        share = unit_cost * (HUNDRED - rvc) / HUNDRED
+    return min(max(share, ZERO), unit_cost)
+
+
+def count_lines(
     tree: Tree,
+    order: Sequence[int],
+    counts: Sequence[Counting],
     threshold_of: Callable[[int], Threshold | None],
-    disputed_core: frozenset[int] = frozenset(),
-    qualifying: frozenset[int] | None = None,
-    panel: bool = False,
-    order: list[int] | None = None,
-) -> RollUp:
-    """One bottom-up pass.
-
-    `disputed_core` are the core parts subject to the panel dispute; `qualifying` those that
-    qualify (None on the first pass, which only measures the core parts' own RVCs); `panel`
-    selects the 2022 panel reading. `order` limits the pass to some subtrees (children before
-    parents).
-    """
-    lines, children = tree.lines, tree.children
-    contribution = [ZERO] * len(lines)
-    mode = [NOTHING] * len(lines)
-    forced = [ZERO] * len(lines)
-    result = RollUp(contribution, mode, forced)
-    own_rvc = result.own_rvc
-    carry = bool(disputed_core) and not panel and qualifying is not None
-    for i in tree.bottom_up if order is None else order:
-        line = lines[i]
-        kids = children[i]
-        traced = inside = ZERO
-        if kids:
-            for k in kids:
-                if contribution[k]:
-                    traced += lines[k].quantity * contribution[k]
-                if carry and forced[k]:
-                    inside += lines[k].quantity * forced[k]
-            if line.unit_cost > 0:
-                own_rvc[i] = (line.unit_cost - traced) * HUNDRED / line.unit_cost
-        if i in disputed_core:
-            qualifies = True if qualifying is None else i in qualifying
-            _core(result, tree, i, traced, qualifies, panel)
-            if carry:
-                forced[i] = contribution[i]
-            continue
-        forced[i] = inside
-        if line.originating is True:
-            pass
-        elif line.originating is False:
-            contribution[i], mode[i] = line.unit_cost, WHOLE
-        elif kids:
-            threshold = threshold_of(i)
-            if threshold is None:
-                _trace(result, i, traced, line.unit_cost)
-            elif line.unit_cost > 0:
-                passes = own_rvc[i] >= threshold.percent
-                result.decided[i] = (passes, threshold)
-                if not passes:
-                    contribution[i], mode[i] = line.unit_cost, WHOLE
-        else:
-            contribution[i], mode[i] = line.unit_cost, WHOLE
-            result.unknown.append(i)
-        if inside and mode[i] == NOTHING:
-            # counts as originating, but the core parts inside still bring their content
-            contribution[i], mode[i] = min(inside, line.unit_cost), FORCED
-    return result
-
-
-def _core(
-    result: RollUp, tree: Tree, i: int, traced: Decimal, qualifies: bool, panel: bool
+    core: dict[int, CoreDecision],
 ) -> None:
-    line = tree.lines[i]
-    if panel and (qualifies or line.originating is True):
-        return
-    if line.originating is False or (line.originating is None and not qualifies):
-        result.contribution[i], result.mode[i] = line.unit_cost, WHOLE
-        if line.originating is None and not tree.children[i] and line.rvc_percent is None:
-            result.unknown.append(i)
-        return
-    if i in result.own_rvc or (tree.children[i] and line.unit_cost == 0):
-        _trace(result, i, traced, line.unit_cost)
-        return
-    rvc, _ = core_rvc(tree, i, result.own_rvc)
-    share = line.unit_cost * (HUNDRED - rvc) / HUNDRED
-    if share:
-        result.contribution[i] = share
-        result.mode[i] = WHOLE if rvc == ZERO else PARTIAL
+    """Count the lines of `order` (children before parents) under each reading in `counts`.
 
-
-def _trace(result: RollUp, i: int, traced: Decimal, unit_cost: Decimal) -> None:
-    """Count the components' non-originating value, never more than the line's own value.
-
-    Components worth more than their assembly are a data error (the report flags it); capping
-    keeps a line's contribution between nothing and its whole value, so that declaring any
-    line originating can only raise the RVC.
+    When `counts` holds several readings and a line has no core part at or below it, the
+    figures are computed once and shared.
     """
-    if traced > unit_cost:
-        if unit_cost:
-            result.contribution[i], result.mode[i] = unit_cost, WHOLE
-    elif traced:
-        result.contribution[i], result.mode[i] = traced, TRACED
+    children = tree.children
+    first = counts[0]
+    others = counts[1:]
+    for i in order:
+        kids = children[i]
+        if others and i not in core and not _differs(kids, counts):
+            _count(tree, i, first, threshold_of, None)
+            for other in others:
+                _copy(first, other, i)
+            continue
+        decision = core.get(i)
+        for counting in counts:
+            _count(tree, i, counting, threshold_of, decision)
 
 
-class Attribution(NamedTuple):
-    """Non-originating value of the vehicle traced to the line it comes from."""
+def _differs(kids: list[int], counts: Sequence[Counting]) -> bool:
+    """Whether any child counts differently under the readings (a core part below it)."""
+    first = counts[0]
+    for other in counts[1:]:
+        for k in kids:
+            if first.n[k] != other.n[k] or first.carried[k] != other.carried[k]:
+                return True
+            if first.origin[k] != other.origin[k]:
+                return True
+    return False
 
-    index: int
-    amount: Decimal
+
+def _copy(source: Counting, target: Counting, i: int) -> None:
+    target.n[i] = source.n[i]
+    target.mode[i] = source.mode[i]
+    target.own_rvc[i] = source.own_rvc[i]
+    target.source[i] = source.source[i]
+    target.origin[i] = source.origin[i]
+    target.how[i] = source.how[i]
+    target.threshold[i] = source.threshold[i]
+    target.carried[i] = source.carried[i]
+    target.traced[i] = source.traced[i]
 
 
-def attribute(tree: Tree, result: RollUp) -> list[Attribution]:
-    """Split the vehicle's VNM over the lines it comes from; the amounts sum to the VNM."""
-    out: list[Attribution] = []
-    lines, children = tree.lines, tree.children
-    stack = [(i, lines[i].quantity, False) for i in reversed(tree.roots)]
+def _count(
+    tree: Tree,
+    i: int,
+    c: Counting,
+    threshold_of: Callable[[int], Threshold | None],
+    decision: CoreDecision | None,
+) -> None:
+    lines = tree.lines
+    line = lines[i]
+    unit_cost = line.unit_cost
+    n, carried_of = c.n, c.carried
+    traced = carried = ZERO
+    for k in tree.children[i]:
+        quantity = lines[k].quantity
+        if n[k]:
+            traced += quantity * n[k]
+        if carried_of[k]:
+            carried += quantity * carried_of[k]
+    rvc, source = own_rvc(tree, i, traced)
+    c.own_rvc[i], c.source[i], c.traced[i] = rvc, source, traced
+    known = bool(tree.children[i]) or line.rvc_percent is not None
+    threshold = None
+    if decision is not None:
+        threshold = decision.threshold
+        origin = ORIGINATING if decision.originating else NON_ORIGINATING
+        how = decision.how
+        if not decision.originating and line.originating is None and not known:
+            origin, how = UNKNOWN, UNKNOWN_LEAF
+    elif line.originating is True:
+        origin, how = ORIGINATING, DECLARED
+        bound = threshold_of(i) if known else None
+        if bound is not None and bound.binds_declared and rvc is not None:
+            threshold = bound
+            if rvc < bound.percent:
+                origin, how = NON_ORIGINATING, DECLARED_BELOW
+    elif line.originating is False:
+        origin, how = NON_ORIGINATING, DECLARED
+    elif known:
+        threshold = threshold_of(i)
+        if threshold is None:
+            origin, how = NEITHER, NO_THRESHOLD
+        elif rvc is None:
+            origin, how = NEITHER, NO_VALUE
+        elif rvc >= threshold.percent:
+            origin, how = ORIGINATING, MEETS
+        else:
+            origin, how = NON_ORIGINATING, BELOW
+    else:
+        origin, how = UNKNOWN, UNKNOWN_LEAF
+    c.origin[i], c.how[i], c.threshold[i] = origin, how, threshold
+    core_counts = decision is not None and c.core_content_counts
+    if origin == ORIGINATING:
+        if core_counts:
+            value, mode = content(tree, i, traced, rvc), CORE_CONTENT
+        else:
+            value, mode = ZERO, NOTHING
+    elif origin == UNKNOWN or line.originating is False:
+        value, mode = unit_cost, WHOLE
+    else:
+        value, mode = content(tree, i, traced, rvc), CONTENT
+    if not value:
+        mode = NOTHING
+    if decision is not None:
+        carried = value if core_counts else ZERO
+    elif c.core_content_counts and carried:
+        inside = min(carried, unit_cost)
+        if value < inside:
+            value, mode = inside, CARRIED
+    n[i], c.mode[i], carried_of[i] = value, mode, carried
+
+
+def subtree_order(tree: Tree, roots: Sequence[int]) -> list[int]:
+    """The lines strictly below the given lines, children before parents."""
+    order: list[int] = []
+    stack = [k for r in roots for k in tree.children[r]]
     while stack:
-        i, multiplier, via_forced = stack.pop()
-        mode = result.mode[i]
-        if via_forced and mode != FORCED and result.forced[i] != result.contribution[i]:
-            # a non-core line inside an originating assembly: only its core content counts
-            for k in reversed(children[i]):
-                if result.forced[k]:
-                    stack.append((k, multiplier * lines[k].quantity, True))
-        elif mode == TRACED:
-            for k in reversed(children[i]):
-                if result.contribution[k]:
-                    stack.append((k, multiplier * lines[k].quantity, False))
-        elif mode == FORCED and result.contribution[i] == result.forced[i]:
-            for k in reversed(children[i]):
-                if result.forced[k]:
-                    stack.append((k, multiplier * lines[k].quantity, True))
-        elif mode != NOTHING:
-            out.append(Attribution(i, multiplier * result.contribution[i]))
-    return out
+        i = stack.pop()
+        order.append(i)
+        stack.extend(tree.children[i])
+    return order[::-1]

@@ -1,76 +1,82 @@
-"""Vehicle regional value content (s. 13): net cost method, roll-up through the BOM tree."""
+"""Vehicle regional value content (s. 13): net cost method over the counted BOM lines.
+
+RVC = (net cost - VNM) / net cost x 100, where VNM is what the top-level lines bring (see
+`rollup`), under the reading of core parts applied; the other reading's RVC is shown beside.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from rvc import schedule
 from rvc.engine import lvc
-from rvc.engine.analysis import Analysis, analyse
-from rvc.engine.common import not_in_force, since, status_of
-from rvc.engine.context import Context
-from rvc.engine.rollup import PARTIAL, WHOLE, RollUp, attribute
-from rvc.errors import NotInForce
-from rvc.money import (
-    HUNDRED,
-    ZERO,
-    fmt_amount,
-    fmt_number,
-    fmt_percent,
-    fmt_threshold,
-    percent,
-    rvc,
+from rvc.engine.common import Envelope, since, status_of
+from rvc.engine.facts import Facts
+from rvc.engine.rollup import (
+    CARRIED,
+    CONTENT,
+    CORE_CONTENT,
+    NOTHING,
+    UNKNOWN,
+    WHOLE,
+    Counting,
+    vnm_of,
 )
-from rvc.results import Driver, RequirementResult
-from rvc.rules.schema import VehicleRvc
+from rvc.engine.tree import Tree
+from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent, fmt_threshold, percent
+from rvc.money import rvc as rvc_of
+from rvc.results import Driver, LvcCreditOption, RequirementResult, VehicleRvcEvidence
+from rvc.rules.schema import RvcEntry, VehicleRvc
 
 TOP_DRIVERS = 10
 
 
-def evaluate(ctx: Context, req: VehicleRvc) -> RequirementResult:
-    """RVC = (net cost - VNM) / net cost x 100 against the threshold in force."""
-    try:
-        entry = schedule.at(req.thresholds, ctx.as_of)
-    except NotInForce as error:
-        return not_in_force(req, error)
-    vehicle = ctx.bom.vehicle
-    analysis = analyse(ctx)
-    chosen = analysis.chosen(ctx.reading)
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The vehicle RVC under one reading."""
+
+    vnm: Decimal
+    value: Decimal
+    passed: bool
+    de_minimis: bool
+    transaction_value: dict[str, Decimal] | None
+
+
+def outcome(facts: Facts, envelope: Envelope, reading: str) -> Outcome:
+    """The RVC and whether it passes under a reading (net cost method; TV where allowed)."""
+    req = envelope.requirement
+    entry = envelope.entry
+    assert isinstance(req, VehicleRvc) and isinstance(entry, RvcEntry)
+    vehicle = facts.bom.vehicle
     net_cost = vehicle.net_cost
-    vnm = chosen.vnm(analysis.tree)
-    value = rvc(net_cost, vnm)
-    threshold = entry.min_percent
-    passed = value >= threshold
-    currency = vehicle.currency
-    allowed = net_cost * (HUNDRED - threshold) / HUNDRED
-    headroom = allowed - vnm
-    details: dict[str, object] = {
-        "method": "net_cost",
-        "net_cost": net_cost,
-        "vnm": vnm,
-        "originating_value": net_cost - vnm,
-        "allowed_vnm": allowed,
-        "bom_value": analysis.tree.top_level_value(),
-        "core_part_reading": ctx.reading,
-    }
-    if analysis.disputed:
-        details["other_readings"] = {
-            name: rvc(net_cost, roll.vnm(analysis.tree))
-            for name, roll in analysis.rollups.items()
-            if name != ctx.reading
-        }
+    vnm = vnm_of(facts.tree, facts.counting(reading))
+    value = rvc_of(net_cost, vnm)
+    passed = value >= entry.min_percent
+    tv = None
     if "transaction_value" in req.methods and vehicle.transaction_value and entry.min_percent_tv:
-        tv_value = rvc(vehicle.transaction_value, vnm)
-        details["transaction_value_method"] = {"value": tv_value, "threshold": entry.min_percent_tv}
+        tv_value = rvc_of(vehicle.transaction_value, vnm)
+        tv = {"value": tv_value, "threshold": entry.min_percent_tv}
         passed = passed or tv_value >= entry.min_percent_tv
     de_minimis = (
         not passed
         and req.de_minimis_percent is not None
         and vnm <= net_cost * req.de_minimis_percent / HUNDRED
     )
-    if de_minimis:
-        details["de_minimis"] = True
-        passed = True
+    return Outcome(vnm, value, passed or de_minimis, de_minimis, tv)
+
+
+def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
+    """RVC = (net cost - VNM) / net cost x 100 against the threshold in force."""
+    req, entry = envelope.requirement, envelope.entry
+    assert isinstance(req, VehicleRvc) and isinstance(entry, RvcEntry)
+    reading = facts.reading
+    chosen = outcome(facts, envelope, reading)
+    vehicle = facts.bom.vehicle
+    net_cost, vnm, value = vehicle.net_cost, chosen.vnm, chosen.value
+    threshold = entry.min_percent
+    currency = vehicle.currency
+    allowed = net_cost * (HUNDRED - threshold) / HUNDRED
+    headroom = allowed - vnm
     if headroom >= 0:
         money = f"{fmt_amount(headroom)} {currency} of headroom"
     else:
@@ -78,97 +84,159 @@ def evaluate(ctx: Context, req: VehicleRvc) -> RequirementResult:
     relation = ">=" if value >= threshold else "<"
     message = (
         f"RVC {fmt_percent(value, threshold)} {relation} {fmt_threshold(threshold)} required "
-        f"{since(entry)}: {money} (net cost {fmt_number(net_cost)}, non-originating "
-        f"{fmt_number(vnm)})"
+        f"{since(entry)}: {money} (net cost {fmt_number(net_cost)} {currency}, non-originating "
+        f"{fmt_number(vnm)} {currency}; core parts read as {reading})"
     )
-    if de_minimis:
+    if chosen.de_minimis:
         message += (
             f"; it passes all the same: its non-originating value is at most "
-            f"{fmt_threshold(req.de_minimis_percent)} of the net cost (de minimis, s. 5(4))"
+            f"{fmt_threshold(req.de_minimis_percent or ZERO)} of the net cost (de minimis, "
+            "s. 5(4))"
         )
-    credit = _lvc_credit(ctx, req, value, threshold, passed)
-    if credit:
-        details["lvc_credit_option"] = credit
-        if credit.get("would_pass"):
-            message += (
-                f"; it could pass with the s. 18(22) credit of {fmt_number(credit['points'])} "
-                "LVC points (an option the producer must claim; not applied)"
-            )
-    return RequirementResult(
-        id=req.id,
-        title=req.title,
-        status=status_of(passed),
+    credit = _lvc_credit(facts, value, threshold, chosen.passed)
+    if credit is not None and credit.would_pass:
+        message += (
+            f"; it could pass with the s. 18(22) credit of {fmt_number(credit.points)} LVC "
+            "points (an option the producer must claim; not applied)"
+        )
+    others = {
+        name: rvc_of(net_cost, vnm_of(facts.tree, counting))
+        for name, counting in facts.counts.items()
+        if name != reading
+    }
+    evidence = VehicleRvcEvidence(
+        net_cost=net_cost,
+        vnm=vnm,
+        allowed_vnm=allowed,
+        bom_value=facts.tree.top_level_value(),
+        core_part_reading=reading,  # type: ignore[arg-type]
+        other_readings=others,
+        de_minimis=chosen.de_minimis,
+        transaction_value=chosen.transaction_value,
+        lvc_credit_option=credit,
+    )
+    return envelope.result(
+        status=status_of(chosen.passed),
         message=message,
         value=value,
-        threshold=threshold,
-        citation=entry.citation,
-        source_status=entry.status.value,
-        in_force_from=entry.from_,
         margin_points=value - threshold,
         margin_amount=headroom,
-        details=details,
-        drivers=tuple(drivers(analysis, chosen, vnm)),
+        evidence=evidence,
+        drivers=tuple(drivers(facts, facts.counting(reading), vnm)),
     )
 
 
-def drivers(analysis: Analysis, roll: RollUp, vnm: Decimal) -> list[Driver]:
+def drivers(facts: Facts, counting: Counting, vnm: Decimal) -> list[Driver]:
     """The lines that bring the most non-originating value, largest first."""
     if not vnm:
         return []
-    pieces = attribute(analysis.tree, roll)
-    pieces.sort(key=lambda a: (-a.amount, analysis.tree.lines[a.index].row))
+    tree = facts.tree
+    pieces = attribute(tree, counting, facts.core_lines)
+    pieces.sort(key=lambda a: (-a[1], tree.lines[a[0]].row))
     out = []
-    for piece in pieces[:TOP_DRIVERS]:
-        line = analysis.tree.lines[piece.index]
+    for index, amount, carried in pieces[:TOP_DRIVERS]:
+        line = tree.lines[index]
         out.append(
             Driver(
                 part_number=line.part_number,
                 row=line.row,
                 description=line.description,
-                amount=piece.amount,
-                share_percent=percent(piece.amount, vnm),
-                reason=_reason(analysis, roll, piece.index),
+                amount=amount,
+                share_percent=percent(amount, vnm),
+                reason=_reason(counting, index, carried, line.originating is False),
             )
         )
     return out
 
 
-def _reason(analysis: Analysis, roll: RollUp, i: int) -> str:
-    line = analysis.tree.lines[i]
-    mode = roll.mode[i]
-    if i in roll.decided:
-        _, threshold = roll.decided[i]
-        assert threshold is not None
-        own = roll.own_rvc.get(i, line.rvc_percent)
-        shown = fmt_percent(own) if own is not None else "unknown"
-        return f"below its threshold: RVC {shown} < {fmt_threshold(threshold.percent)}"
-    if mode == PARTIAL:
-        return f"core part's non-originating share (RVC {fmt_percent(line.rvc_percent or ZERO)})"
-    if mode == WHOLE and line.originating is None:
+def attribute(
+    tree: Tree, counting: Counting, core_lines: set[int]
+) -> list[tuple[int, Decimal, bool]]:
+    """Split the vehicle's VNM over the lines it comes from: (line, amount, carried?).
+
+    The amounts sum to the VNM: a line whose content is its children's is split further, and
+    the core-part content carried through an originating assembly is traced to its core part.
+    """
+    lines, children = tree.lines, tree.children
+    n, mode, carried, traced = counting.n, counting.mode, counting.carried, counting.traced
+    out: list[tuple[int, Decimal, bool]] = []
+    stack = [(i, lines[i].quantity, False) for i in reversed(tree.roots)]
+    while stack:
+        i, multiplier, only_carried = stack.pop()
+        if only_carried and i not in core_lines:
+            for k in reversed(children[i]):
+                if carried[k]:
+                    stack.append((k, multiplier * lines[k].quantity, True))
+            continue
+        m = mode[i]
+        if m == NOTHING:
+            continue
+        if m in (CONTENT, CORE_CONTENT) and children[i] and n[i] == traced[i]:
+            for k in reversed(children[i]):
+                if n[k]:
+                    stack.append((k, multiplier * lines[k].quantity, False))
+        elif m == CARRIED and n[i] == carried[i]:
+            for k in reversed(children[i]):
+                if carried[k]:
+                    stack.append((k, multiplier * lines[k].quantity, True))
+        else:
+            out.append((i, multiplier * n[i], only_carried))
+    return out
+
+
+def _reason(counting: Counting, i: int, carried: bool, declared_non_originating: bool) -> str:
+    m = counting.mode[i]
+    rvc = counting.own_rvc[i]
+    shown = fmt_percent(rvc) if rvc is not None else "unknown"
+    threshold = counting.threshold[i]
+    if carried:
+        return (
+            f"core part's own non-originating content (RVC {shown}), carried through the "
+            "originating assembly above it (U.S. reading)"
+        )
+    if m == CORE_CONTENT:
+        return f"core part's own non-originating content (RVC {shown}; U.S. reading)"
+    if m == CONTENT:
+        if threshold is not None:
+            return (
+                f"origin blank, RVC {shown} < {fmt_threshold(threshold.percent)}: its "
+                "non-originating content counts"
+            )
+        return (
+            f"origin blank, no threshold applies: its non-originating content counts (RVC {shown})"
+        )
+    if m == WHOLE and counting.origin[i] == UNKNOWN:
         return "unknown origin (counted as non-originating)"
-    return "non-originating"
+    if m == WHOLE and not declared_non_originating and counting.source[i] == "components":
+        return "its components' non-originating value exceeds its own value"
+    return "declared non-originating"
 
 
 def _lvc_credit(
-    ctx: Context, req: VehicleRvc, value: Decimal, threshold: Decimal, passed: bool
-) -> dict[str, object] | None:
-    """The heavy-truck option of s. 18(22), reported when it could matter; never applied."""
-    if not req.lvc_credit or passed:
+    facts: Facts, value: Decimal, threshold: Decimal, passed: bool
+) -> LvcCreditOption | None:
+    """The heavy-truck option of s. 18(22), reported only when its precondition holds.
+
+    Until 2027-07-01, a producer that certifies a heavy truck's LVC higher than 45% by raising
+    its high-wage material and manufacturing points above 30 may credit the points above 30
+    toward the vehicle RVC, provided that RVC is not below 60%. An option the producer claims:
+    rvc reports it, never applies it.
+    """
+    credit = facts.rules.lvc_credit
+    if passed or credit is None or not credit.available:
         return None
-    try:
-        credit = schedule.at(req.lvc_credit, ctx.as_of)
-    except NotInForce:
+    if credit.min_rvc_percent is None or credit.points_above is None:
         return None
-    if not credit.available or credit.min_rvc_percent is None or credit.points_above is None:
+    basis = lvc.credit_basis(facts)
+    if basis is None or basis.material_and_manufacturing <= credit.points_above:
         return None
-    points = lvc.material_and_manufacturing_points(ctx)
-    if points is None:
+    if credit.lvc_above_percent is not None and basis.total <= credit.lvc_above_percent:
         return None
-    extra = max(points - credit.points_above, ZERO)
+    extra = basis.material_and_manufacturing - credit.points_above
     eligible = value >= credit.min_rvc_percent
-    return {
-        "points": extra,
-        "eligible": eligible,
-        "would_pass": eligible and extra > 0 and value + extra >= threshold,
-        "citation": credit.citation,
-    }
+    return LvcCreditOption(
+        points=extra,
+        eligible=eligible,
+        would_pass=eligible and value + extra >= threshold,
+        citation=credit.citation,
+    )

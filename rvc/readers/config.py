@@ -23,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from rvc.errors import InputError
 from rvc.readers.raw import normalize_name
-from rvc.results import CoreReading
+from rvc.results import READING_ALIASES, CoreReading
 from rvc.rules.schema import CoreCategory
 
 CONTRACT: dict[str, tuple[str, ...]] = {
@@ -72,6 +72,7 @@ CONTRACT: dict[str, tuple[str, ...]] = {
         "description",
         "plant",
         "country",
+        "wage_currency",
     ),
     "FX": ("currency", "rate", "date", "source"),
 }
@@ -125,7 +126,7 @@ class Settings(_Strict):
     rules: str | None = None
     format: str | None = None
     output: str | None = None
-    core_reading: CoreReading | None = None
+    core_reading: Literal["us-cbp", "roll-up", "panel"] | None = None
     core_roll_up: bool | None = None
     sheets: dict[SheetName, Names] = {}
     columns: dict[SheetName, dict[str, Names]] = {}
@@ -171,11 +172,11 @@ class Config:
             return f"{shown} [tool.rvc]"
         return shown
 
-    def reading(self) -> str | None:
-        """The core-part reading the file asks for (`core_roll_up = true` means the panel's)."""
+    def reading(self) -> CoreReading | None:
+        """The core-part reading the file asks for (`core_roll_up = true` means `roll-up`)."""
         if self.settings.core_reading is not None:
-            return self.settings.core_reading
-        return "panel_2022" if self.settings.core_roll_up else None
+            return READING_ALIASES[self.settings.core_reading]
+        return "roll-up" if self.settings.core_roll_up else None
 
     def rules_dir(self) -> Path | None:
         """The rules folder named in the file, relative to the file."""

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from rvc.errors import InputError
-from rvc.model import FxRate, LvcEntry, MetalPurchase, Provenance
+from rvc.model import FxRate, LvcRow, MetalPurchase, Provenance
 from rvc.readers import cells
 from rvc.readers.cells import Cell
 from rvc.readers.config import Config
@@ -224,7 +224,7 @@ def read_lvc(
     notes: list[str],
     provenance: Provenance,
     converter: Converter,
-) -> list[LvcEntry]:
+) -> list[LvcRow]:
     table = locate(sheet, config.aliases("LVC"), ("category",), notes, config=config, label="LVC")
     mapping_notes(table, provenance)
     refuse_bad_cells(table)
@@ -257,14 +257,17 @@ def read_lvc(
             )
             if amount is not None and rate is not None:
                 amount *= rate
+        currency_cell = cell("currency")
+        explicit = code if currency_cell is not None and cells.text(currency_cell) else None
+        wage_currency = _wage_currency(cell("wage_currency"), explicit)
         if category in ("material", "labor", "assembly_plant"):
             wage = cells.amount(
                 need(
                     "hourly_wage",
-                    "the plant's average base hourly wage in USD, e.g. 18.50",
+                    f"the plant's average base hourly wage in {wage_currency}, e.g. 18.50",
                     category,
                 ),
-                maximum=Decimal(10_000),
+                maximum=Decimal(100_000),
                 example="18.50",
             )
         if category == "assembly_plant":
@@ -280,11 +283,12 @@ def read_lvc(
                 example="150000",
             )
         out.append(
-            LvcEntry(
+            LvcRow(
                 row=row,
                 category=category,
                 amount=amount,
                 hourly_wage=wage,
+                wage_currency=wage_currency,
                 assembly_type=assembly_type,
                 annual_capacity=capacity,
                 description=table.text(row, "description"),
@@ -293,3 +297,24 @@ def read_lvc(
             )
         )
     return out
+
+
+WAGE_CURRENCIES = ("USD", "CAD", "MXN")
+
+
+def _wage_currency(cell: Cell | None, row_currency: str | None) -> str:
+    """The currency of a row's hourly wage: `wage_currency` (USD, CAD or MXN), else the row's
+    own `currency` when it is one of those three, else USD (the contract's default)."""
+    value = cell.value() if cell is not None else None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if row_currency in WAGE_CURRENCIES:
+            return row_currency
+        return "USD"
+    assert cell is not None
+    text = str(value).strip().upper()
+    if text not in WAGE_CURRENCIES:
+        raise cell.fail(
+            f"is {str(value)!r}",
+            "USD, CAD or MXN (the currencies of the s. 12 high-wage figures)",
+        )
+    return text

@@ -184,12 +184,18 @@ def template_sheets() -> list[tuple[str, Sequence[Sequence[Any]]]]:
             row[:at] + (("USD",) if row[0] != "technology" else (None,)) + row[at + 1 :]
             for row in lvc_rows
         ]
+    instructions = list(INSTRUCTIONS)
+    if "wage_currency" in lvc_header:
+        at = instructions.index(("", "", "", ""))
+        instructions.insert(
+            at, ("LVC", "wage_currency", "optional", "USD (default), CAD or MXN: hourly_wage's.")
+        )
     return [
         ("Vehicle", [("field", "value", "meaning"), *VEHICLE_ROWS]),
         ("BOM", [BOM_HEADER, *BOM_ROWS]),
         ("SteelAluminum", [METAL_HEADER, *METAL_ROWS]),
         ("LVC", [lvc_header, *lvc_rows]),
-        ("Instructions", [INSTRUCTIONS_HEADER, *INSTRUCTIONS]),
+        ("Instructions", [INSTRUCTIONS_HEADER, *instructions]),
     ]
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from rvc import hs
 from rvc.errors import InputError
 from rvc.hs import HsPattern
-from rvc.model import BillOfMaterials, LvcEntry, Provenance, Vehicle
+from rvc.model import BillOfMaterials, LvcRow, Provenance, Vehicle
 from rvc.money import ZERO, fmt_number
 from rvc.readers import cells
 from rvc.readers.cells import Cell
@@ -186,7 +186,7 @@ def currency_code(cell: Cell, code: str) -> str:
 
 
 def check_lvc_inputs(
-    sheet: RawSheet, vehicle: Vehicle, rows: list[LvcEntry], provenance: Provenance
+    sheet: RawSheet, vehicle: Vehicle, rows: list[LvcRow], provenance: Provenance
 ) -> None:
     tech = next((r for r in rows if r.category == "technology"), None)
     if tech is not None and vehicle.production_wages_total is None:

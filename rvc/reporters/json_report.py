@@ -40,6 +40,7 @@ def _plain(value: Any) -> Any:
 def _requirement(result: RequirementResult) -> dict[str, Any]:
     return {
         "id": result.id,
+        "kind": result.kind,
         "status": result.status.value,
         "value": _plain(result.value),
         "threshold": _plain(result.threshold),
@@ -79,6 +80,19 @@ def document(report: Report) -> dict[str, Any]:
         "assumptions": list(report.assumptions),
         "as_of_source": report.as_of_source,
         "core_part_reading": report.core_reading,
+        "readings": {
+            r.reading: {
+                "verdict": r.verdict.value,
+                "vehicle_rvc": _plain(r.vehicle_rvc),
+                "vehicle_rvc_status": r.vehicle_rvc_status.value if r.vehicle_rvc_status else None,
+            }
+            for r in report.readings
+        },
+        "verdict_depends_on_reading": report.verdict_depends_on_reading,
+        "notes": [
+            {"code": n.code, "where": n.where, "text": n.text, "amount": _plain(n.amount)}
+            for n in report.notes
+        ],
         "currency": report.currency,
         "reconciliation": _plain(report.reconciliation),
     }

@@ -1,22 +1,33 @@
 """The human report: what passes or fails, by how much, why, and what was assumed.
 
-Colour only on a terminal (rich decides; `NO_COLOR` is honoured). Reads the `Report`; computes
-nothing beyond formatting.
+Colour only on a terminal unless asked (`--color`; `NO_COLOR` and `FORCE_COLOR` honoured). Off a
+terminal the layout is a fixed width, so no table cell wraps in a file or a CI log; on a narrow
+terminal numbers are never cut (a table that cannot fit becomes lines). Reads the `Report`;
+computes nothing beyond formatting.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from decimal import Decimal, InvalidOperation
-from typing import Any, TextIO
+from decimal import Decimal
+from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from rvc.money import fmt_amount, fmt_number, fmt_percent, fmt_threshold
-from rvc.results import Report, RequirementResult, Status, Verdict
+from rvc.results import (
+    CorePartsEvidence,
+    LvcEvidence,
+    MetalEvidence,
+    Note,
+    Report,
+    RequirementResult,
+    Status,
+    VehicleRvcEvidence,
+    Verdict,
+)
 
 STYLE = {Status.PASS: "bold green", Status.FAIL: "bold red", Status.NOT_EVALUATED: "bold yellow"}
 LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "NOT EVALUATED"}
@@ -26,20 +37,21 @@ SOURCE = {
     "today": "today: no --as-of and no as_of in the workbook",
 }
 READING = {
-    "contract": "the workbook contract's roll-up (as declared, or by their threshold)",
-    "us_cbp": "U.S. Customs reading: a core part's own non-originating content counts",
-    "panel_2022": "2022 panel reading: a qualifying core part counts 100% originating",
+    "us-cbp": "us-cbp (U.S. Customs: an originating core part still brings its own "
+    "non-originating content)",
+    "roll-up": "roll-up (2022 USMCA panel: an originating core part counts wholly originating)",
 }
-READING_NAME = {
-    "contract": "contract",
-    "us_cbp": "U.S. Customs",
-    "panel_2022": "2022 panel",
-}
+NOTES_LISTED = 30
+"""Notes of one kind shown before the rest are counted (JSON lists every one)."""
 
 
 WIDE = 200
 """Width of the report off a terminal (a file, a pipe, a CI log) when $COLUMNS is not set:
 wide enough that no table cell wraps."""
+SHOWN_UNKNOWN = 10
+SMALL_SHARE = Decimal("0.005")
+"""Unknown-origin lines listed one by one: at most the 10 largest, and only those of at least
+0.5% of the unknown total; the others are summed on one line (JSON lists every one)."""
 
 
 def render(
@@ -53,8 +65,8 @@ def render(
     """Print the report to a stream; `quiet` prints the verdict line only.
 
     `color` None means automatic: colour on a terminal, unless NO_COLOR is set (FORCE_COLOR
-    forces it); True and False force it on or off. Off a terminal the layout is a fixed
-    `WIDE` columns (or $COLUMNS), so no cell wraps in a file or log.
+    forces it); True and False force it on or off. Without `width`, off a terminal the layout
+    is `WIDE` columns (or $COLUMNS when set).
     """
     console = _console(stream, width, color)
     if quiet:
@@ -82,9 +94,9 @@ def _console(stream: TextIO, width: int | None, color: bool | None) -> Console:
         color_system="auto" if color is not False else None,
         force_terminal=color,
         highlight=False,
+        markup=False,
         emoji=False,
         soft_wrap=False,
-        markup=False,
     )
     if width is None and not _isatty(stream):
         columns = environ.get("COLUMNS", "")
@@ -99,6 +111,11 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
+def _fits(console: Console, widths: list[int]) -> bool:
+    """Whether a table with columns of these widths (two spaces between) fits the console."""
+    return sum(widths) + 2 * (len(widths) - 1) <= console.width
+
+
 def _header(console: Console, report: Report) -> None:
     v = report.vehicle
     title = v.get("model_line", "")
@@ -110,7 +127,9 @@ def _header(console: Console, report: Report) -> None:
     console.print(f"Rules:  {rules['id']} {rules['version']}")
     source = SOURCE.get(report.as_of_source, report.as_of_source)
     console.print(f"As of:  {report.as_of.isoformat()} ({source})")
-    console.print(f"Core parts in the vehicle RVC: {READING[report.core_reading]}")
+    console.print(
+        f"Core parts in the vehicle RVC: {READING[report.core_reading]}; both readings are computed"
+    )
     console.print()
 
 
@@ -120,24 +139,16 @@ def _value(result: RequirementResult) -> str:
     return fmt_percent(result.value, result.threshold)
 
 
-MONEY_MARGIN = ("vehicle-rvc", "steel", "aluminum")
-"""Requirements whose margin is also shown in money."""
-
-
 def _margin(result: RequirementResult, currency: str) -> str:
     if result.margin_points is None:
         return "-"
     sign = "+" if result.margin_points >= 0 else "-"
     text = f"{sign}{fmt_amount(abs(result.margin_points))} pts"
-    if result.margin_amount is not None and result.id in MONEY_MARGIN:
+    money = isinstance(result.evidence, VehicleRvcEvidence | MetalEvidence)
+    if result.margin_amount is not None and money:
         money = fmt_amount(abs(result.margin_amount))
         text += f" ({'+' if result.margin_amount >= 0 else '-'}{money} {currency})"
     return text
-
-
-def _fits(console: Console, widths: list[int]) -> bool:
-    """Whether a table with columns of these widths (one space between) fits the console."""
-    return sum(widths) + 2 * (len(widths) - 1) <= console.width
 
 
 def _summary(console: Console, report: Report) -> None:
@@ -148,7 +159,7 @@ def _summary(console: Console, report: Report) -> None:
     headers = ("Status", "Requirement", "Value", "Required", "Margin")
     widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
     if not _fits(console, widths):
-        # too narrow for a table without cutting a number: one requirement per line pair
+        # too narrow for the table without cutting a number: two lines per requirement
         for (label, requirement, value, threshold, margin), r in zip(
             rows, report.requirements, strict=True
         ):
@@ -174,49 +185,53 @@ def _detail(console: Console, report: Report, result: RequirementResult) -> None
     if result.citation:
         status = f" [status {result.source_status}]" if result.source_status else ""
         console.print(Text(f"  Source: {result.citation}{status}", style="dim"))
-    if result.id == "vehicle-rvc" and result.drivers:
-        _drivers(console, report, result)
-    if result.details and any(
-        isinstance(v, dict) and "parts" in v for v in result.details.values()
-    ):
-        _core_table(console, result)
-    if result.id == "lvc" and result.status is not Status.NOT_EVALUATED:
-        _lvc_table(console, result.details)
-    if result.id in ("steel", "aluminum"):
-        _metal_totals(console, report, result)
-    others = result.details.get("other_readings")
-    if isinstance(others, dict) and others:
-        shown = "; ".join(
-            f"{READING_NAME[name]} reading {fmt_percent(value, result.threshold)}"
-            for name, value in others.items()
-        )
-        console.print(f"  The RVC under the other readings of core parts: {shown}.")
+    evidence = result.evidence
+    if isinstance(evidence, VehicleRvcEvidence):
+        if result.drivers:
+            _drivers(console, report, result)
+        _other_readings(console, report, result, evidence)
+    elif isinstance(evidence, CorePartsEvidence):
+        _core_table(console, evidence)
+    elif isinstance(evidence, LvcEvidence):
+        _lvc_table(console, evidence)
+    elif isinstance(evidence, MetalEvidence):
+        _metal_totals(console, result, evidence)
     console.print()
 
 
-def _metal_totals(console: Console, report: Report, result: RequirementResult) -> None:
+def _metal_totals(console: Console, result: RequirementResult, evidence: MetalEvidence) -> None:
     """The purchase values behind a steel or aluminum share, with their currency."""
-    originating = result.details.get("originating_value")
-    total = result.details.get("total_value")
-    if not isinstance(originating, Decimal) or not isinstance(total, Decimal):
-        return
-    currency = report.currency
+    currency = evidence.currency
     text = (
-        f"  Purchases: {fmt_number(originating)} {currency} originating of "
-        f"{fmt_number(total)} {currency}"
+        f"  Purchases: {fmt_number(evidence.originating_value)} {currency} originating of "
+        f"{fmt_number(evidence.total_value)} {currency}"
     )
     if result.margin_amount is not None and result.status is Status.FAIL:
         text += f"; {fmt_number(-result.margin_amount)} {currency} more would have to originate"
-    elif result.margin_amount is not None:
+    elif result.margin_amount is not None and result.status is Status.PASS:
         text += f"; {fmt_number(result.margin_amount)} {currency} of headroom"
     console.print(Text(text))
+
+
+def _other_readings(
+    console: Console, report: Report, result: RequirementResult, evidence: VehicleRvcEvidence
+) -> None:
+    for outcome in report.readings:
+        if outcome.reading == report.core_reading or outcome.vehicle_rvc is None:
+            continue
+        same = "the same verdict" if outcome.verdict is report.verdict else "a different verdict"
+        console.print(
+            f"  Under the {outcome.reading} reading of core parts the RVC is "
+            f"{fmt_percent(outcome.vehicle_rvc, result.threshold)} "
+            f"({outcome.vehicle_rvc_status.value if outcome.vehicle_rvc_status else '-'}), "
+            f"{same}: {outcome.verdict.value}."
+        )
 
 
 def _drivers(console: Console, report: Report, result: RequirementResult) -> None:
     vnm = result.details.get("vnm")
     total = f" (of {fmt_number(vnm)} {report.currency})" if isinstance(vnm, Decimal) else ""
     console.print(f"  Lines bringing the most non-originating value{total}:")
-    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
     rows = [
         (
             str(d.row),
@@ -250,33 +265,39 @@ def _drivers(console: Console, report: Report, result: RequirementResult) -> Non
     console.print(table)
 
 
-def _core_table(console: Console, result: RequirementResult) -> None:
+def _core_table(console: Console, evidence: CorePartsEvidence) -> None:
     rows: list[tuple[str, str, str, Status, str]] = []
-    for category, entry in result.details.items():
-        if not isinstance(entry, dict):
-            continue
-        value = entry.get("value")
-        threshold = entry.get("threshold")
-        parts = entry.get("parts")
-        if isinstance(parts, list):
-            shown = "; ".join(
-                f"{p['part_number']} {fmt_percent(p['rvc'])} ({p['rvc_source']})" for p in parts[:4]
-            ) + (f"; +{len(parts) - 4} more" if len(parts) > 4 else "")
-        else:
-            shown = f"all {parts} core parts as one"
+    for c in evidence.categories:
+        shown = "; ".join(
+            f"{p.part_number} {fmt_percent(p.rvc) if p.rvc is not None else '-'} "
+            f"({p.rvc_source}; {HOW.get(p.how, p.how)})"
+            for p in c.parts[:4]
+        ) + (f"; +{len(c.parts) - 4} more" if len(c.parts) > 4 else "")
         rows.append(
             (
-                category,
-                fmt_percent(value, threshold) if isinstance(value, Decimal) else "-",
-                fmt_threshold(threshold) if isinstance(threshold, Decimal) else "-",
-                Status(entry["status"]),
+                c.category,
+                fmt_percent(c.value, c.threshold) if c.value is not None else "-",
+                fmt_threshold(c.threshold),
+                c.status,
                 shown,
             )
         )
+    s = evidence.super_core
+    rows.append(
+        (
+            "super-core",
+            fmt_percent(s.value, s.threshold) if s.value is not None else "-",
+            fmt_threshold(s.threshold),
+            s.status,
+            f"all {s.parts} core parts under the RVC rule as one (s. 14(10))",
+        )
+    )
     headers = ("Category", "RVC", "Required", "Status")
     widths = [
-        max([len(h), *(len(LABEL[r[i]] if i == 3 else r[i]) for r in rows)])  # type: ignore[index]
-        for i, h in enumerate(headers)
+        max([len(headers[0]), *(len(r[0]) for r in rows)]),
+        max([len(headers[1]), *(len(r[1]) for r in rows)]),
+        max([len(headers[2]), *(len(r[2]) for r in rows)]),
+        max([len(headers[3]), *(len(LABEL[r[3]]) for r in rows)]),
     ]
     if not _fits(console, [*widths, 16]):
         for category, value, threshold, status, shown in rows:
@@ -296,20 +317,28 @@ def _core_table(console: Console, result: RequirementResult) -> None:
     console.print(table)
 
 
-def _lvc_table(console: Console, details: dict[str, Any]) -> None:
-    mm, tech, asm = (
-        details["material_and_manufacturing"],
-        details["technology"],
-        details["assembly"],
-    )
+HOW = {
+    "declared": "declared originating",
+    "own_rvc": "meets the threshold",
+    "category_average": "by its category's average",
+    "super_core": "through the super-core",
+    "not_originating": "not originating",
+}
+
+
+def _lvc_table(console: Console, f: LvcEvidence) -> None:
     rows = [
         (
             "High-wage material and manufacturing",
-            fmt_number(mm["value"]),
-            f"minimum {fmt_threshold(mm['minimum'])[:-1]}",
+            fmt_number(f.material_and_manufacturing),
+            f"minimum {fmt_threshold(f.minimum)[:-1]}",
         ),
-        ("Technology credit", fmt_number(tech["value"]), f"cap {fmt_threshold(tech['cap'])[:-1]}"),
-        ("Assembly credit", fmt_number(asm["value"]), f"cap {fmt_threshold(asm['cap'])[:-1]}"),
+        (
+            "Technology credit",
+            fmt_number(f.technology),
+            f"cap {fmt_threshold(f.technology_cap)[:-1]}",
+        ),
+        ("Assembly credit", fmt_number(f.assembly), f"cap {fmt_threshold(f.assembly_cap)[:-1]}"),
     ]
     headers = ("Component", "Points", "Limit")
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
@@ -326,67 +355,48 @@ def _lvc_table(console: Console, details: dict[str, Any]) -> None:
     console.print(table)
 
 
-UNKNOWN_LINE = re.compile(
-    r"^BOM row \d+ \(.*\): unknown origin, treated as non-originating: value (?P<value>[-\d,.]+)$"
-)
-UNKNOWN_CAPPED = re.compile(r"^\.\.\. and (?P<count>\d+) more lines with unknown origin\b")
-SHOWN_UNKNOWN = 10
-"""Unknown-origin lines listed one by one: at most the 10 largest, and only those of at least
-0.5% of the unknown total; the rest are one line (every line stays in the JSON report)."""
-SMALL_SHARE = Decimal("0.005")
-
-
-def _note_text(note: object) -> str:
-    """A note's text, whether the report holds strings or records with a `text`."""
-    text = getattr(note, "text", note)
-    return text if isinstance(text, str) else str(text)
-
-
-def _grouped_notes(report: Report) -> list[str]:
-    """The assumptions as printed: small unknown-origin lines grouped into one."""
-    texts = [_note_text(n) for n in report.assumptions]
-    unknown: list[tuple[int, Decimal]] = []
-    capped = 0
-    for index, text in enumerate(texts):
-        if (match := UNKNOWN_LINE.match(text)) is not None:
-            try:
-                unknown.append((index, Decimal(match["value"].replace(",", ""))))
-            except InvalidOperation:
-                continue
-        elif (match := UNKNOWN_CAPPED.match(text)) is not None:
-            capped = int(match["count"])
-            unknown.append((index, Decimal(-1)))
-    lines = [(i, v) for i, v in unknown if v >= 0]
-    total = sum((v for _, v in lines), Decimal(0))
-    ranked = sorted(lines, key=lambda item: -item[1])
-    shown = {i for i, v in ranked[:SHOWN_UNKNOWN] if total == 0 or v >= total * SMALL_SHARE}
-    grouped = [(i, v) for i, v in lines if i not in shown]
-    if not grouped and not capped:
-        return texts
-    drop = {i for i, _ in unknown if i not in shown}
-    count = len(grouped) + capped
-    value = sum((v for _, v in grouped), Decimal(0))
-    summary = f"{count} more line{'s' if count != 1 else ''} with unknown origin"
-    summary += (
-        f", {fmt_number(value)} {report.currency} in total"
-        if not capped
-        else f" (at least {fmt_number(value)} {report.currency})"
-    )
-    summary += " (each one is listed in the JSON report: --format json)"
-    out: list[str] = []
-    placed = False
-    for index, text in enumerate(texts):
-        if index in drop:
-            if not placed:
-                out.append(summary)
-                placed = True
+def _grouped_notes(report: Report) -> list[Note | str]:
+    """The notes as printed: unknown-origin lines beyond the 10 largest, or under 0.5% of the
+    unknown total, summed on one line; other kinds beyond `NOTES_LISTED` counted."""
+    unknown = [n for n in report.notes if n.code == "unknown-origin"]
+    amounts = [n.amount if n.amount is not None else Decimal(0) for n in unknown]
+    total = sum(amounts, Decimal(0))
+    ranked = sorted(range(len(unknown)), key=lambda i: -amounts[i])
+    keep = {
+        id(unknown[i])
+        for i in ranked[:SHOWN_UNKNOWN]
+        if total == 0 or amounts[i] >= total * SMALL_SHARE
+    }
+    out: list[Note | str] = []
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    grouped = [n for n in unknown if id(n) not in keep]
+    for note in report.notes:
+        if note.code == "unknown-origin" and id(note) not in keep:
+            if note is grouped[0]:
+                value = sum((n.amount or Decimal(0) for n in grouped), Decimal(0))
+                count = len(grouped)
+                out.append(
+                    f"{count} more line{'s' if count != 1 else ''} with unknown origin, "
+                    f"{fmt_number(value)} {report.currency} in total (each one is listed in the "
+                    "JSON report: --format json)"
+                )
             continue
-        out.append(text)
+        seen = shown.get(note.code, 0)
+        if seen >= NOTES_LISTED:
+            hidden[note.code] = hidden.get(note.code, 0) + 1
+            continue
+        shown[note.code] = seen + 1
+        out.append(note)
+    out.extend(
+        f"... and {count} more '{code}' notes (all in --format json)"
+        for code, count in hidden.items()
+    )
     return out
 
 
 def _assumptions(console: Console, report: Report) -> None:
-    if not report.assumptions:
+    if not report.notes:
         return
     console.print(Text("Assumptions and notes", style="bold"))
     for note in _grouped_notes(report):
@@ -440,4 +450,11 @@ def _verdict(console: Console, report: Report) -> None:
             reasons.append(f"not evaluated: {', '.join(missing)}")
         text += Text(" - " + "; ".join(reasons))
     text += Text(f" (exit {report.exit_code})")
+    if report.verdict_depends_on_reading:
+        other = [r for r in report.readings if r.reading != report.core_reading]
+        text += Text(
+            f"; the verdict depends on the reading of core parts: under {other[0].reading} "
+            f"it is {other[0].verdict.value}",
+            style="bold",
+        )
     console.print(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,11 +25,16 @@ from pydantic import (
 from rvc import schedule
 from rvc.hs import HsPattern
 
+if TYPE_CHECKING:
+    from rvc.rules.in_force import RulesInForce
+
 VehicleClass = Literal["passenger_vehicle", "light_truck", "heavy_truck"]
 CoreCategory = Literal[
     "engine", "transmission", "body_chassis", "axle", "suspension", "steering", "advanced_battery"
 ]
 AssemblyType = Literal["engine", "transmission", "advanced_battery"]
+WageCurrency = Literal["USD", "CAD", "MXN"]
+"""The currencies of the three high-wage figures (s. 12): a wage is compared in its own."""
 
 
 def _number(value: object) -> object:
@@ -92,8 +97,15 @@ class LvcCreditEntry(Entry):
     """Whether heavy-truck LVC points above a floor may be credited toward the RVC (s. 18(22))."""
 
     available: bool
-    min_rvc_percent: Percent | None = None
-    points_above: Points | None = None
+    min_rvc_percent: Percent | None = Field(
+        None, description="the vehicle RVC must be at least this (60)"
+    )
+    points_above: Points | None = Field(
+        None, description="material-and-manufacturing points above this may be credited (30)"
+    )
+    lvc_above_percent: Percent | None = Field(
+        None, description="only when the certified LVC is higher than this (45)"
+    )
 
 
 class MetalEntry(Entry):
@@ -112,7 +124,10 @@ class LvcEntry(Entry):
     min_material_and_manufacturing_points: Points
     technology_cap_points: Points
     assembly_cap_points: Points
-    high_wage_usd_per_hour: Money
+    high_wage_per_hour: dict[WageCurrency, Money] = Field(
+        description="the high-wage figure in each country's currency (s. 12), e.g. "
+        "{USD: 16.00, CAD: 20.88, MXN: 294.22}; a wage is compared in its own currency"
+    )
     assembly_min_capacity: dict[AssemblyType, Annotated[int, Field(ge=1)]]
 
 
@@ -179,7 +194,8 @@ class CoreParts(Requirement):
         "(U.S. Customs)?",
     )
     category_averaging: bool = Field(
-        description="whether a category passes on the value-weighted average of its parts"
+        description="whether every part of a category whose value-weighted average RVC "
+        "exceeds the threshold counts as originating (s. 14(12))"
     )
     categories: dict[CoreCategory, HsList] = Field(
         description="HS codes of each core part category, used to infer core parts when a "
@@ -244,6 +260,16 @@ class PartTable(Strict):
     title: Text
     applies_to: list[VehicleClass] = Field(min_length=1)
     hs: HsList
+    core_categories: list[CoreCategory] = Field(
+        default_factory=list,
+        description="lines marked with these core_part categories get this table's threshold "
+        "whatever their HS code (the heavy-truck parts of s. 15(4))",
+    )
+    binds_declared: bool = Field(
+        False,
+        description="a line declared originating must still meet this threshold when its own "
+        "RVC is known (s. 15(4): 'is originating only if it satisfies' the RVC)",
+    )
     thresholds: list[RvcEntry]
 
     @field_validator("thresholds")
@@ -301,3 +327,9 @@ class RulePack(Strict):
     def tables_for(self, vehicle_class: str) -> list[PartTable]:
         """Part tables that apply to a class."""
         return [t for t in self.part_tables if vehicle_class in t.applies_to]
+
+    def at(self, as_of: date, vehicle_class: str) -> RulesInForce:
+        """Everything in force for a class on a date, resolved once (see rules.in_force)."""
+        from rvc.rules.in_force import resolve
+
+        return resolve(self, as_of, vehicle_class)

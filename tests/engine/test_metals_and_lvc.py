@@ -30,7 +30,8 @@ def test_steel_just_below_70_fails_with_amount_needed(run):
     assert steel.status is Status.FAIL
     assert steel.value == Decimal("69.999")
     assert (
-        "0.01 of the non-originating steel purchases would have to be originating" in steel.message
+        "0.01 USD of the non-originating steel purchases would have to be originating"
+        in steel.message
     )
 
 
@@ -76,13 +77,68 @@ def test_metal_with_no_purchases_listed_is_not_evaluated(run):
     report = run(bom(PASSING_CORE, metals=[metal("steel", 100, True)]))
     aluminum = result(report, "aluminum")
     assert aluminum.status is Status.NOT_EVALUATED
-    assert "no aluminum purchases" in aluminum.message
+    assert "no Table S aluminum purchases" in aluminum.message
 
 
-def test_hs_outside_table_s_is_reported(run):
-    metals = [metal("steel", 100, True, hs_code="731815"), metal("aluminum", 1, True)]
+def test_hs_outside_table_s_is_left_out_of_both_shares(run):
+    # s. 17(1) counts Table S purchases only: the 7318.15 bolts (400, non-originating) are
+    # left out; 7208.51 plate (700 Y) and a row without hs_code (300 N) count:
+    # 700 / 1,000 = 70% (with the bolts it would be 700 / 1,400 = 50%)
+    metals = [
+        metal("steel", 700, True, hs_code="720851", row=2),
+        metal("steel", 300, False, row=3),
+        metal("steel", 400, False, hs_code="731815", row=4),
+        metal("aluminum", 1, True, row=5),
+    ]
     report = run(bom(PASSING_CORE, metals=metals))
-    assert any("7318.15 is not in Table S for steel" in n for n in report.assumptions)
+    steel = result(report, "steel")
+    assert steel.value == Decimal(70) and steel.status is Status.PASS
+    assert steel.details["total_value"] == Decimal(1000)
+    assert steel.details["rows_outside_table_s"] == [4]
+    assert any(
+        "SteelAluminum row 4: HS 7318.15 is not in Table S for steel: left out" in n
+        for n in report.assumptions
+    )
+
+
+def test_only_rows_outside_table_s_is_not_evaluated(run):
+    metals = [metal("steel", 400, True, hs_code="731815"), metal("aluminum", 1, True)]
+    steel = result(run(bom(PASSING_CORE, metals=metals)), "steel")
+    assert steel.status is Status.NOT_EVALUATED
+    assert "1 rows outside Table S left out" in steel.message
+
+
+@pytest.mark.parametrize(
+    ("wage", "currency", "points"),
+    [
+        ("20.88", "CAD", Decimal(40)),  # CA$20.88: high wage, 4,000 / 10,000 = 40 points
+        ("20.87", "CAD", Decimal(0)),  # one cent short
+        ("294.22", "MXN", Decimal(40)),
+        ("294.21", "MXN", Decimal(0)),
+        ("16.00", "USD", Decimal(40)),
+        ("15.99", "USD", Decimal(0)),
+        ("21.00", "USD", Decimal(40)),
+    ],
+)
+def test_high_wage_compared_in_the_wage_currency_never_converted(run, wage, currency, points):
+    rows = [lvc_row("material", 4000, wage, wage_currency=currency)]
+    lvc = result(run(bom(PASSING_CORE, net_cost=10000, lvc=rows)), "lvc")
+    assert lvc.details["material_and_manufacturing"]["value"] == points
+    assert lvc.details["high_wage_per_hour"] == {
+        "USD": Decimal("16.00"),
+        "CAD": Decimal("20.88"),
+        "MXN": Decimal("294.22"),
+    }
+
+
+def test_canadian_plant_with_a_usd_wage_is_an_assumption(run):
+    rows = [lvc_row("material", 4000, "17.00", country="Canada", row=7)]
+    report = run(bom(PASSING_CORE, net_cost=10000, lvc=rows))
+    assert result(report, "lvc").details["material_and_manufacturing"]["value"] == Decimal(40)
+    assert any(
+        "LVC row 7: country Canada with a wage in USD" in n and "US$16.00" in n
+        for n in report.assumptions
+    )
 
 
 LVC_NC = [

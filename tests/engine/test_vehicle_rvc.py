@@ -119,16 +119,16 @@ THREE_LEVELS = [
 def test_three_level_roll_up_hand_computed(run):
     # S1 declared Y -> 0 whatever S1a; S2 declared N -> 1,000 whatever S2a;
     # S3 blank: own RVC (1,000 - 200) / 1,000 = 80% >= 70% (Table B) -> originating -> 0;
-    # S4 blank: (500 - 300) / 500 = 40% < 70% -> wholly non-originating -> 500;
-    # L1 unknown: 2 x 100 = 200. M1 (no table) traces: 0 + 1,000 + 0 + 500 + 200 = 1,700.
-    # VNM = 1,700 + 3,000 (T2) = 4,700; RVC = (20,000 - 4,700) / 20,000 = 76.5%.
+    # S4 blank: (500 - 300) / 500 = 40% < 70% -> non-originating, its content 300 counts;
+    # L1 unknown: 2 x 100 = 200. M1 (no table) traces: 0 + 1,000 + 0 + 300 + 200 = 1,500.
+    # VNM = 1,500 + 3,000 (T2) = 4,500; RVC = (20,000 - 4,500) / 20,000 = 77.5%.
     report = run(bom(THREE_LEVELS, net_cost=20000))
     rvc = result(report, "vehicle-rvc")
-    assert rvc.details["vnm"] == Decimal(4700)
-    assert rvc.value == Decimal("76.5")
+    assert rvc.details["vnm"] == Decimal(4500)
+    assert rvc.value == Decimal("77.5")
     assert rvc.status is Status.PASS
     drivers = {d.part_number: d.amount for d in rvc.drivers}
-    assert drivers == {"T2": 3000, "S2": 1000, "S4": 500, "L1": 200}
+    assert drivers == {"T2": 3000, "S2": 1000, "S4a": 300, "L1": 200}
     assert sum(drivers.values()) == rvc.details["vnm"]
     notes = " | ".join(report.assumptions)
     assert "S3" in notes and "80.00% >= 70%" in notes
@@ -150,13 +150,21 @@ def test_quantities_multiply_down_the_tree(run):
     assert rvc.drivers[0].amount == Decimal(60)
 
 
-def test_blank_assembly_below_table_threshold_counts_wholly_non_originating(run):
+def test_blank_assembly_below_table_threshold_counts_only_its_content(run):
+    # v1.1 (s. 7(5), 8(10)): a self-produced assembly that misses its threshold brings only
+    # its non-originating inputs, 310, not its whole 1,000
     lines = [
         line("SEAT", 1000, hs_code="940120"),  # Table B 70% from 2023-07-01
-        line("FRAME", 310, parent="SEAT", originating=False),  # RVC 69% -> fails
+        line("FRAME", 310, parent="SEAT", originating=False),  # RVC 69% -> not originating
     ]
-    rvc = result(run(bom(lines, net_cost=10000)), "vehicle-rvc")
-    assert rvc.details["vnm"] == Decimal(1000)
+    report = run(bom(lines, net_cost=10000))
+    rvc = result(report, "vehicle-rvc")
+    assert rvc.details["vnm"] == Decimal(310)
+    assert any(
+        "SEAT): origin left blank; its components give RVC 69.00% < 70%" in n
+        and "310.00 USD" in n
+        for n in report.assumptions
+    )
     lines[1] = line("FRAME", 300, parent="SEAT", originating=False)  # RVC exactly 70% -> passes
     rvc = result(run(bom(lines, net_cost=10000)), "vehicle-rvc")
     assert rvc.details["vnm"] == Decimal(0)
@@ -168,17 +176,22 @@ def test_table_b_threshold_follows_its_own_stages(run):
     before = result(run(bom(lines, net_cost=10000), "2023-06-30"), "vehicle-rvc")
     after = result(run(bom(lines, net_cost=10000), "2023-07-01"), "vehicle-rvc")
     assert before.details["vnm"] == Decimal(0)
-    assert after.details["vnm"] == Decimal(1000)
+    assert after.details["vnm"] == Decimal(310)
 
 
-def test_blank_leaf_with_rvc_percent_is_still_unknown(run):
-    # the contract: a blank leaf is unknown and counts as non-originating; a supplier's
-    # rvc_percent is used only for a core part's own RVC, so it is noted, not applied
+def test_blank_leaf_with_rvc_percent_is_decided_by_it(run):
+    # v1.1: a supplier's RVC decides a blank leaf against its table: 8413.30 is Table B
+    # (70% from 2023-07-01); 71 >= 70 -> originating, nothing counts
     report = run(bom([line("PUMP", 400, hs_code="841330", rvc_percent=71)]))
-    assert result(report, "vehicle-rvc").details["vnm"] == Decimal(400)
-    assert any(
-        "PUMP" in n and "rvc_percent 71.00%" in n and "declare Y" in n for n in report.assumptions
-    )
+    assert result(report, "vehicle-rvc").details["vnm"] == Decimal(0)
+    assert any("PUMP" in n and "rvc_percent is 71.00% >= 70%" in n for n in report.assumptions)
+    # 65 < 70: not originating; accumulation counts its content, 35% of 400 = 140
+    report = run(bom([line("PUMP", 400, hs_code="841330", rvc_percent=65)]))
+    assert result(report, "vehicle-rvc").details["vnm"] == Decimal(140)
+    assert any("PUMP" in n and "s. 9(2)" in n and "140.00" in n for n in report.assumptions)
+    # no HS code: no threshold applies; its content counts all the same: 29% of 400 = 116
+    report = run(bom([line("PUMP", 400, rvc_percent=71)]))
+    assert result(report, "vehicle-rvc").details["vnm"] == Decimal(116)
 
 
 def test_official_example_water_pump_72_percent():
@@ -198,16 +211,24 @@ def test_heavy_truck_lvc_credit_is_reported_not_applied(run):
     from tests.conftest import lvc_row
 
     # RVC = (100,000 - 38,000) / 100,000 = 62% < 64% (2025) but >= 60%; M&M points
-    # = (36,000 + 0) / 100,000 = 36 -> 6 points above 30 could be credited: 62 + 6 = 68 >= 64.
+    # = (46,000 + 0) / 100,000 = 46, LVC 46 > 45 (the s. 18(22) precondition): the 16 points
+    # above 30 could be credited: 62 + 16 = 78 >= 64.
     lines = [line("A", 38000, originating=False), line("B", 50000, originating=True)]
-    rows = [lvc_row("material", 36000, 20)]
+    rows = [lvc_row("material", 46000, 20)]
     report = run(bom(lines, vehicle_class="heavy_truck", net_cost=100000, lvc=rows), "2025-01-15")
     rvc = result(report, "vehicle-rvc")
     assert rvc.status is Status.FAIL
     credit = rvc.details["lvc_credit_option"]
-    assert credit["points"] == Decimal(6)
+    assert credit["points"] == Decimal(16)
     assert credit["would_pass"] is True
     assert "s. 18(22)" in rvc.message
+    # LVC 45 exactly is not "higher than 45%": no option, no message
+    rows = [lvc_row("material", 45000, 20)]
+    at45 = result(
+        run(bom(lines, vehicle_class="heavy_truck", net_cost=100000, lvc=rows), "2025-01-15"),
+        "vehicle-rvc",
+    )
+    assert "lvc_credit_option" not in at45.details and "s. 18(22)" not in at45.message
     late = result(
         run(bom(lines, vehicle_class="heavy_truck", net_cost=100000, lvc=rows), "2027-07-01"),
         "vehicle-rvc",

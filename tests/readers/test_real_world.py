@@ -284,7 +284,7 @@ def test_components_worth_more_than_their_assembly_are_flagged(workbook, run_fil
     report = run_file(
         workbook({}, rows, columns=("part_number", "parent", "unit_cost", "originating"))
     )
-    assert any("worth 150.00, more than its unit cost 100.00" in n for n in report.assumptions)
+    assert any("worth 150.00 USD, more than its unit cost 100.00" in n for n in report.assumptions)
 
 
 @pytest.fixture

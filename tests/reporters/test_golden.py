@@ -58,10 +58,11 @@ def test_table_golden(name, pack, monkeypatch, request):
 
 def test_panel_reading_json_validates(pack, monkeypatch):
     stream = io.StringIO()
-    json_report.render(_report("sedan_pass", pack, monkeypatch, reading="panel_2022"), stream)
+    json_report.render(_report("sedan_pass", pack, monkeypatch, reading="roll-up"), stream)
     document = json.loads(stream.getvalue())
     jsonschema.validate(document, SCHEMA)
-    assert document["core_part_reading"] == "panel_2022"
+    assert document["core_part_reading"] == "roll-up"
+    assert document["readings"]["roll-up"]["vehicle_rvc"] == document["requirements"][0]["value"]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -21,9 +21,17 @@ def test_schema_json_is_up_to_date():
     )
 
 
-@pytest.mark.parametrize("cls", ["passenger_vehicle", "light_truck", "heavy_truck"])
+@pytest.mark.parametrize("cls", ["passenger_vehicle", "light_truck"])
 def test_every_class_has_the_five_requirements(pack, cls):
     assert {r.id for r in pack.requirements_for(cls)} == IDS
+
+
+def test_heavy_trucks_have_no_core_parts_requirement(pack):
+    # s. 15 has no counterpart of s. 14(4); s. 15(4) parts are a part table at Table D
+    assert {r.id for r in pack.requirements_for("heavy_truck")} == IDS - {"core-parts"}
+    table = next(t for t in pack.part_tables if t.id == "s15-4")
+    assert table.hs == ["84.07", "84.08", "8708.40", "8708.99"]
+    assert [e.min_percent for e in table.thresholds] == [60, 64, 70]
 
 
 def test_every_dated_entry_has_a_citation_and_status(pack):
@@ -53,7 +61,6 @@ def _at(pack, rid, cls, day):
         ("vehicle-rvc", "heavy_truck", "2027-07-01", "min_percent", 70),
         ("core-parts", "passenger_vehicle", "2023-07-01", "min_percent", 75),
         ("core-parts", "passenger_vehicle", "2023-07-01", "min_percent_tv", 85),
-        ("core-parts", "heavy_truck", "2027-07-01", "min_percent", 70),
         ("steel", "heavy_truck", "2027-06-30", "melted_and_poured_required", False),
         ("steel", "heavy_truck", "2027-07-01", "melted_and_poured_required", True),
         ("steel", "passenger_vehicle", "2030-01-01", "min_percent", 70),
@@ -66,7 +73,13 @@ def _at(pack, rid, cls, day):
         ("lvc", "heavy_truck", "2023-07-01", "min_material_and_manufacturing_points", 30),
         ("lvc", "passenger_vehicle", "2023-07-01", "technology_cap_points", 10),
         ("lvc", "heavy_truck", "2023-07-01", "assembly_cap_points", 5),
-        ("lvc", "passenger_vehicle", "2023-07-01", "high_wage_usd_per_hour", Decimal("16.00")),
+        (
+            "lvc",
+            "heavy_truck",
+            "2023-07-01",
+            "high_wage_per_hour",
+            {"USD": Decimal("16.00"), "CAD": Decimal("20.88"), "MXN": Decimal("294.22")},
+        ),
     ],
 )
 def test_figures_match_the_domain_notes(pack, rid, cls, day, field, value):

@@ -1,0 +1,127 @@
+"""The facts every evaluator reads: the tree, the rules in force, how every line counts.
+
+`gather(bom, rules)` runs the one analysis of an evaluation:
+
+1. the BOM tree and each line's quantity in one vehicle;
+2. the core parts (passenger vehicles and light trucks), from the `core_part` column or
+   inferred from Table A.2 column 1;
+3. the lines below the core parts, counted once (they count the same under both readings),
+   which gives each core part's own RVC;
+4. which core parts originate (alone, by category average, through the super-core);
+5. the core parts and every line above them, counted under each reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from rvc.engine.readings import POLICIES
+from rvc.engine.rollup import Counting, count_lines, new_counting, own_rvc, subtree_order, traced_in
+from rvc.engine.tree import Tree
+from rvc.model import BillOfMaterials
+from rvc.results import Note
+from rvc.rules.in_force import RulesInForce, Threshold
+
+if TYPE_CHECKING:
+    from rvc.engine.core_parts import CoreOutcome
+
+
+@dataclass(slots=True)
+class Facts:
+    """One evaluation's shared analysis; `notes` collects assumptions in the order they arise."""
+
+    bom: BillOfMaterials
+    rules: RulesInForce
+    tree: Tree
+    extended: list[Decimal]
+    core: CoreOutcome | None
+    counts: dict[str, Counting]
+    notes: list[Note]
+    reading: str
+    """The reading applied (the report's figures); both are always counted."""
+
+    @property
+    def vehicle_class(self) -> str:
+        """The class whose requirements apply."""
+        return self.bom.vehicle.vehicle_class
+
+    def counting(self, reading: str) -> Counting:
+        """How the lines count under a reading."""
+        return self.counts[reading]
+
+    @property
+    def core_lines(self) -> set[int]:
+        """Indexes of the BOM lines found to be core parts."""
+        return {p.index for p in self.core.parts} if self.core else set()
+
+
+def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
+    """Build the tree, find and decide the core parts, count every line under both readings."""
+    from rvc.engine.core_parts import decide, identify
+
+    tree = Tree.build(bom.lines)
+    extended = tree.extended_quantities()
+    notes = [Note("input", "", text) for text in bom.notes]
+    counts = {policy.name: new_counting(policy, len(tree.lines)) for policy in POLICIES}
+    sequence = list(counts.values())
+    threshold_of = _thresholds(tree, rules, bom.has_core_part_column and rules.core is None)
+    core: CoreOutcome | None = None
+    req = rules.core_requirement
+    if req is not None:
+        parts = identify(tree, req, bom.has_core_part_column, extended, notes)
+        below = subtree_order(tree, [p.index for p in parts])
+        count_lines(tree, below, sequence, threshold_of, {})
+        first = sequence[0]
+        rvcs = {p.index: own_rvc(tree, p.index, traced_in(tree, p.index, first)) for p in parts}
+        core = decide(tree, req, rules.core_entry, parts, rvcs)
+        done = set(below)
+        rest = [i for i in tree.bottom_up if i not in done]
+        decisions = core.decisions() if core.entry is not None else {}
+        count_lines(tree, rest, sequence, threshold_of, decisions)
+    else:
+        if bom.has_core_part_column:
+            _heavy_truck_core_notes(tree, rules, notes)
+        count_lines(tree, tree.bottom_up, sequence, threshold_of, {})
+    return Facts(bom, rules, tree, extended, core, counts, notes, reading)
+
+
+def _thresholds(
+    tree: Tree, rules: RulesInForce, by_category: bool
+) -> Callable[[int], Threshold | None]:
+    """The threshold a blank line is decided against: its part table by HS code, or (heavy
+    trucks) the s. 15(4) table for a line marked engine, transmission or body_chassis."""
+    tables = rules.part_tables
+    lines = tree.lines
+
+    def threshold_of(i: int) -> Threshold | None:
+        line = lines[i]
+        found = tables.for_hs(line.hs_code) if line.hs_code else None
+        if by_category and line.core_part:
+            marked = tables.for_category(line.core_part)
+            if marked is not None and (
+                found is None
+                or marked.percent > found.percent
+                or (marked.percent == found.percent and not found.binds_declared)
+            ):
+                found = marked
+        return found
+
+    return threshold_of
+
+
+def _heavy_truck_core_notes(tree: Tree, rules: RulesInForce, notes: list[Note]) -> None:
+    """A heavy truck has no core-parts requirement: say how marked lines are counted."""
+    categories = {c for table, _, _ in rules.part_tables.tables for c in table.core_categories}
+    for line in tree.lines:
+        if line.core_part and line.core_part not in categories:
+            notes.append(
+                Note(
+                    "core-part-not-for-class",
+                    f"BOM row {line.row} ({line.part_number})",
+                    f"core_part '{line.core_part}': heavy trucks have no core-parts "
+                    "requirement (s. 15); treated as an ordinary part",
+                )
+            )

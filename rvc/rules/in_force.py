@@ -1,0 +1,157 @@
+"""The rule pack resolved at one date for one vehicle class, once per evaluation.
+
+As OpenFisca resolves a parameter node at an instant, `RulePack.at(as_of, vehicle_class)`
+answers with everything in force: each requirement's entry (or why it is not in force), the
+part tables with their HS patterns parsed once, and a threshold lookup by HS code or core-part
+category. Evaluators read only this object, never the dated schedules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from rvc import schedule
+from rvc.errors import NotInForce
+from rvc.hs import HsPattern, dotted
+from rvc.results import Threshold
+
+if TYPE_CHECKING:
+    from rvc.rules.schema import (
+        AnyRequirement,
+        CoreParts,
+        Entry,
+        LvcCreditEntry,
+        PartTable,
+        RulePack,
+        RvcEntry,
+    )
+
+ORDER = ("vehicle_rvc", "core_parts", "metal_share", "lvc")
+"""The order requirements are evaluated and reported in."""
+
+E = TypeVar("E", bound="Entry")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved(Generic[E]):
+    """A requirement with the entry in force, or the reason none is."""
+
+    requirement: AnyRequirement
+    entry: E | None
+    not_in_force: NotInForce | None = None
+
+
+@dataclass(slots=True)
+class PartTables:
+    """Thresholds of the part tables in force, looked up by HS code or core-part category."""
+
+    tables: list[tuple[PartTable, RvcEntry, list[HsPattern]]]
+    not_in_force: list[str]
+    _cache: dict[str, Threshold | None] = field(default_factory=dict)
+
+    @classmethod
+    def resolve(cls, tables: list[PartTable], as_of: date) -> PartTables:
+        """The tables whose thresholds are in force on a date, patterns parsed."""
+        found, missing = [], []
+        for table in tables:
+            try:
+                entry = schedule.at(table.thresholds, as_of)
+            except NotInForce:
+                missing.append(table.id)
+                continue
+            found.append((table, entry, [HsPattern.parse(text) for text in table.hs]))
+        return cls(found, missing)
+
+    def for_hs(self, hs_code: str) -> Threshold | None:
+        """The highest threshold among the tables listing this code (a guess for 'ex' codes)."""
+        if hs_code in self._cache:
+            return self._cache[hs_code]
+        found = []
+        for table, entry, patterns in self.tables:
+            for pattern in patterns:
+                if pattern.matches(hs_code):
+                    found.append((entry.min_percent, table.title, pattern, table.binds_declared))
+                    break
+        threshold = None
+        if found:
+            percent, title, _, _ = max(found, key=lambda f: (f[0], f[3]))
+            source = f"{title}, HS {dotted(hs_code)}"
+            others = [(p, t) for p, t, _, _ in found if t != title]
+            if others:
+                listed = "; ".join(f"{t} {format(p.normalize(), 'f')}%" for p, t in others)
+                lower = any(p < percent for p, _ in others)
+                source += f" (the highest of: also {listed})" if lower else f" (also {listed})"
+            guess = any(p.ex for _, _, p, _ in found)
+            if guess:
+                source += " ('ex' entry: the table lists only some goods of this code)"
+            threshold = Threshold(percent, source, guess, any(b for *_, b in found))
+        self._cache[hs_code] = threshold
+        return threshold
+
+    def for_category(self, category: str) -> Threshold | None:
+        """The threshold a line marked with this core_part category gets (s. 15(4) parts)."""
+        found = [
+            (e.min_percent, t.title, t.binds_declared)
+            for t, e, _ in self.tables
+            if category in t.core_categories
+        ]
+        if not found:
+            return None
+        percent, title, _ = max(found, key=lambda f: f[0])
+        binds = any(b for *_, b in found)
+        return Threshold(percent, f"{title}, core_part {category}", binds_declared=binds)
+
+
+@dataclass(slots=True)
+class RulesInForce:
+    """Everything a rule pack says for one vehicle class on one date."""
+
+    as_of: date
+    vehicle_class: str
+    requirements: list[Resolved]
+    part_tables: PartTables
+    core: Resolved | None
+    lvc: Resolved | None
+    lvc_credit: LvcCreditEntry | None
+
+    @property
+    def core_entry(self) -> RvcEntry | None:
+        """The core-part threshold in force, if the class has a core-parts requirement."""
+        return self.core.entry if self.core is not None else None  # type: ignore[return-value]
+
+    @property
+    def core_requirement(self) -> CoreParts | None:
+        """The core-parts requirement of the class, if any."""
+        return self.core.requirement if self.core is not None else None  # type: ignore[return-value]
+
+
+def resolve(pack: RulePack, as_of: date, vehicle_class: str) -> RulesInForce:
+    """Resolve a pack at a date for a class (see `RulePack.at`)."""
+    requirements = sorted(pack.requirements_for(vehicle_class), key=lambda r: ORDER.index(r.kind))
+    resolved: list[Resolved] = []
+    for req in requirements:
+        try:
+            resolved.append(Resolved(req, schedule.at(req.thresholds, as_of)))
+        except NotInForce as error:
+            resolved.append(Resolved(req, None, error))
+    core = next((r for r in resolved if r.requirement.kind == "core_parts"), None)
+    lvc = next((r for r in resolved if r.requirement.kind == "lvc"), None)
+    credit = None
+    for r in resolved:
+        schedule_ = getattr(r.requirement, "lvc_credit", None)
+        if r.requirement.kind == "vehicle_rvc" and schedule_:
+            try:
+                credit = schedule.at(schedule_, as_of)
+            except NotInForce:
+                credit = None
+    return RulesInForce(
+        as_of=as_of,
+        vehicle_class=vehicle_class,
+        requirements=resolved,
+        part_tables=PartTables.resolve(pack.tables_for(vehicle_class), as_of),
+        core=core,
+        lvc=lvc,
+        lvc_credit=credit,
+    )
