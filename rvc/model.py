@@ -52,6 +52,9 @@ class BomLine:
     rvc_percent: Decimal | None = None
     supplier: str = ""
     country: str = ""
+    resourcing_cost: Decimal | None = None
+    """What switching this line to an originating source would cost (optional extension
+    column): "what it would take" then lists the cheapest switches first."""
 
     @property
     def value(self) -> Decimal:

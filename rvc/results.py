@@ -361,6 +361,89 @@ Evidence = VehicleRvcEvidence | CorePartsEvidence | MetalEvidence | LvcEvidence
 
 
 @dataclass(frozen=True, slots=True)
+class Step:
+    """One line switched to an originating source, and the vehicle RVC after it."""
+
+    part_number: str
+    row: int
+    amount: Decimal
+    """Non-originating value this switch removes from the vehicle."""
+    value_after: Decimal
+    passes: bool
+    resourcing_cost: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartGap:
+    """A core part that does not originate: what it lacks, and the lines that matter most."""
+
+    part_number: str
+    row: int
+    category: str
+    rvc: Decimal | None
+    content_to_remove: Decimal | None
+    note: str
+    top_lines: tuple[tuple[str, int, Decimal], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WhatItWouldTake:
+    """The smallest change that passes a failing requirement, or a passing one's headroom."""
+
+    passes: bool
+    summary: str
+    amount: Decimal | None = None
+    """Money: to remove or switch when failing, the headroom when passing."""
+    points: Decimal | None = None
+    steps: tuple[Step, ...] = ()
+    parts: tuple[PartGap, ...] = ()
+    exact: bool = True
+    ordered_by: str = ""
+    other_reading: str | None = None
+    headline: str = ""
+    """A few words for a summary line, when the status needs explaining beside its margin."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON `what_it_would_take` object."""
+        out: dict[str, Any] = {
+            "passes": self.passes,
+            "summary": self.summary,
+            "amount": self.amount,
+            "points": self.points,
+        }
+        if self.headline:
+            out["headline"] = self.headline
+        if self.steps:
+            out["steps"] = [
+                {
+                    "part_number": s.part_number,
+                    "row": s.row,
+                    "amount": s.amount,
+                    "value_after": s.value_after,
+                    "passes": s.passes,
+                    "resourcing_cost": s.resourcing_cost,
+                }
+                for s in self.steps
+            ]
+            out["steps_exact"] = self.exact
+            out["ordered_by"] = self.ordered_by
+        if self.parts:
+            out["parts"] = [
+                {
+                    "part_number": g.part_number,
+                    "row": g.row,
+                    "category": g.category,
+                    "rvc": g.rvc,
+                    "content_to_remove": g.content_to_remove,
+                    "note": g.note,
+                    "lines": [{"part_number": p, "row": r, "amount": a} for p, r, a in g.top_lines],
+                }
+                for g in self.parts
+            ]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class RequirementResult:
     """One requirement's outcome with the figures behind it."""
 
@@ -378,6 +461,7 @@ class RequirementResult:
     margin_amount: Decimal | None = None
     evidence: Evidence | None = None
     drivers: tuple[Driver, ...] = ()
+    what_it_would_take: WhatItWouldTake | None = None
 
     @property
     def details(self) -> dict[str, Any]:

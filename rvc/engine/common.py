@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rvc.errors import NotInForce
-from rvc.results import Driver, Evidence, RequirementResult, Status
+from rvc.results import Driver, Evidence, RequirementResult, Status, WhatItWouldTake
 from rvc.rules.schema import AnyRequirement, Entry
 
 
@@ -39,6 +39,7 @@ class Envelope:
         margin_amount: Decimal | None = None,
         evidence: Evidence | None = None,
         drivers: tuple[Driver, ...] = (),
+        what_it_would_take: WhatItWouldTake | None = None,
     ) -> RequirementResult:
         """A result with the requirement's and the entry's fields filled in."""
         req, entry = self.requirement, self.entry
@@ -57,6 +58,7 @@ class Envelope:
             margin_amount=margin_amount,
             evidence=evidence,
             drivers=drivers,
+            what_it_would_take=what_it_would_take,
         )
 
     def not_evaluated(self, message: str) -> RequirementResult:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rvc.engine import what_it_would_take
 from rvc.engine.common import Envelope, status_of
 from rvc.engine.facts import Facts
 from rvc.engine.rollup import CoreDecision
@@ -145,14 +146,13 @@ def identify(
             )
             continue
         if inferred:
-            how = " (an 'ex' code: only some goods of it are core parts)" if guess else ""
             notes.append(
                 Note(
                     "inferred-core-part",
                     where,
                     f"inferred core part '{category}' from HS {dotted(line.hs_code or '')} "
-                    f"(Table A.2 column 1){how}; add a core_part column to state core parts "
-                    "explicitly",
+                    "(Table A.2 column 1, whose entries cover only some goods of each code: a "
+                    "guess); add a core_part column to state core parts explicitly",
                 )
             )
         rule = bool(line.hs_code) and any(
@@ -276,6 +276,7 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         value=value,
         margin_points=(value - threshold) if value is not None else None,
         evidence=CorePartsEvidence(tuple(categories), super_core),
+        what_it_would_take=what_it_would_take.core_parts(facts, threshold),
     )
 
 

@@ -19,11 +19,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rvc.engine.readings import POLICIES
-from rvc.engine.rollup import Counting, count_lines, new_counting, own_rvc, subtree_order, traced_in
+from rvc.engine.rollup import count_lines, new_counting, own_rvc, subtree_order, traced_in
 from rvc.engine.tree import Tree
 from rvc.model import BillOfMaterials
-from rvc.results import Note
-from rvc.rules.in_force import RulesInForce, Threshold
+from rvc.results import LineCounts as Counting
+from rvc.results import Note, Threshold
+from rvc.rules.in_force import RulesInForce
 
 if TYPE_CHECKING:
     from rvc.engine.core_parts import CoreOutcome
@@ -65,7 +66,9 @@ def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
     tree = Tree.build(bom.lines)
     extended = tree.extended_quantities()
     notes = [Note("input", "", text) for text in bom.notes]
-    counts = {policy.name: new_counting(policy, len(tree.lines)) for policy in POLICIES}
+    counts: dict[str, Counting] = {
+        policy.name: new_counting(policy, len(tree.lines)) for policy in POLICIES
+    }
     sequence = list(counts.values())
     threshold_of = _thresholds(tree, rules, bom.has_core_part_column and rules.core is None)
     core: CoreOutcome | None = None

@@ -7,6 +7,7 @@ currency and never converted.
 
 from __future__ import annotations
 
+from rvc.engine import what_it_would_take
 from rvc.engine.common import Envelope, since, status_of
 from rvc.engine.facts import Facts
 from rvc.model import LvcRow
@@ -73,7 +74,7 @@ def figures(facts: Facts, entry: LvcEntry) -> LvcEvidence:
         assembly_cap=entry.assembly_cap_points,
         assembly_plant_row=plant_row,
         low_wage_rows=tuple(low),
-        high_wage_per_hour=dict(entry.high_wage_per_hour),
+        high_wage_per_hour={str(k): v for k, v in entry.high_wage_per_hour.items()},
     )
 
 
@@ -143,4 +144,7 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         value=f.total,
         margin_points=f.total - required,
         evidence=f,
+        what_it_would_take=what_it_would_take.lvc(
+            f, required, facts.bom.vehicle.production_wages_total, facts.bom.vehicle.currency
+        ),
     )

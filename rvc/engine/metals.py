@@ -7,6 +7,7 @@ steel row counts only when melted and poured in North America (s. 17(5)(b)).
 
 from __future__ import annotations
 
+from rvc.engine import what_it_would_take
 from rvc.engine.common import Envelope, since, status_of
 from rvc.engine.facts import Facts
 from rvc.hs import HsPattern, dotted
@@ -101,6 +102,9 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         value=value,
         margin_points=value - threshold,
         margin_amount=-needed,
+        what_it_would_take=what_it_would_take.metal(
+            req.material, originating, total, threshold, currency
+        ),
         evidence=MetalEvidence(
             material=req.material,
             originating_value=originating,

@@ -20,9 +20,9 @@ from rvc.engine.rollup import (
     NO_THRESHOLD,
     ORIGINATING,
     UNKNOWN,
-    Counting,
 )
 from rvc.money import ZERO, fmt_number, fmt_percent, fmt_threshold
+from rvc.results import LineCounts as Counting
 from rvc.results import Note
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rvc.engine import lvc
+from rvc.engine import lvc, what_it_would_take
 from rvc.engine.common import Envelope, since, status_of
 from rvc.engine.facts import Facts
 from rvc.engine.rollup import (
@@ -19,13 +19,13 @@ from rvc.engine.rollup import (
     NOTHING,
     UNKNOWN,
     WHOLE,
-    Counting,
     vnm_of,
 )
 from rvc.engine.tree import Tree
 from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent, fmt_threshold, percent
 from rvc.money import rvc as rvc_of
 from rvc.results import Driver, LvcCreditOption, RequirementResult, VehicleRvcEvidence
+from rvc.results import LineCounts as Counting
 from rvc.rules.schema import RvcEntry, VehicleRvc
 
 TOP_DRIVERS = 10
@@ -123,6 +123,9 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         margin_amount=headroom,
         evidence=evidence,
         drivers=tuple(drivers(facts, facts.counting(reading), vnm)),
+        what_it_would_take=what_it_would_take.vehicle_rvc(
+            facts, value, threshold, vnm, chosen.passed
+        ),
     )
 
 
@@ -234,6 +237,8 @@ def _lvc_credit(
         return None
     extra = basis.material_and_manufacturing - credit.points_above
     eligible = value >= credit.min_rvc_percent
+    if not eligible:  # "provided that the RVC percentage is not below 60%"
+        return None
     return LvcCreditOption(
         points=extra,
         eligible=eligible,

@@ -260,6 +260,13 @@ class BomReader:
             )
             costs.append(cost if rate is None or cost is None else cost * rate)
         out["unit_cost"] = costs
+        if "resourcing_cost" in columns:
+            out["resourcing_cost"] = [
+                self._money(first + i, "resourcing_cost", v, self.converter.base)
+                if v is not None and v != ""
+                else None
+                for i, v in enumerate(columns["resourcing_cost"])
+            ]
         return out
 
     def _lines(
@@ -277,6 +284,7 @@ class BomReader:
         percent = parsed.get("rvc_percent", missing)
         supplier = parsed.get("supplier", missing)
         country = parsed.get("country", missing)
+        resourcing = parsed.get("resourcing_cost", missing)
         for i in keep:
             part = parts[i]
             if part is None:
@@ -302,6 +310,7 @@ class BomReader:
                 percent[i],
                 supplier[i] or "",
                 country[i] or "",
+                resourcing[i],
             )
 
     def _percent(self, row: int, value: Any) -> Decimal | None:

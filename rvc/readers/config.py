@@ -79,7 +79,7 @@ CONTRACT: dict[str, tuple[str, ...]] = {
 """The columns (fields of Vehicle) of the workbook contract, in the contract's order."""
 
 EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "BOM": ("level", "currency"),
+    "BOM": ("level", "currency", "resourcing_cost"),
     "SteelAluminum": ("currency",),
     "LVC": ("currency",),
 }

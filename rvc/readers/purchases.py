@@ -260,6 +260,12 @@ def read_lvc(
         currency_cell = cell("currency")
         explicit = code if currency_cell is not None and cells.text(currency_cell) else None
         wage_currency = _wage_currency(cell("wage_currency"), explicit)
+        wage_cell = cell("wage_currency")
+        if explicit in ("CAD", "MXN") and (wage_cell is None or not cells.text(wage_cell)):
+            notes.append(
+                f"{sheet.where(row)}: hourly_wage read in {explicit}, the row's currency "
+                "(no wage_currency given); it is compared with that country's own figure"
+            )
         if category in ("material", "labor", "assembly_plant"):
             wage = cells.amount(
                 need(

@@ -52,6 +52,9 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "in_force_from": _plain(result.in_force_from),
         "margin_points": _plain(result.margin_points),
         "margin_amount": _plain(result.margin_amount),
+        "what_it_would_take": (
+            _plain(result.what_it_would_take.as_dict()) if result.what_it_would_take else None
+        ),
         "drivers": [
             {
                 "part_number": d.part_number,

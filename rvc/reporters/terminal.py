@@ -155,7 +155,11 @@ def _summary(console: Console, report: Report) -> None:
     rows = []
     for r in report.requirements:
         threshold = fmt_threshold(r.threshold) if r.threshold is not None else "-"
-        rows.append((LABEL[r.status], r.id, _value(r), threshold, _margin(r, report.currency)))
+        margin = _margin(r, report.currency)
+        wit = r.what_it_would_take
+        if r.status is Status.FAIL and (r.margin_points or 0) >= 0 and wit and wit.headline:
+            margin += f" but {wit.headline}"  # a failing status beside a positive margin
+        rows.append((LABEL[r.status], r.id, _value(r), threshold, margin))
     headers = ("Status", "Requirement", "Value", "Required", "Margin")
     widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
     if not _fits(console, widths):
@@ -185,6 +189,23 @@ def _detail(console: Console, report: Report, result: RequirementResult) -> None
     if result.citation:
         status = f" [status {result.source_status}]" if result.source_status else ""
         console.print(Text(f"  Source: {result.citation}{status}", style="dim"))
+    wit = result.what_it_would_take
+    if wit is not None:
+        label = "Headroom" if wit.passes else "What it would take"
+        console.print(Text(f"  {label}: {wit.summary}"))
+        for step in wit.steps:
+            console.print(
+                Text(
+                    f"    - {step.part_number} (row {step.row}): -{fmt_number(step.amount)} "
+                    f"{report.currency} -> RVC {fmt_percent(step.value_after, result.threshold)}"
+                )
+            )
+        for gap in wit.parts:
+            inside = "; ".join(f"{p} {fmt_number(a)}" for p, _, a in gap.top_lines)
+            console.print(
+                Text(f"    - {gap.part_number} ({gap.category}): {gap.note}")
+                + Text(f"; largest non-originating inputs: {inside}" if inside else "")
+            )
     evidence = result.evidence
     if isinstance(evidence, VehicleRvcEvidence):
         if result.drivers:

@@ -45,7 +45,9 @@ def _dotted(loc: tuple[Any, ...], data: Any) -> tuple[str, tuple[Any, ...]]:
     return text, tuple(path)
 
 
-def _schema_error(name: str, exc: ValidationError, data: Any, lines: dict) -> RuleFileError:
+def _schema_error(
+    name: str, exc: ValidationError, data: Any, lines: dict[Any, Any]
+) -> RuleFileError:
     error = exc.errors()[0]
     where, path = _dotted(tuple(error["loc"]), data)
     line = lines.get(path)
@@ -134,6 +136,6 @@ def _cross_check(directory: Path, pack: RulePack) -> None:
                 raise RuleFileError(where, f"requirement {req.id!r} is defined twice for {cls!r}")
             seen.add((req.id, cls))
     tables = [t.id for t in pack.part_tables]
-    for name in set(tables):
-        if tables.count(name) > 1:
-            raise RuleFileError(where, f"part table {name!r} is defined twice")
+    for table_id in set(tables):
+        if tables.count(table_id) > 1:
+            raise RuleFileError(where, f"part table {table_id!r} is defined twice")

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from rvc import schedule
 from rvc.errors import NotInForce
 from rvc.hs import HsPattern, dotted
 from rvc.results import Threshold
+from rvc.rules.schema import CoreParts
 
 if TYPE_CHECKING:
     from rvc.rules.schema import (
         AnyRequirement,
-        CoreParts,
         Entry,
         LvcCreditEntry,
+        LvcEntry,
         PartTable,
         RulePack,
         RvcEntry,
@@ -110,27 +111,31 @@ class RulesInForce:
 
     as_of: date
     vehicle_class: str
-    requirements: list[Resolved]
+    requirements: list[Resolved[Entry]]
     part_tables: PartTables
-    core: Resolved | None
-    lvc: Resolved | None
+    core: Resolved[RvcEntry] | None
+    lvc: Resolved[LvcEntry] | None
     lvc_credit: LvcCreditEntry | None
 
     @property
     def core_entry(self) -> RvcEntry | None:
         """The core-part threshold in force, if the class has a core-parts requirement."""
-        return self.core.entry if self.core is not None else None  # type: ignore[return-value]
+        return self.core.entry if self.core is not None else None
 
     @property
     def core_requirement(self) -> CoreParts | None:
         """The core-parts requirement of the class, if any."""
-        return self.core.requirement if self.core is not None else None  # type: ignore[return-value]
+        if self.core is None:
+            return None
+        req = self.core.requirement
+        assert isinstance(req, CoreParts)
+        return req
 
 
 def resolve(pack: RulePack, as_of: date, vehicle_class: str) -> RulesInForce:
     """Resolve a pack at a date for a class (see `RulePack.at`)."""
     requirements = sorted(pack.requirements_for(vehicle_class), key=lambda r: ORDER.index(r.kind))
-    resolved: list[Resolved] = []
+    resolved: list[Resolved[Entry]] = []
     for req in requirements:
         try:
             resolved.append(Resolved(req, schedule.at(req.thresholds, as_of)))
@@ -138,6 +143,8 @@ def resolve(pack: RulePack, as_of: date, vehicle_class: str) -> RulesInForce:
             resolved.append(Resolved(req, None, error))
     core = next((r for r in resolved if r.requirement.kind == "core_parts"), None)
     lvc = next((r for r in resolved if r.requirement.kind == "lvc"), None)
+    core_resolved = cast("Resolved[RvcEntry] | None", core)
+    lvc_resolved = cast("Resolved[LvcEntry] | None", lvc)
     credit = None
     for r in resolved:
         schedule_ = getattr(r.requirement, "lvc_credit", None)
@@ -151,7 +158,7 @@ def resolve(pack: RulePack, as_of: date, vehicle_class: str) -> RulesInForce:
         vehicle_class=vehicle_class,
         requirements=resolved,
         part_tables=PartTables.resolve(pack.tables_for(vehicle_class), as_of),
-        core=core,
-        lvc=lvc,
+        core=core_resolved,
+        lvc=lvc_resolved,
         lvc_credit=credit,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -131,7 +131,10 @@ class LvcEntry(Entry):
     assembly_min_capacity: dict[AssemblyType, Annotated[int, Field(ge=1)]]
 
 
-def _ordered(entries: list[Entry]) -> list[Entry]:
+E = TypeVar("E", bound=Entry)
+
+
+def _ordered(entries: list[E]) -> list[E]:
     schedule.check_order(entries)
     return entries
 

@@ -73,6 +73,7 @@ def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> datetime.date:
         ) from exc
     if isinstance(value, datetime.datetime):
         raise YamlProblem(node.start_mark.line + 1, f"{text!r}: write a date without a time")
+    assert isinstance(value, datetime.date)
     return value
 
 

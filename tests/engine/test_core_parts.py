@@ -212,8 +212,10 @@ def test_blank_core_part_that_does_not_originate_counts_its_content(run):
     assert rvc.details["vnm"] == Decimal(600)
     assert rvc.details["other_readings"] == {"roll-up": Decimal(94)}
     assert rvc.drivers[0].part_number == "P"
-    assert any("ENG): origin left blank; its components give RVC 40.00% < 75%" in n
-               for n in report.assumptions)
+    assert any(
+        "ENG): origin left blank; its components give RVC 40.00% < 75%" in n
+        for n in report.assumptions
+    )
 
 
 def test_declared_non_originating_core_part_counts_wholly_whatever_its_components(run):

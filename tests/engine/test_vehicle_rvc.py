@@ -161,8 +161,7 @@ def test_blank_assembly_below_table_threshold_counts_only_its_content(run):
     rvc = result(report, "vehicle-rvc")
     assert rvc.details["vnm"] == Decimal(310)
     assert any(
-        "SEAT): origin left blank; its components give RVC 69.00% < 70%" in n
-        and "310.00 USD" in n
+        "SEAT): origin left blank; its components give RVC 69.00% < 70%" in n and "310.00 USD" in n
         for n in report.assumptions
     )
     lines[1] = line("FRAME", 300, parent="SEAT", originating=False)  # RVC exactly 70% -> passes

@@ -1,0 +1,293 @@
+"""What it would take: for a failing requirement the smallest change that passes, for a
+passing one its headroom. Worked out by the engine from the same facts, never estimated by a
+reporter.
+
+- vehicle RVC: the non-originating value to remove, in money, and the shortest list of
+  non-originating lines whose switch to originating passes (largest first, or cheapest first
+  when the BOM has a `resourcing_cost` column), each step re-evaluated exactly;
+- core parts: each non-originating part's content to remove, the lines inside it that matter
+  most, and what the super-core would need instead;
+- metals: the purchase value to switch to originating;
+- LVC: the high-wage spend (or technology credit) still needed, in money and points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from rvc.engine.facts import Facts, gather
+from rvc.engine.rollup import vnm_of
+from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent
+from rvc.results import LvcEvidence, PartGap, Step, WhatItWouldTake
+
+MAX_STEPS = 10
+"""Switches listed at most for the vehicle RVC."""
+EXACT_UP_TO = 20_000
+"""BOM lines up to which each step is re-evaluated exactly (above: estimated, and said)."""
+
+
+def vehicle_rvc(
+    facts: Facts, value: Decimal, threshold: Decimal, vnm: Decimal, passed: bool
+) -> WhatItWouldTake:
+    """Money to remove (or headroom) and the shortest list of switches that passes."""
+    from rvc.engine.vehicle_rvc import attribute
+
+    vehicle = facts.bom.vehicle
+    currency = vehicle.currency
+    allowed = vehicle.net_cost * (HUNDRED - threshold) / HUNDRED
+    other = [r for r in facts.counts if r != facts.reading]
+    if passed:
+        return WhatItWouldTake(
+            passes=True,
+            summary=(
+                f"{fmt_amount(allowed - vnm)} {currency} of non-originating content could be "
+                "added before it fails"
+            ),
+            amount=allowed - vnm,
+            points=value - threshold,
+        )
+    excess = vnm - allowed
+    tree = facts.tree
+    counting = facts.counting(facts.reading)
+    pieces = [
+        (i, amount)
+        for i, amount, _ in attribute(tree, counting, facts.core_lines)
+        if tree.lines[i].originating is not True
+    ]
+    by_cost = any(tree.lines[i].resourcing_cost is not None for i, _ in pieces)
+    if by_cost:
+        pieces.sort(
+            key=lambda p: (
+                tree.lines[p[0]].resourcing_cost is None,
+                tree.lines[p[0]].resourcing_cost or ZERO,
+                -p[1],
+            )
+        )
+    else:
+        pieces.sort(key=lambda p: (-p[1], tree.lines[p[0]].row))
+    exact = len(tree.lines) <= EXACT_UP_TO
+    steps: list[Step] = []
+    switched: list[int] = []
+    remaining = vnm
+    for i, amount in pieces[:MAX_STEPS]:
+        switched.append(i)
+        after_vnm = _vnm_with_originating(facts, switched) if exact else remaining - amount
+        line = tree.lines[i]
+        after = (vehicle.net_cost - after_vnm) * HUNDRED / vehicle.net_cost
+        steps.append(
+            Step(
+                part_number=line.part_number,
+                row=line.row,
+                amount=remaining - after_vnm,
+                value_after=after,
+                passes=after >= threshold,
+                resourcing_cost=line.resourcing_cost,
+            )
+        )
+        remaining = after_vnm
+        if after >= threshold:
+            break
+    passes_after = bool(steps) and steps[-1].passes
+    names = ", ".join(s.part_number for s in steps[:5]) + (
+        f" and {len(steps) - 5} more" if len(steps) > 5 else ""
+    )
+    if passes_after:
+        how = (
+            f"re-sourcing {names} from originating suppliers passes "
+            f"({fmt_percent(steps[-1].value_after, threshold)})"
+        )
+    elif steps:
+        how = (
+            f"re-sourcing the {len(steps)} largest non-originating lines ({names}) is not enough "
+            f"({fmt_percent(steps[-1].value_after, threshold)})"
+        )
+    else:
+        how = (
+            "no non-originating line can be re-sourced (core-part content counts: raise the "
+            "core parts' RVC)"
+        )
+    if other:
+        other_vnm = vnm_of(tree, facts.counting(other[0]))
+        other_value = (vehicle.net_cost - other_vnm) * HUNDRED / vehicle.net_cost
+        verdict = "passes" if other_value >= threshold else "fails too"
+        shown = fmt_percent(other_value, threshold)
+        how += f"; under the {other[0]} reading it {verdict} ({shown})"
+    return WhatItWouldTake(
+        passes=False,
+        summary=f"remove {fmt_amount(excess)} {currency} of non-originating content: {how}",
+        amount=excess,
+        points=threshold - value,
+        steps=tuple(steps),
+        exact=exact,
+        ordered_by="resourcing_cost" if by_cost else "largest",
+        other_reading=other[0] if other else None,
+    )
+
+
+def _vnm_with_originating(facts: Facts, switched: list[int]) -> Decimal:
+    """The vehicle's VNM, under the reading applied, if these lines came from an originating
+    source: each becomes a purchased part declared originating (its components and any
+    rvc_percent dropped, as for a part bought in instead)."""
+    tree = facts.tree
+    lines = list(tree.lines)
+    drop = [False] * len(lines)
+    for i in switched:
+        lines[i] = replace(lines[i], originating=True, rvc_percent=None)
+        stack = list(tree.children[i])
+        while stack:
+            k = stack.pop()
+            drop[k] = True
+            stack.extend(tree.children[k])
+    kept = [line for k, line in enumerate(lines) if not drop[k]]
+    bom = replace(facts.bom, lines=kept, notes=[])
+    again = gather(bom, facts.rules, facts.reading)
+    return vnm_of(again.tree, again.counting(facts.reading))
+
+
+def core_parts(facts: Facts, threshold: Decimal) -> WhatItWouldTake:
+    """Each non-originating core part's gap, and what the super-core would need instead."""
+    core = facts.core
+    assert core is not None
+    tree = facts.tree
+    lines = tree.lines
+    currency = facts.bom.vehicle.currency
+    counting = facts.counting(facts.reading)
+    gaps = []
+    for p in core.parts:
+        if p.originating:
+            continue
+        line = lines[p.index]
+        if p.own_rule:
+            gaps.append(
+                PartGap(
+                    part_number=line.part_number,
+                    row=line.row,
+                    category=p.category,
+                    rvc=p.rvc,
+                    content_to_remove=None,
+                    note="originates only as declared under its own product-specific rule "
+                    "(s. 14(6)): an originating battery, with its producer's certification",
+                    top_lines=(),
+                )
+            )
+            continue
+        rvc = p.rvc if p.rvc is not None else ZERO
+        gap = line.unit_cost * (threshold - rvc) / HUNDRED if rvc < threshold else ZERO
+        kids = sorted(
+            (k for k in tree.children[p.index] if counting.n[k]),
+            key=lambda k: -lines[k].quantity * counting.n[k],
+        )
+        top = tuple(
+            (lines[k].part_number, lines[k].row, lines[k].quantity * counting.n[k])
+            for k in kids[:3]
+        )
+        note = (
+            "declared non-originating: declare it originating if its supplier certifies origin"
+            if line.originating is False
+            else f"raise its RVC to {fmt_number(threshold)}%: {fmt_amount(gap)} {currency} less "
+            "non-originating content per part"
+        )
+        gaps.append(
+            PartGap(
+                part_number=line.part_number,
+                row=line.row,
+                category=p.category,
+                rvc=p.rvc,
+                content_to_remove=gap,
+                note=note,
+                top_lines=top,
+            )
+        )
+    averaged = [p for p in core.parts if not p.own_rule]
+    total = sum((p.value for p in averaged), ZERO)
+    super_gap = None
+    if core.super_core is not None and core.super_core < threshold:
+        super_gap = total * (threshold - core.super_core) / HUNDRED
+    if not gaps:
+        room = total * (core.super_core - threshold) / HUNDRED if core.super_core else None
+        summary = "every core part originates"
+        if room is not None and room > 0:
+            summary += (
+                f"; the super-core could take {fmt_amount(room)} {currency} more "
+                "non-originating content"
+            )
+        return WhatItWouldTake(passes=True, summary=summary, amount=room, parts=())
+    names = ", ".join(g.part_number for g in gaps[:4])
+    summary = f"{len(gaps)} core part{'s' if len(gaps) > 1 else ''} not originating ({names})"
+    if super_gap is not None:
+        summary += (
+            f"; or {fmt_amount(super_gap)} {currency} less non-originating content across the "
+            "core parts would pass the super-core"
+        )
+    return WhatItWouldTake(
+        passes=False,
+        summary=summary,
+        amount=super_gap,
+        parts=tuple(gaps),
+        headline=f"{names} not originating",
+    )
+
+
+def metal(
+    material: str, originating: Decimal, total: Decimal, threshold: Decimal, currency: str
+) -> WhatItWouldTake:
+    """The purchase value to switch to originating, or the headroom."""
+    needed = total * threshold / HUNDRED - originating
+    if needed <= 0:
+        return WhatItWouldTake(
+            passes=True,
+            summary=(
+                f"{fmt_amount(-needed)} {currency} of originating {material} purchases could "
+                "become non-originating before it fails"
+            ),
+            amount=-needed,
+        )
+    return WhatItWouldTake(
+        passes=False,
+        summary=(
+            f"switch {fmt_amount(needed)} {currency} of {material} purchases to originating "
+            "(North American) sources"
+        ),
+        amount=needed,
+    )
+
+
+def lvc(
+    f: LvcEvidence, required: Decimal, production_wages: Decimal | None, currency: str
+) -> WhatItWouldTake:
+    """The high-wage spend or technology credit still needed, in money and points."""
+    mm_short = max(f.minimum - f.material_and_manufacturing, ZERO)
+    total_short = max(required - f.total, ZERO)
+    per_point = f.denominator / HUNDRED
+    if not mm_short and not total_short:
+        room = min(f.total - required, f.material_and_manufacturing - f.minimum)
+        return WhatItWouldTake(
+            passes=True,
+            summary=(
+                f"{fmt_number(room)} LVC points above the requirement: "
+                f"{fmt_amount(room * per_point)} {currency} of high-wage spend could go"
+            ),
+            amount=room * per_point,
+            points=room,
+        )
+    points = max(mm_short, total_short)
+    money = points * per_point
+    parts = [
+        f"{fmt_amount(money)} {currency} more high-wage material or labor ({fmt_number(points)} "
+        "points)"
+    ]
+    if not mm_short and total_short:
+        tech_room = f.technology_cap - f.technology
+        if tech_room > 0 and production_wages:
+            tech_points = min(tech_room, total_short)
+            parts.append(
+                f"or {fmt_number(tech_points)} points of technology credit "
+                f"({fmt_amount(tech_points * production_wages / HUNDRED)} {currency} of R&D and "
+                "IT wages)"
+            )
+        if f.assembly == 0:
+            parts.append(
+                "or a qualifying high-wage engine, transmission or battery plant (5 points)"
+            )
+    return WhatItWouldTake(passes=False, summary=", ".join(parts), amount=money, points=points)
