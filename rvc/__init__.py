@@ -1,3 +1,4 @@
 """rvc: USMCA automotive rules-of-origin calculator."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+"""The one place the version is written (pyproject.toml reads it from here)."""

@@ -113,13 +113,13 @@ def identify(
         if parent >= 0:
             inside[i] = inside[parent]
         line = lines[i]
-        category, inferred, guess = None, False, False
+        category, inferred = None, False
         if has_column:
             category = line.core_part
         elif line.hs_code:
             for cat, pattern in patterns:
                 if pattern.matches(line.hs_code):
-                    category, inferred, guess = cat, True, pattern.ex
+                    category, inferred = cat, True
                     break
         if category is None:
             continue

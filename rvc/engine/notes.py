@@ -140,6 +140,21 @@ def _line_note(facts: Facts, c: Counting, i: int, is_core: bool) -> Note | None:
             f"{fmt_number(amount)} {currency}",
             amount,
         )
+    if (
+        is_core
+        and line.originating is True
+        and c.source[i] in ("components", "rvc_percent")
+        and threshold is not None
+        and rvc is not None
+        and rvc < threshold.percent
+    ):
+        return Note(
+            "declared-contradicts-rvc",
+            where,
+            f"declared originating, but {_basis(c, i)} RVC {shown} < "
+            f"{fmt_threshold(threshold.percent)} ({threshold.source}): counted as declared (the "
+            "workbook contract); check the declaration, which its own figures do not support",
+        )
     if line.originating is not None:
         return None
     if mode == CONTENT:
@@ -180,6 +195,13 @@ def _line_note(facts: Facts, c: Counting, i: int, is_core: bool) -> Note | None:
             f"({threshold.source}), so it counts as originating",
         )
     return None
+
+
+def _basis(c: Counting, i: int) -> str:
+    """'its components give' or 'its supplier's rvc_percent gives', for a line's own RVC."""
+    if c.source[i] == "components":
+        return "its components give"
+    return "its supplier's rvc_percent gives"
 
 
 def _value_notes(facts: Facts) -> list[Note]:
