@@ -34,8 +34,9 @@ class RvcGroup(TyperGroup):
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except _UsageError as error:
             if type(error).__name__ == "NoArgsIsHelpError":
-                error.show()
-                code = error.exit_code
+                shown: Any = error
+                shown.show()
+                code = shown.exit_code
             else:
                 _usage_error(error)
                 code = 2
@@ -361,8 +362,8 @@ def template(
             written.append(str(target))
     except RvcError as error:
         raise _fail(error) from None
-    for target in written:
-        print(f"wrote {target}")
+    for name in written:
+        print(f"wrote {name}")
 
 
 @rules_app.command(cls=RvcCommand, name="validate")

@@ -235,5 +235,5 @@ def _plain(value: object, *, thousands: bool = False) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
     if hasattr(value, "normalize"):
-        return f"{value.normalize():f}"  # type: ignore[union-attr]
+        return f"{value.normalize():f}"
     return str(value)

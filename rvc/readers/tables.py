@@ -124,8 +124,8 @@ def locate(
             best = (len(found), row, found, unknown)
     if best is not None:
         raise _missing_column(sheet, best[1], best[2], best[3], required, config, label)
-    first = sheet.rows[0] if sheet.rows else []
-    shown = ", ".join(repr(str(v)) for v in first if v not in (None, "")) or "nothing"
+    top = sheet.rows[0] if sheet.rows else []
+    shown = ", ".join(repr(str(v)) for v in top if v not in (None, "")) or "nothing"
     missing = ", ".join(required)
     hint = ""
     if config is not None and config.source is None:

@@ -144,8 +144,8 @@ def _margin(result: RequirementResult, currency: str) -> str:
         return "-"
     sign = "+" if result.margin_points >= 0 else "-"
     text = f"{sign}{fmt_amount(abs(result.margin_points))} pts"
-    money = isinstance(result.evidence, VehicleRvcEvidence | MetalEvidence)
-    if result.margin_amount is not None and money:
+    in_money = isinstance(result.evidence, VehicleRvcEvidence | MetalEvidence)
+    if result.margin_amount is not None and in_money:
         money = fmt_amount(abs(result.margin_amount))
         text += f" ({'+' if result.margin_amount >= 0 else '-'}{money} {currency})"
     return text
@@ -268,9 +268,9 @@ def _drivers(console: Console, report: Report, result: RequirementResult) -> Non
     widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
     fixed = [w for h, w in zip(headers, widths, strict=True) if h not in ("Description", "Why")]
     if not _fits(console, [*fixed, 12, 12]):
-        for row, part, description, amount, share, why in rows:
+        for number, part, description, amount, share, why in rows:
             console.print(
-                Text(f"  - row {row} {part}: {amount} {report.currency} ({share}), ")
+                Text(f"  - row {number} {part}: {amount} {report.currency} ({share}), ")
                 + Text(f"{description}; {why}" if description else why)
             )
         return
