@@ -26,7 +26,8 @@ from rvc.engine.common import Envelope, status_of
 from rvc.engine.facts import Facts
 from rvc.engine.rollup import CoreDecision
 from rvc.engine.tree import Tree
-from rvc.hs import HsPattern, dotted
+from rvc.hs import dotted
+from rvc.model import BomLine
 from rvc.money import ZERO, fmt_percent, fmt_threshold
 from rvc.results import (
     CategoryFigure,
@@ -37,6 +38,7 @@ from rvc.results import (
     SuperCoreFigure,
     Threshold,
 )
+from rvc.rules.in_force import RulesInForce
 from rvc.rules.schema import CoreParts, RvcEntry
 
 DECLARED, OWN_RVC, CATEGORY, SUPER_CORE, NOT_ORIGINATING = (
@@ -97,15 +99,15 @@ class CoreOutcome:
 
 
 def identify(
-    tree: Tree, req: CoreParts, has_column: bool, extended: list[Decimal], notes: list[Note]
+    tree: Tree, rules: RulesInForce, has_column: bool, extended: list[Decimal], notes: list[Note]
 ) -> list[CorePart]:
     """The core parts of a BOM: from the `core_part` column, or inferred from Table A.2 codes.
 
     Lines inside a core part are its materials, not core parts of their own.
     """
+    req = rules.core_requirement
+    assert req is not None
     lines = tree.lines
-    own_rule = {cat: [HsPattern.parse(h) for h in hs] for cat, hs in req.own_rule_for.items()}
-    patterns = [(cat, HsPattern.parse(h)) for cat, hs in req.categories.items() for h in hs]
     inside = [False] * len(lines)
     parts: list[CorePart] = []
     for i in tree.top_down:
@@ -113,54 +115,66 @@ def identify(
         if parent >= 0:
             inside[i] = inside[parent]
         line = lines[i]
-        category, inferred = None, False
-        if has_column:
-            category = line.core_part
-        elif line.hs_code:
-            for cat, pattern in patterns:
-                if pattern.matches(line.hs_code):
-                    category, inferred = cat, True
-                    break
+        category, inferred = _category(line, rules, has_column)
         if category is None:
             continue
-        where = f"BOM row {line.row} ({line.part_number})"
-        if inside[i]:
-            if not inferred:
-                notes.append(
-                    Note(
-                        "core-part-inside-core-part",
-                        where,
-                        f"marked core part '{category}' inside another core part; counted as "
-                        "a material of that part, not as a core part of its own",
-                    )
-                )
-            continue
-        if category not in req.categories:
-            notes.append(
-                Note(
-                    "core-part-not-for-class",
-                    where,
-                    f"core_part '{category}' has no requirement for this vehicle class "
-                    f"({req.title}); treated as an ordinary part",
-                )
-            )
+        skip, note = _not_a_core_part(line, category, inferred, inside[i], req)
+        if note is not None:
+            notes.append(note)
+        if skip:
             continue
         if inferred:
             notes.append(
                 Note(
                     "inferred-core-part",
-                    where,
+                    f"BOM row {line.row} ({line.part_number})",
                     f"inferred core part '{category}' from HS {dotted(line.hs_code or '')} "
                     "(Table A.2 column 1, whose entries cover only some goods of each code: a "
                     "guess); add a core_part column to state core parts explicitly",
                 )
             )
-        rule = bool(line.hs_code) and any(
-            p.matches(line.hs_code or "") for p in own_rule.get(category, [])
+        own_rule = any(
+            p.matches(line.hs_code or "") for p in rules.own_rule_patterns.get(category, [])
         )
         inside[i] = True
-        parts.append(CorePart(i, category, inferred, rule, extended[i] * line.unit_cost))
+        parts.append(CorePart(i, category, inferred, own_rule, extended[i] * line.unit_cost))
     return parts
+
+
+def _category(line: BomLine, rules: RulesInForce, has_column: bool) -> tuple[str | None, bool]:
+    """A line's core-part category and whether it was inferred from its HS code."""
+    if has_column:
+        return line.core_part, False
+    if line.hs_code:
+        for cat, pattern in rules.core_patterns:
+            if pattern.matches(line.hs_code):
+                return cat, True
+    return None, False
+
+
+def _not_a_core_part(
+    line: BomLine, category: str, inferred: bool, inside: bool, req: CoreParts
+) -> tuple[bool, Note | None]:
+    """Whether a line with a category is not a core part after all, and the note saying why
+    (none for an inferred line inside a core part: its HS code just overlaps column 2)."""
+    where = f"BOM row {line.row} ({line.part_number})"
+    if inside:
+        if inferred:
+            return True, None
+        return True, Note(
+            "core-part-inside-core-part",
+            where,
+            f"marked core part '{category}' inside another core part; counted as a material of "
+            "that part, not as a core part of its own",
+        )
+    if category not in req.categories:
+        return True, Note(
+            "core-part-not-for-class",
+            where,
+            f"core_part '{category}' has no requirement for this vehicle class ({req.title}); "
+            "treated as an ordinary part",
+        )
+    return False, None
 
 
 def decide(
@@ -172,44 +186,59 @@ def decide(
 ) -> CoreOutcome:
     """Which core parts are originating: declared, alone, by category average, by super-core."""
     outcome = CoreOutcome(entry, parts)
-    lines = tree.lines
     for part in parts:
         part.rvc, part.rvc_source = rvcs[part.index]
     if entry is None:
         return outcome
     threshold = entry.min_percent
     for part in parts:
-        declared = lines[part.index].originating
-        if part.own_rule:
-            part.passes_alone = declared is True
-        elif declared is True:
-            part.passes_alone = True
-        elif declared is None and part.rvc is not None and part.rvc_source != "unknown origin":
-            part.passes_alone = part.rvc >= threshold
-        part.how = (DECLARED if declared is True else OWN_RVC) if part.passes_alone else part.how
+        _alone(part, tree.lines[part.index].originating, threshold)
+    _by_category(outcome, req, threshold)
+    if req.super_core:
+        _by_super_core(outcome, threshold)
+    return outcome
+
+
+def _alone(part: CorePart, declared: bool | None, threshold: Decimal) -> None:
+    """Declared Y, or (blank) its own known RVC meets the threshold (s. 14(13)); the EV
+    battery under its own rule only by its declaration (s. 14(6))."""
+    if declared is True:
+        part.passes_alone, part.how = True, DECLARED
+    elif declared is None and not part.own_rule and part.rvc_source != "unknown origin":
+        part.passes_alone = part.rvc is not None and part.rvc >= threshold
+        if part.passes_alone:
+            part.how = OWN_RVC
+
+
+def _by_category(outcome: CoreOutcome, req: CoreParts, threshold: Decimal) -> None:
+    """Each category's value-weighted RVC; one that exceeds the threshold makes every part
+    of it originating (s. 14(12)). The EV battery stays out of the average."""
     by_category: dict[str, list[CorePart]] = {}
-    for part in parts:
+    for part in outcome.parts:
         by_category.setdefault(part.category, []).append(part)
     for category, members in by_category.items():
         subject = [p for p in members if not p.own_rule]
         average = weighted(subject) if subject else weighted(members)
         outcome.categories[category] = average
-        if req.category_averaging and subject and average is not None and average > threshold:
+        if not (req.category_averaging and subject and average is not None):
+            continue
+        if average > threshold:
             outcome.rescued_categories.add(category)
             for p in subject:
                 if not p.originating:
                     p.how = CATEGORY
-    if req.super_core:
-        averaged = [p for p in parts if not p.own_rule]
-        outcome.super_core = weighted(averaged)
-        outcome.super_core_passes = (
-            outcome.super_core is not None and outcome.super_core >= threshold
-        )
-        if outcome.super_core_passes:
-            for p in averaged:
-                if not p.originating:
-                    p.how = SUPER_CORE
-    return outcome
+
+
+def _by_super_core(outcome: CoreOutcome, threshold: Decimal) -> None:
+    """All core parts under the RVC rule as one part (s. 14(10)): meeting the threshold makes
+    every one of them originating."""
+    averaged = [p for p in outcome.parts if not p.own_rule]
+    outcome.super_core = weighted(averaged)
+    outcome.super_core_passes = outcome.super_core is not None and outcome.super_core >= threshold
+    if outcome.super_core_passes:
+        for p in averaged:
+            if not p.originating:
+                p.how = SUPER_CORE
 
 
 def weighted(parts: list[CorePart]) -> Decimal | None:
@@ -231,33 +260,8 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
     assert core is not None
     threshold = entry.min_percent
     if not core.parts:
-        kinds = ", ".join(
-            c.replace("body_chassis", "body and chassis").replace("_", " ") for c in req.categories
-        )
-        how = (
-            "the core_part column marks none that applies to this class"
-            if facts.bom.has_core_part_column
-            else "no BOM line has a Table A.2 core-part HS code"
-        )
-        return envelope.not_evaluated(
-            f"not evaluated: no core parts found ({how}); mark the {kinds} lines in a "
-            "core_part column"
-        )
+        return envelope.not_evaluated(_none_found(req, facts.bom.has_core_part_column))
     tree = facts.tree
-    categories = []
-    for category, average in core.categories.items():
-        members = [p for p in core.parts if p.category == category]
-        categories.append(
-            CategoryFigure(
-                category=category,
-                value=average,
-                threshold=threshold,
-                # the category's own test: every part originates without the super-core
-                status=status_of(all(p.how not in (NOT_ORIGINATING, SUPER_CORE) for p in members)),
-                average_rescues=category in core.rescued_categories,
-                parts=tuple(_figure(p, tree) for p in members),
-            )
-        )
     averaged = [p for p in core.parts if not p.own_rule]
     super_core = SuperCoreFigure(
         value=core.super_core,
@@ -275,9 +279,42 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         message=message,
         value=value,
         margin_points=(value - threshold) if value is not None else None,
-        evidence=CorePartsEvidence(tuple(categories), super_core),
+        evidence=CorePartsEvidence(_categories(core, threshold, tree), super_core),
         what_it_would_take=what_it_would_take.core_parts(facts, threshold),
     )
+
+
+def _none_found(req: CoreParts, has_column: bool) -> str:
+    kinds = ", ".join(
+        c.replace("body_chassis", "body and chassis").replace("_", " ") for c in req.categories
+    )
+    how = (
+        "the core_part column marks none that applies to this class"
+        if has_column
+        else "no BOM line has a Table A.2 core-part HS code"
+    )
+    return (
+        f"not evaluated: no core parts found ({how}); mark the {kinds} lines in a core_part column"
+    )
+
+
+def _categories(core: CoreOutcome, threshold: Decimal, tree: Tree) -> tuple[CategoryFigure, ...]:
+    out = []
+    for category, average in core.categories.items():
+        members = [p for p in core.parts if p.category == category]
+        # the category's own test: every part originates without the super-core
+        own_test = all(p.how not in (NOT_ORIGINATING, SUPER_CORE) for p in members)
+        out.append(
+            CategoryFigure(
+                category=category,
+                value=average,
+                threshold=threshold,
+                status=status_of(own_test),
+                average_rescues=category in core.rescued_categories,
+                parts=tuple(_figure(p, tree) for p in members),
+            )
+        )
+    return tuple(out)
 
 
 def _figure(part: CorePart, tree: Tree) -> CorePartFigure:
@@ -299,43 +336,49 @@ def _figure(part: CorePart, tree: Tree) -> CorePartFigure:
 
 def _message(core: CoreOutcome, threshold: Decimal, tree: Tree) -> str:
     shown = fmt_threshold(threshold)
-    lines = tree.lines
     sc = fmt_percent(core.super_core, threshold) if core.super_core is not None else "n/a"
     failing = [p for p in core.parts if not p.originating]
     if not failing:
-        rescued = [p for p in core.parts if p.how in (CATEGORY, SUPER_CORE)]
-        text = f"every core part originates ({len(core.categories)} categories)"
-        if rescued:
-            names = ", ".join(lines[p.index].part_number for p in rescued[:3])
-            more = f" and {len(rescued) - 3} more" if len(rescued) > 3 else ""
-            by = (
-                f"the super-core {sc} >= {shown} (s. 14(10))"
-                if any(p.how == SUPER_CORE for p in rescued)
-                else f"their category's average > {shown} (s. 14(12))"
-            )
-            text += f"; {names}{more} only through {by}"
-        return text
+        return _all_originate(core, shown, sc, tree)
     sentences = []
     weak = sorted((p for p in failing if not p.own_rule), key=lambda p: p.rvc or ZERO)
     if weak:
-        names = "; ".join(
-            f"{lines[p.index].part_number} ({p.category}) "
-            + (fmt_percent(p.rvc, threshold) if p.rvc is not None else "RVC unknown")
-            + (" declared non-originating" if lines[p.index].originating is False else "")
-            for p in weak[:3]
-        ) + (f" (+{len(weak) - 3} more)" if len(weak) > 3 else "")
-        sentences.append(f"not originating at {shown}: {names}")
-    for p in failing:
-        if p.own_rule:
-            state = {True: "originating", False: "non-originating", None: "of unknown origin"}[
-                lines[p.index].originating
-            ]
-            sentences.append(
-                f"{lines[p.index].part_number} ({p.category}) is {state} under its own "
-                "product-specific rule (s. 14(6)), which the averages do not cover"
-            )
+        names = "; ".join(_weak(p, threshold, tree) for p in weak[:3])
+        more = f" (+{len(weak) - 3} more)" if len(weak) > 3 else ""
+        sentences.append(f"not originating at {shown}: {names}{more}")
+    sentences.extend(_own_rule(p, tree) for p in failing if p.own_rule)
     text = "; ".join(sentences)
     if core.super_core is not None:
         relation = ">=" if core.super_core_passes else "<"
         text += f"; super-core {sc} {relation} {shown}"
     return text
+
+
+def _all_originate(core: CoreOutcome, shown: str, sc: str, tree: Tree) -> str:
+    text = f"every core part originates ({len(core.categories)} categories)"
+    rescued = [p for p in core.parts if p.how in (CATEGORY, SUPER_CORE)]
+    if not rescued:
+        return text
+    names = ", ".join(tree.lines[p.index].part_number for p in rescued[:3])
+    more = f" and {len(rescued) - 3} more" if len(rescued) > 3 else ""
+    if any(p.how == SUPER_CORE for p in rescued):
+        by = f"the super-core {sc} >= {shown} (s. 14(10))"
+    else:
+        by = f"their category's average > {shown} (s. 14(12))"
+    return f"{text}; {names}{more} only through {by}"
+
+
+def _weak(part: CorePart, threshold: Decimal, tree: Tree) -> str:
+    line = tree.lines[part.index]
+    figure = fmt_percent(part.rvc, threshold) if part.rvc is not None else "RVC unknown"
+    declared = " declared non-originating" if line.originating is False else ""
+    return f"{line.part_number} ({part.category}) {figure}{declared}"
+
+
+def _own_rule(part: CorePart, tree: Tree) -> str:
+    line = tree.lines[part.index]
+    state = {True: "originating", False: "non-originating", None: "of unknown origin"}
+    return (
+        f"{line.part_number} ({part.category}) is {state[line.originating]} under its own "
+        "product-specific rule (s. 14(6)), which the averages do not cover"
+    )

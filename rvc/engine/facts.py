@@ -74,7 +74,7 @@ def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
     core: CoreOutcome | None = None
     req = rules.core_requirement
     if req is not None:
-        parts = identify(tree, req, bom.has_core_part_column, extended, notes)
+        parts = identify(tree, rules, bom.has_core_part_column, extended, notes)
         below = subtree_order(tree, [p.index for p in parts])
         count_lines(tree, below, sequence, threshold_of, {})
         first = sequence[0]

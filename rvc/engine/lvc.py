@@ -7,6 +7,8 @@ currency and never converted.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rvc.engine import what_it_would_take
 from rvc.engine.common import Envelope, since, status_of
 from rvc.engine.facts import Facts
@@ -26,31 +28,42 @@ def high_wage(row: LvcRow, entry: LvcEntry) -> bool:
     return row.hourly_wage is not None and figure is not None and row.hourly_wage >= figure
 
 
+def _sums(rows: list[LvcRow], entry: LvcEntry) -> tuple[Decimal, Decimal, Decimal, list[int]]:
+    """High-wage material and labor, technology amounts, and the rows below the high wage."""
+    material = labor = technology = ZERO
+    low: list[int] = []
+    for row in rows:
+        if row.category == "technology":
+            technology += row.amount or ZERO
+        elif row.category in ("material", "labor"):
+            if not high_wage(row, entry):
+                low.append(row.row)
+            elif row.category == "material":
+                material += row.amount or ZERO
+            else:
+                labor += row.amount or ZERO
+    return material, labor, technology, low
+
+
+def _assembly_plant(rows: list[LvcRow], entry: LvcEntry) -> int | None:
+    """The first high-wage engine, transmission or battery plant of the capacity required."""
+    for row in rows:
+        if row.category != "assembly_plant":
+            continue
+        minimum = entry.assembly_min_capacity.get(row.assembly_type or "")  # type: ignore[call-overload]
+        capacity = row.annual_capacity
+        big_enough = minimum is not None and capacity is not None and capacity >= minimum
+        if big_enough and high_wage(row, entry):
+            return row.row
+    return None
+
+
 def figures(facts: Facts, entry: LvcEntry) -> LvcEvidence:
     """Compute every LVC figure from the LVC sheet (which must be present)."""
     vehicle = facts.bom.vehicle
     rows = facts.bom.lvc or []
-    material = labor = technology = ZERO
-    low: list[int] = []
-    plant_row = None
-    for row in rows:
-        if row.category in ("material", "labor"):
-            assert row.amount is not None
-            if high_wage(row, entry):
-                if row.category == "material":
-                    material += row.amount
-                else:
-                    labor += row.amount
-            else:
-                low.append(row.row)
-        elif row.category == "technology":
-            technology += row.amount or ZERO
-        elif row.category == "assembly_plant" and plant_row is None:
-            minimum = entry.assembly_min_capacity.get(row.assembly_type or "")  # type: ignore[call-overload]
-            capacity = row.annual_capacity
-            qualifies = minimum is not None and capacity is not None and capacity >= minimum
-            if qualifies and high_wage(row, entry):
-                plant_row = row.row
+    material, labor, technology, low = _sums(rows, entry)
+    plant_row = _assembly_plant(rows, entry)
     if vehicle.lvc_formula == "annual_purchase_value":
         assert vehicle.total_annual_purchase_value is not None
         denominator = vehicle.total_annual_purchase_value + labor

@@ -7,29 +7,27 @@ steel row counts only when melted and poured in North America (s. 17(5)(b)).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rvc.engine import what_it_would_take
 from rvc.engine.common import Envelope, since, status_of
 from rvc.engine.facts import Facts
-from rvc.hs import HsPattern, dotted
+from rvc.hs import dotted
+from rvc.model import MetalPurchase
 from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent, fmt_threshold, percent
 from rvc.results import MetalEvidence, Note, RequirementResult
 from rvc.rules.schema import MetalEntry, MetalShare
 
 
-def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
-    """Originating Table S purchases / all Table S purchases of the metal, against 70%."""
-    req, entry = envelope.requirement, envelope.entry
-    assert isinstance(req, MetalShare) and isinstance(entry, MetalEntry)
-    if facts.bom.metals is None:
-        return envelope.missing_sheet(
-            "SteelAluminum", "the producer's steel and aluminum purchases"
-        )
-    currency = facts.bom.vehicle.currency
-    table = [HsPattern.parse(h) for h in req.table_s]
-    rows = []
+def _table_s(
+    facts: Facts, req: MetalShare, currency: str
+) -> tuple[list[MetalPurchase], list[int], Decimal]:
+    """The metal's Table S rows; rows whose HS code is outside Table S are left out and noted."""
+    table = facts.rules.table_s[req.material]
+    rows: list[MetalPurchase] = []
     outside: list[int] = []
     outside_value = ZERO
-    for r in facts.bom.metals:
+    for r in facts.bom.metals or []:
         if r.material != req.material:
             continue
         if r.hs_code and not any(p.matches(r.hs_code) for p in table):
@@ -46,16 +44,15 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
             )
             continue
         rows.append(r)
-    total = sum((r.value for r in rows), ZERO)
-    if not total:
-        left = f" ({len(outside)} rows outside Table S left out)" if outside else ""
-        return envelope.not_evaluated(
-            f"not evaluated: the SteelAluminum sheet lists no Table S {req.material} purchases "
-            f"of any value{left}; list them to evaluate this requirement"
-        )
-    originating = ZERO
+    return rows, outside, outside_value
+
+
+def _originating(
+    rows: list[MetalPurchase], entry: MetalEntry
+) -> tuple[Decimal, list[int], Decimal]:
+    """Originating purchases (melted and poured when required), and the rows not shown so."""
+    originating = not_shown_value = ZERO
     not_shown: list[int] = []
-    not_shown_value = ZERO
     for r in rows:
         counts = r.originating
         if counts and entry.melted_and_poured_required and r.melted_and_poured is not True:
@@ -65,6 +62,27 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
                 not_shown_value += r.value
         if counts:
             originating += r.value
+    return originating, not_shown, not_shown_value
+
+
+def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
+    """Originating Table S purchases / all Table S purchases of the metal, against 70%."""
+    req, entry = envelope.requirement, envelope.entry
+    assert isinstance(req, MetalShare) and isinstance(entry, MetalEntry)
+    if facts.bom.metals is None:
+        return envelope.missing_sheet(
+            "SteelAluminum", "the producer's steel and aluminum purchases"
+        )
+    currency = facts.bom.vehicle.currency
+    rows, outside, outside_value = _table_s(facts, req, currency)
+    total = sum((r.value for r in rows), ZERO)
+    if not total:
+        left = f" ({len(outside)} rows outside Table S left out)" if outside else ""
+        return envelope.not_evaluated(
+            f"not evaluated: the SteelAluminum sheet lists no Table S {req.material} purchases "
+            f"of any value{left}; list them to evaluate this requirement"
+        )
+    originating, not_shown, not_shown_value = _originating(rows, entry)
     if not_shown:
         facts.notes.append(
             Note(

@@ -7,6 +7,7 @@ used. Nothing is capped here: reporters decide how much a medium shows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,7 @@ from rvc.engine.rollup import (
 )
 from rvc.money import ZERO, fmt_number, fmt_percent, fmt_threshold
 from rvc.results import LineCounts as Counting
-from rvc.results import Note
+from rvc.results import Note, Threshold
 
 
 def relevant(facts: Facts) -> list[bool]:
@@ -95,102 +96,134 @@ def _where(facts: Facts, i: int) -> str:
     return f"BOM row {line.row} ({line.part_number})"
 
 
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """What the notes of one line say about it."""
+
+    i: int
+    where: str
+    rvc: Decimal | None
+    shown: str
+    threshold: Threshold | None
+    amount: Decimal
+    money: str
+
+    @property
+    def below(self) -> bool:
+        t = self.threshold
+        return t is not None and self.rvc is not None and self.rvc < t.percent
+
+
 def _line_note(facts: Facts, c: Counting, i: int, is_core: bool) -> Note | None:
     """The assumption behind one line's count, if it needs saying."""
-    lines = facts.tree.lines
-    line = lines[i]
-    currency = facts.bom.vehicle.currency
-    where = _where(facts, i)
+    line = facts.tree.lines[i]
     rvc = c.own_rvc[i]
-    shown = fmt_percent(rvc) if rvc is not None else "unknown"
-    threshold = c.threshold[i]
     amount = c.n[i] * line.quantity
-    mode, how = c.mode[i], c.how[i]
-    if mode == CARRIED:
+    it = _Line(
+        i=i,
+        where=_where(facts, i),
+        rvc=rvc,
+        shown=fmt_percent(rvc) if rvc is not None else "unknown",
+        threshold=c.threshold[i],
+        amount=amount,
+        money=f"{fmt_number(amount)} {facts.bom.vehicle.currency}",
+    )
+    if c.mode[i] in (CARRIED, CORE_CONTENT) or is_core:
+        note = _core_note(c, it, is_core)
+        if note is not None:
+            return note
+    if line.originating is True:
+        return _declared_note(c, it, is_core)
+    if line.originating is None:
+        return _blank_note(c, it)
+    return None
+
+
+def _core_note(c: Counting, it: _Line, is_core: bool) -> Note | None:
+    """Core-part content under the U.S. reading: carried, counted, or unknown."""
+    i = it.i
+    if c.mode[i] == CARRIED:
         return Note(
             "core-content-carried",
-            where,
-            f"counts as originating, but under the U.S. reading the core parts inside it still "
-            f"bring their own non-originating content ({fmt_number(amount)} {currency})",
-            amount,
+            it.where,
+            "counts as originating, but under the U.S. reading the core parts inside it still "
+            f"bring their own non-originating content ({it.money})",
+            it.amount,
         )
-    if mode == CORE_CONTENT:
+    if c.mode[i] == CORE_CONTENT:
         return Note(
             "core-part-content",
-            where,
-            f"core part originating ({how.replace('_', ' ')}); under the U.S. reading its own "
-            f"non-originating content counts: RVC {shown}, {fmt_number(amount)} {currency}",
-            amount,
+            it.where,
+            f"core part originating ({c.how[i].replace('_', ' ')}); under the U.S. reading its "
+            f"own non-originating content counts: RVC {it.shown}, {it.money}",
+            it.amount,
         )
     declared_leaf = c.source[i] == "declared originating"
     if is_core and c.core_content_counts and c.origin[i] == ORIGINATING and declared_leaf:
         return Note(
             "core-part-content-unknown",
-            where,
+            it.where,
             "core part declared originating with no components and no rvc_percent: nothing "
             "is known of its content, so it brings 0 under the U.S. reading",
         )
-    if how == DECLARED_BELOW and threshold is not None:
+    return None
+
+
+def _declared_note(c: Counting, it: _Line, is_core: bool) -> Note | None:
+    """A declared-Y line whose own figures miss its threshold."""
+    i, threshold = it.i, it.threshold
+    if threshold is None or not it.below:
+        return None
+    limit = f"{fmt_threshold(threshold.percent)} ({threshold.source})"
+    if c.how[i] == DECLARED_BELOW:
         return Note(
             "declared-below-threshold",
-            where,
-            f"declared originating, but its RVC {shown} is below the "
-            f"{fmt_threshold(threshold.percent)} it must meet ({threshold.source}; 'originating "
-            f"only if', s. 15(4)): not originating, its non-originating content counts: "
-            f"{fmt_number(amount)} {currency}",
-            amount,
+            it.where,
+            f"declared originating, but its RVC {it.shown} is below the {limit} it must meet "
+            f"('originating only if', s. 15(4)): not originating, its non-originating content "
+            f"counts: {it.money}",
+            it.amount,
         )
-    if (
-        is_core
-        and line.originating is True
-        and c.source[i] in ("components", "rvc_percent")
-        and threshold is not None
-        and rvc is not None
-        and rvc < threshold.percent
-    ):
+    if is_core and c.source[i] in ("components", "rvc_percent"):
         return Note(
             "declared-contradicts-rvc",
-            where,
-            f"declared originating, but {_basis(c, i)} RVC {shown} < "
-            f"{fmt_threshold(threshold.percent)} ({threshold.source}): counted as declared (the "
-            "workbook contract); check the declaration, which its own figures do not support",
+            it.where,
+            f"declared originating, but {_basis(c, i)} RVC {it.shown} < {limit}: counted as "
+            "declared (the workbook contract); check the declaration, which its own figures "
+            "do not support",
         )
-    if line.originating is not None:
-        return None
-    if mode == CONTENT:
-        basis = (
-            f"its components give RVC {shown}"
-            if c.source[i] == "components"
-            else f"its supplier's rvc_percent is {shown}"
-        )
-        if threshold is not None and rvc is not None and rvc < threshold.percent:
+    return None
+
+
+def _blank_note(c: Counting, it: _Line) -> Note | None:
+    """A blank line traced, accumulated, or decided originating by its own RVC."""
+    i, threshold = it.i, it.threshold
+    basis = f"{_basis(c, i)} RVC {it.shown}"
+    if c.mode[i] == CONTENT:
+        if threshold is not None and it.below:
             why = f"< {fmt_threshold(threshold.percent)} ({threshold.source})"
-        elif how == NO_THRESHOLD:
+        elif c.how[i] == NO_THRESHOLD:
             why = "and no part table gives it a threshold"
         else:
             why = "and it is not originating"
-        kind = "traced" if c.source[i] == "components" else "accumulated"
-        tail = (
-            "the producer's choice not to designate it an intermediate material (s. 7(5), 8(10))"
-            if kind == "traced"
-            else "accumulation (s. 9(2)): keep the supplier's statement"
-        )
+        if c.source[i] == "components":
+            kind = "traced"
+            tail = (
+                "the producer's choice not to designate it an intermediate material, s. 7(5), 8(10)"
+            )
+        else:
+            kind, tail = "accumulated", "accumulation, s. 9(2): keep the supplier's statement"
         return Note(
             kind,
-            where,
+            it.where,
             f"origin left blank; {basis} {why}, so only its non-originating content counts: "
-            f"{fmt_number(amount)} {currency} ({tail})",
-            amount,
+            f"{it.money} ({tail})",
+            it.amount,
         )
-    if how == MEETS and threshold is not None:
-        basis = (
-            f"its components give RVC {shown}"
-            if c.source[i] == "components"
-            else f"its supplier's rvc_percent is {shown}"
-        )
+    if c.how[i] == MEETS and threshold is not None:
         return Note(
             "originating-by-rvc",
-            where,
+            it.where,
             f"origin left blank; {basis} >= {fmt_threshold(threshold.percent)} "
             f"({threshold.source}), so it counts as originating",
         )

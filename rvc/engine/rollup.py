@@ -174,6 +174,10 @@ def _copy(source: Counting, target: Counting, i: int) -> None:
     target.traced[i] = source.traced[i]
 
 
+Origin = tuple[str, str, Threshold | None]
+"""A line's origin, why, and the threshold it was decided against."""
+
+
 def _count(
     tree: Tree,
     i: int,
@@ -181,9 +185,8 @@ def _count(
     threshold_of: Callable[[int], Threshold | None],
     decision: CoreDecision | None,
 ) -> None:
+    """Count one line under one reading, from its children's counts."""
     lines = tree.lines
-    line = lines[i]
-    unit_cost = line.unit_cost
     n, carried_of = c.n, c.carried
     traced = carried = ZERO
     for k in tree.children[i]:
@@ -194,55 +197,79 @@ def _count(
             carried += quantity * carried_of[k]
     rvc, source = own_rvc(tree, i, traced)
     c.own_rvc[i], c.source[i], c.traced[i] = rvc, source, traced
-    known = bool(tree.children[i]) or line.rvc_percent is not None
-    threshold = None
-    if decision is not None:
-        threshold = decision.threshold
-        origin = ORIGINATING if decision.originating else NON_ORIGINATING
-        how = decision.how
-        if not decision.originating and line.originating is None and not known:
-            origin, how = UNKNOWN, UNKNOWN_LEAF
-    elif line.originating is True:
-        origin, how = ORIGINATING, DECLARED
-        bound = threshold_of(i) if known else None
-        if bound is not None and bound.binds_declared and rvc is not None:
-            threshold = bound
-            if rvc < bound.percent:
-                origin, how = NON_ORIGINATING, DECLARED_BELOW
-    elif line.originating is False:
-        origin, how = NON_ORIGINATING, DECLARED
-    elif known:
-        threshold = threshold_of(i)
-        if threshold is None:
-            origin, how = NEITHER, NO_THRESHOLD
-        elif rvc is None:
-            origin, how = NEITHER, NO_VALUE
-        elif rvc >= threshold.percent:
-            origin, how = ORIGINATING, MEETS
-        else:
-            origin, how = NON_ORIGINATING, BELOW
-    else:
-        origin, how = UNKNOWN, UNKNOWN_LEAF
+    origin, how, threshold = _origin(tree, i, rvc, threshold_of, decision)
     c.origin[i], c.how[i], c.threshold[i] = origin, how, threshold
     core_counts = decision is not None and c.core_content_counts
-    if origin == ORIGINATING:
-        if core_counts:
-            value, mode = content(tree, i, traced, rvc), CORE_CONTENT
-        else:
-            value, mode = ZERO, NOTHING
-    elif origin == UNKNOWN or line.originating is False:
-        value, mode = unit_cost, WHOLE
-    else:
-        value, mode = content(tree, i, traced, rvc), CONTENT
-    if not value:
-        mode = NOTHING
+    value, mode = _brings(tree, i, origin, traced, rvc, core_counts)
     if decision is not None:
         carried = value if core_counts else ZERO
     elif c.core_content_counts and carried:
-        inside = min(carried, unit_cost)
+        inside = min(carried, lines[i].unit_cost)
         if value < inside:
             value, mode = inside, CARRIED
     n[i], c.mode[i], carried_of[i] = value, mode, carried
+
+
+def _origin(
+    tree: Tree,
+    i: int,
+    rvc: Decimal | None,
+    threshold_of: Callable[[int], Threshold | None],
+    decision: CoreDecision | None,
+) -> Origin:
+    """Declared, decided by its own RVC against its threshold, neither, or unknown."""
+    line = tree.lines[i]
+    known = bool(tree.children[i]) or line.rvc_percent is not None
+    if decision is not None:
+        return _core_origin(decision, line.originating is None and not known)
+    if line.originating is True:
+        return _declared_origin(threshold_of(i) if known else None, rvc)
+    if line.originating is False:
+        return NON_ORIGINATING, DECLARED, None
+    if not known:
+        return UNKNOWN, UNKNOWN_LEAF, None
+    threshold = threshold_of(i)
+    if threshold is None:
+        return NEITHER, NO_THRESHOLD, None
+    if rvc is None:
+        return NEITHER, NO_VALUE, threshold
+    if rvc >= threshold.percent:
+        return ORIGINATING, MEETS, threshold
+    return NON_ORIGINATING, BELOW, threshold
+
+
+def _core_origin(decision: CoreDecision, unknown: bool) -> Origin:
+    """A core part's origin as decided by the core-part module; a blank leaf stays unknown."""
+    if not decision.originating and unknown:
+        return UNKNOWN, UNKNOWN_LEAF, decision.threshold
+    origin = ORIGINATING if decision.originating else NON_ORIGINATING
+    return origin, decision.how, decision.threshold
+
+
+def _declared_origin(bound: Threshold | None, rvc: Decimal | None) -> Origin:
+    """Declared Y: originating, unless a threshold that binds declarations (s. 15(4):
+    "originating only if") is missed by the line's own known RVC."""
+    if bound is None or not bound.binds_declared or rvc is None:
+        return ORIGINATING, DECLARED, None
+    if rvc < bound.percent:
+        return NON_ORIGINATING, DECLARED_BELOW, bound
+    return ORIGINATING, DECLARED, bound
+
+
+def _brings(
+    tree: Tree, i: int, origin: str, traced: Decimal, rvc: Decimal | None, core_counts: bool
+) -> tuple[Decimal, str]:
+    """What a line brings into its parent per unit, and why (before carried core content)."""
+    line = tree.lines[i]
+    if origin == ORIGINATING:
+        if not core_counts:
+            return ZERO, NOTHING
+        value, mode = content(tree, i, traced, rvc), CORE_CONTENT
+    elif origin == UNKNOWN or line.originating is False:
+        value, mode = line.unit_cost, WHOLE
+    else:
+        value, mode = content(tree, i, traced, rvc), CONTENT
+    return (value, mode) if value else (ZERO, NOTHING)
 
 
 def subtree_order(tree: Tree, roots: Sequence[int]) -> list[int]:

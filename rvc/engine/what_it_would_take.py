@@ -31,12 +31,9 @@ def vehicle_rvc(
     facts: Facts, value: Decimal, threshold: Decimal, vnm: Decimal, passed: bool
 ) -> WhatItWouldTake:
     """Money to remove (or headroom) and the shortest list of switches that passes."""
-    from rvc.engine.vehicle_rvc import attribute
-
     vehicle = facts.bom.vehicle
     currency = vehicle.currency
     allowed = vehicle.net_cost * (HUNDRED - threshold) / HUNDRED
-    other = [r for r in facts.counts if r != facts.reading]
     if passed:
         return WhatItWouldTake(
             passes=True,
@@ -47,34 +44,67 @@ def vehicle_rvc(
             amount=allowed - vnm,
             points=value - threshold,
         )
-    excess = vnm - allowed
+    pieces, by_cost = _candidates(facts)
+    exact = len(facts.tree.lines) <= EXACT_UP_TO
+    steps = _steps(facts, pieces, vnm, threshold, exact)
+    how = _how(steps, threshold) + _other_reading(facts, threshold)
+    other = [r for r in facts.counts if r != facts.reading]
+    return WhatItWouldTake(
+        passes=False,
+        summary=f"remove {fmt_amount(vnm - allowed)} {currency} of non-originating content: {how}",
+        amount=vnm - allowed,
+        points=threshold - value,
+        steps=tuple(steps),
+        exact=exact,
+        ordered_by="resourcing_cost" if by_cost else "largest",
+        other_reading=other[0] if other else None,
+    )
+
+
+def _candidates(facts: Facts) -> tuple[list[tuple[int, Decimal]], bool]:
+    """The lines the VNM comes from, not declared originating, in the order to try them:
+    cheapest first when the BOM gives a resourcing cost, else largest first."""
+    from rvc.engine.vehicle_rvc import attribute
+
     tree = facts.tree
+    lines = tree.lines
     counting = facts.counting(facts.reading)
     pieces = [
         (i, amount)
         for i, amount, _ in attribute(tree, counting, facts.core_lines)
-        if tree.lines[i].originating is not True
+        if lines[i].originating is not True
     ]
-    by_cost = any(tree.lines[i].resourcing_cost is not None for i, _ in pieces)
+    by_cost = any(lines[i].resourcing_cost is not None for i, _ in pieces)
     if by_cost:
         pieces.sort(
             key=lambda p: (
-                tree.lines[p[0]].resourcing_cost is None,
-                tree.lines[p[0]].resourcing_cost or ZERO,
+                lines[p[0]].resourcing_cost is None,
+                lines[p[0]].resourcing_cost or ZERO,
                 -p[1],
             )
         )
     else:
-        pieces.sort(key=lambda p: (-p[1], tree.lines[p[0]].row))
-    exact = len(tree.lines) <= EXACT_UP_TO
+        pieces.sort(key=lambda p: (-p[1], lines[p[0]].row))
+    return pieces, by_cost
+
+
+def _steps(
+    facts: Facts,
+    pieces: list[tuple[int, Decimal]],
+    vnm: Decimal,
+    threshold: Decimal,
+    exact: bool,
+) -> list[Step]:
+    """Switch the candidates one by one until the RVC passes (MAX_STEPS at most)."""
+    net_cost = facts.bom.vehicle.net_cost
     steps: list[Step] = []
     switched: list[int] = []
     remaining = vnm
     for i, amount in pieces[:MAX_STEPS]:
         switched.append(i)
         after_vnm = _vnm_with_originating(facts, switched) if exact else remaining - amount
-        line = tree.lines[i]
-        after = (vehicle.net_cost - after_vnm) * HUNDRED / vehicle.net_cost
+        line = facts.tree.lines[i]
+        after = (net_cost - after_vnm) * HUNDRED / net_cost
         steps.append(
             Step(
                 part_number=line.part_number,
@@ -88,41 +118,36 @@ def vehicle_rvc(
         remaining = after_vnm
         if after >= threshold:
             break
-    passes_after = bool(steps) and steps[-1].passes
+    return steps
+
+
+def _how(steps: list[Step], threshold: Decimal) -> str:
     names = ", ".join(s.part_number for s in steps[:5]) + (
         f" and {len(steps) - 5} more" if len(steps) > 5 else ""
     )
-    if passes_after:
-        how = (
-            f"re-sourcing {names} from originating suppliers passes "
-            f"({fmt_percent(steps[-1].value_after, threshold)})"
-        )
-    elif steps:
-        how = (
-            f"re-sourcing the {len(steps)} largest non-originating lines ({names}) is not enough "
-            f"({fmt_percent(steps[-1].value_after, threshold)})"
-        )
-    else:
-        how = (
+    if not steps:
+        return (
             "no non-originating line can be re-sourced (core-part content counts: raise the "
             "core parts' RVC)"
         )
-    if other:
-        other_vnm = vnm_of(tree, facts.counting(other[0]))
-        other_value = (vehicle.net_cost - other_vnm) * HUNDRED / vehicle.net_cost
-        verdict = "passes" if other_value >= threshold else "fails too"
-        shown = fmt_percent(other_value, threshold)
-        how += f"; under the {other[0]} reading it {verdict} ({shown})"
-    return WhatItWouldTake(
-        passes=False,
-        summary=f"remove {fmt_amount(excess)} {currency} of non-originating content: {how}",
-        amount=excess,
-        points=threshold - value,
-        steps=tuple(steps),
-        exact=exact,
-        ordered_by="resourcing_cost" if by_cost else "largest",
-        other_reading=other[0] if other else None,
+    shown = fmt_percent(steps[-1].value_after, threshold)
+    if steps[-1].passes:
+        return f"re-sourcing {names} from originating suppliers passes ({shown})"
+    return (
+        f"re-sourcing the {len(steps)} largest non-originating lines ({names}) is not enough "
+        f"({shown})"
     )
+
+
+def _other_reading(facts: Facts, threshold: Decimal) -> str:
+    """Whether the other reading of core parts already passes."""
+    other = [r for r in facts.counts if r != facts.reading]
+    if not other:
+        return ""
+    net_cost = facts.bom.vehicle.net_cost
+    value = (net_cost - vnm_of(facts.tree, facts.counting(other[0]))) * HUNDRED / net_cost
+    verdict = "passes" if value >= threshold else "fails too"
+    return f"; under the {other[0]} reading it {verdict} ({fmt_percent(value, threshold)})"
 
 
 def _vnm_with_originating(facts: Facts, switched: list[int]) -> Decimal:

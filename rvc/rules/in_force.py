@@ -16,7 +16,7 @@ from rvc import schedule
 from rvc.errors import NotInForce
 from rvc.hs import HsPattern, dotted
 from rvc.results import Threshold
-from rvc.rules.schema import CoreParts
+from rvc.rules.schema import CoreParts, MetalShare
 
 if TYPE_CHECKING:
     from rvc.rules.schema import (
@@ -116,6 +116,12 @@ class RulesInForce:
     core: Resolved[RvcEntry] | None
     lvc: Resolved[LvcEntry] | None
     lvc_credit: LvcCreditEntry | None
+    table_s: dict[str, list[HsPattern]]
+    """Table S codes of each metal, parsed once."""
+    core_patterns: list[tuple[str, HsPattern]]
+    """Core-part categories by HS code (Table A.2 column 1), for inference, parsed once."""
+    own_rule_patterns: dict[str, list[HsPattern]]
+    """HS codes of core parts under their own product-specific rule (the EV battery)."""
 
     @property
     def core_entry(self) -> RvcEntry | None:
@@ -161,4 +167,22 @@ def resolve(pack: RulePack, as_of: date, vehicle_class: str) -> RulesInForce:
         core=core_resolved,
         lvc=lvc_resolved,
         lvc_credit=credit,
+        table_s={
+            r.material: [HsPattern.parse(h) for h in r.table_s]
+            for r in requirements
+            if isinstance(r, MetalShare)
+        },
+        core_patterns=[
+            (cat, HsPattern.parse(h))
+            for r in requirements
+            if isinstance(r, CoreParts)
+            for cat, codes in r.categories.items()
+            for h in codes
+        ],
+        own_rule_patterns={
+            cat: [HsPattern.parse(h) for h in codes]
+            for r in requirements
+            if isinstance(r, CoreParts)
+            for cat, codes in r.own_rule_for.items()
+        },
     )

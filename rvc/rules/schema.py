@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -318,6 +319,7 @@ class RulePack(Strict):
     requirements: list[AnyRequirement]
     sha256: str
     files: list[str]
+    _resolved: dict[tuple[date, str], RulesInForce] = PrivateAttr(default_factory=dict)
 
     def vehicle_class(self, name: str) -> VehicleClassDef | None:
         """Return the definition of a class, if the pack has one."""
@@ -332,7 +334,11 @@ class RulePack(Strict):
         return [t for t in self.part_tables if vehicle_class in t.applies_to]
 
     def at(self, as_of: date, vehicle_class: str) -> RulesInForce:
-        """Everything in force for a class on a date, resolved once (see rules.in_force)."""
+        """Everything in force for a class on a date, resolved once per pack (see
+        rules.in_force): a batch of workbooks of one date shares it."""
         from rvc.rules.in_force import resolve
 
-        return resolve(self, as_of, vehicle_class)
+        key = (as_of, vehicle_class)
+        if key not in self._resolved:
+            self._resolved[key] = resolve(self, as_of, vehicle_class)
+        return self._resolved[key]

@@ -183,7 +183,7 @@ def test_blank_leaf_with_rvc_percent_is_decided_by_it(run):
     # (70% from 2023-07-01); 71 >= 70 -> originating, nothing counts
     report = run(bom([line("PUMP", 400, hs_code="841330", rvc_percent=71)]))
     assert result(report, "vehicle-rvc").details["vnm"] == Decimal(0)
-    assert any("PUMP" in n and "rvc_percent is 71.00% >= 70%" in n for n in report.assumptions)
+    assert any("PUMP" in n and "rvc_percent gives RVC 71.00% >= 70%" in n for n in report.assumptions)
     # 65 < 70: not originating; accumulation counts its content, 35% of 400 = 140
     report = run(bom([line("PUMP", 400, hs_code="841330", rvc_percent=65)]))
     assert result(report, "vehicle-rvc").details["vnm"] == Decimal(140)
