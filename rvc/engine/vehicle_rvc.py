@@ -160,31 +160,45 @@ def attribute(
     The amounts sum to the VNM: a line whose content is its children's is split further, and
     the core-part content carried through an originating assembly is traced to its core part.
     """
-    lines, children = tree.lines, tree.children
-    n, mode, carried, traced = counting.n, counting.mode, counting.carried, counting.traced
+    lines = tree.lines
+    n, mode = counting.n, counting.mode
     out: list[tuple[int, Decimal, bool]] = []
     stack = [(i, lines[i].quantity, False) for i in reversed(tree.roots)]
     while stack:
         i, multiplier, only_carried = stack.pop()
         if only_carried and i not in core_lines:
-            for k in reversed(children[i]):
-                if carried[k]:
-                    stack.append((k, multiplier * lines[k].quantity, True))
+            stack.extend(_below(tree, i, multiplier, counting.carried, True))
             continue
-        m = mode[i]
-        if m == NOTHING:
-            continue
-        if m in (CONTENT, CORE_CONTENT) and children[i] and n[i] == traced[i]:
-            for k in reversed(children[i]):
-                if n[k]:
-                    stack.append((k, multiplier * lines[k].quantity, False))
-        elif m == CARRIED and n[i] == carried[i]:
-            for k in reversed(children[i]):
-                if carried[k]:
-                    stack.append((k, multiplier * lines[k].quantity, True))
-        else:
+        split = _split(tree, counting, i)
+        if split is not None:
+            stack.extend(_below(tree, i, multiplier, *split))
+        elif mode[i] != NOTHING:
             out.append((i, multiplier * n[i], only_carried))
     return out
+
+
+def _split(tree: Tree, c: Counting, i: int) -> tuple[list[Decimal], bool] | None:
+    """Whether a line's amount is exactly its children's (their n, or their carried content),
+    so that it is attributed to them rather than to the line itself."""
+    if not tree.children[i]:
+        return None
+    m = c.mode[i]
+    if m in (CONTENT, CORE_CONTENT) and c.n[i] == c.traced[i]:
+        return c.n, False
+    if m == CARRIED and c.n[i] == c.carried[i]:
+        return c.carried, True
+    return None
+
+
+def _below(
+    tree: Tree, i: int, multiplier: Decimal, amounts: list[Decimal], carried: bool
+) -> list[tuple[int, Decimal, bool]]:
+    lines = tree.lines
+    return [
+        (k, multiplier * lines[k].quantity, carried)
+        for k in reversed(tree.children[i])
+        if amounts[k]
+    ]
 
 
 def _reason(counting: Counting, i: int, carried: bool, declared_non_originating: bool) -> str:

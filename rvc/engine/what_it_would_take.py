@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rvc.engine.facts import Facts, gather
+
+if TYPE_CHECKING:
+    from rvc.engine.core_parts import CorePart
 from rvc.engine.rollup import vnm_of
 from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent
 from rvc.results import LvcEvidence, PartGap, Step, WhatItWouldTake
@@ -174,70 +178,15 @@ def core_parts(facts: Facts, threshold: Decimal) -> WhatItWouldTake:
     """Each non-originating core part's gap, and what the super-core would need instead."""
     core = facts.core
     assert core is not None
-    tree = facts.tree
-    lines = tree.lines
     currency = facts.bom.vehicle.currency
-    counting = facts.counting(facts.reading)
-    gaps = []
-    for p in core.parts:
-        if p.originating:
-            continue
-        line = lines[p.index]
-        if p.own_rule:
-            gaps.append(
-                PartGap(
-                    part_number=line.part_number,
-                    row=line.row,
-                    category=p.category,
-                    rvc=p.rvc,
-                    content_to_remove=None,
-                    note="originates only as declared under its own product-specific rule "
-                    "(s. 14(6)): an originating battery, with its producer's certification",
-                    top_lines=(),
-                )
-            )
-            continue
-        rvc = p.rvc if p.rvc is not None else ZERO
-        gap = line.unit_cost * (threshold - rvc) / HUNDRED if rvc < threshold else ZERO
-        kids = sorted(
-            (k for k in tree.children[p.index] if counting.n[k]),
-            key=lambda k: -lines[k].quantity * counting.n[k],
-        )
-        top = tuple(
-            (lines[k].part_number, lines[k].row, lines[k].quantity * counting.n[k])
-            for k in kids[:3]
-        )
-        note = (
-            "declared non-originating: declare it originating if its supplier certifies origin"
-            if line.originating is False
-            else f"raise its RVC to {fmt_number(threshold)}%: {fmt_amount(gap)} {currency} less "
-            "non-originating content per part"
-        )
-        gaps.append(
-            PartGap(
-                part_number=line.part_number,
-                row=line.row,
-                category=p.category,
-                rvc=p.rvc,
-                content_to_remove=gap,
-                note=note,
-                top_lines=top,
-            )
-        )
+    gaps = [_gap(facts, p, threshold) for p in core.parts if not p.originating]
     averaged = [p for p in core.parts if not p.own_rule]
     total = sum((p.value for p in averaged), ZERO)
     super_gap = None
     if core.super_core is not None and core.super_core < threshold:
         super_gap = total * (threshold - core.super_core) / HUNDRED
     if not gaps:
-        room = total * (core.super_core - threshold) / HUNDRED if core.super_core else None
-        summary = "every core part originates"
-        if room is not None and room > 0:
-            summary += (
-                f"; the super-core could take {fmt_amount(room)} {currency} more "
-                "non-originating content"
-            )
-        return WhatItWouldTake(passes=True, summary=summary, amount=room, parts=())
+        return _core_headroom(total, core.super_core, threshold, currency)
     names = ", ".join(g.part_number for g in gaps[:4])
     summary = f"{len(gaps)} core part{'s' if len(gaps) > 1 else ''} not originating ({names})"
     if super_gap is not None:
@@ -251,6 +200,62 @@ def core_parts(facts: Facts, threshold: Decimal) -> WhatItWouldTake:
         amount=super_gap,
         parts=tuple(gaps),
         headline=f"{names} not originating",
+    )
+
+
+def _core_headroom(
+    total: Decimal, super_core: Decimal | None, threshold: Decimal, currency: str
+) -> WhatItWouldTake:
+    """Every core part originates: how much more content the super-core could take."""
+    room = total * (super_core - threshold) / HUNDRED if super_core else None
+    summary = "every core part originates"
+    if room is not None and room > 0:
+        summary += (
+            f"; the super-core could take {fmt_amount(room)} {currency} more non-originating "
+            "content"
+        )
+    return WhatItWouldTake(passes=True, summary=summary, amount=room, parts=())
+
+
+def _gap(facts: Facts, part: CorePart, threshold: Decimal) -> PartGap:
+    """What a non-originating core part lacks, and its largest non-originating inputs."""
+    tree = facts.tree
+    lines = tree.lines
+    line = lines[part.index]
+    if part.own_rule:
+        return PartGap(
+            part_number=line.part_number,
+            row=line.row,
+            category=part.category,
+            rvc=part.rvc,
+            content_to_remove=None,
+            note="originates only as declared under its own product-specific rule (s. 14(6)): "
+            "an originating battery, with its producer's certification",
+            top_lines=(),
+        )
+    n = facts.counting(facts.reading).n
+    rvc = part.rvc if part.rvc is not None else ZERO
+    gap = line.unit_cost * (threshold - rvc) / HUNDRED if rvc < threshold else ZERO
+    kids = sorted(
+        (k for k in tree.children[part.index] if n[k]), key=lambda k: -lines[k].quantity * n[k]
+    )
+    if line.originating is False:
+        note = "declared non-originating: declare it originating if its supplier certifies origin"
+    else:
+        note = (
+            f"raise its RVC to {fmt_number(threshold)}%: {fmt_amount(gap)} "
+            f"{facts.bom.vehicle.currency} less non-originating content per part"
+        )
+    return PartGap(
+        part_number=line.part_number,
+        row=line.row,
+        category=part.category,
+        rvc=part.rvc,
+        content_to_remove=gap,
+        note=note,
+        top_lines=tuple(
+            (lines[k].part_number, lines[k].row, lines[k].quantity * n[k]) for k in kids[:3]
+        ),
     )
 
 

@@ -90,15 +90,8 @@ def load_rule_file(path: Path) -> RuleFile:
 
 def load_rule_pack(directory: Path) -> RulePack:
     """Load every ``*.yaml`` file of a directory into one cross-checked rule pack."""
-    if not directory.is_dir():
-        raise RuleFileError(str(directory), "is not a directory", "a folder of rule .yaml files")
-    paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    if not paths:
-        raise RuleFileError(str(directory), "holds no .yaml rule files", "at least pack.yaml")
-    digest = hashlib.sha256()
+    paths = _rule_files(directory)
     files = [load_rule_file(p) for p in paths]
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     packs = [(p, f.pack) for p, f in zip(paths, files, strict=True) if f.pack]
     if len(packs) != 1:
         found = ", ".join(p.name for p, _ in packs) or "none"
@@ -110,11 +103,28 @@ def load_rule_pack(directory: Path) -> RulePack:
         vehicle_classes=[c for f in files for c in f.vehicle_classes],
         part_tables=[t for f in files for t in f.part_tables],
         requirements=[r for f in files for r in f.requirements],
-        sha256=digest.hexdigest(),
+        sha256=_digest(paths),
         files=[p.name for p in paths],
     )
     _cross_check(directory, pack)
     return pack
+
+
+def _rule_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise RuleFileError(str(directory), "is not a directory", "a folder of rule .yaml files")
+    paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not paths:
+        raise RuleFileError(str(directory), "holds no .yaml rule files", "at least pack.yaml")
+    return paths
+
+
+def _digest(paths: list[Path]) -> str:
+    """The pack's sha256: every file's name and bytes, in name order."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _cross_check(directory: Path, pack: RulePack) -> None:

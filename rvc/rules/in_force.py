@@ -16,7 +16,7 @@ from rvc import schedule
 from rvc.errors import NotInForce
 from rvc.hs import HsPattern, dotted
 from rvc.results import Threshold
-from rvc.rules.schema import CoreParts, MetalShare
+from rvc.rules.schema import CoreParts, MetalShare, VehicleRvc
 
 if TYPE_CHECKING:
     from rvc.rules.schema import (
@@ -149,24 +149,15 @@ def resolve(pack: RulePack, as_of: date, vehicle_class: str) -> RulesInForce:
             resolved.append(Resolved(req, None, error))
     core = next((r for r in resolved if r.requirement.kind == "core_parts"), None)
     lvc = next((r for r in resolved if r.requirement.kind == "lvc"), None)
-    core_resolved = cast("Resolved[RvcEntry] | None", core)
-    lvc_resolved = cast("Resolved[LvcEntry] | None", lvc)
-    credit = None
-    for r in resolved:
-        schedule_ = getattr(r.requirement, "lvc_credit", None)
-        if r.requirement.kind == "vehicle_rvc" and schedule_:
-            try:
-                credit = schedule.at(schedule_, as_of)
-            except NotInForce:
-                credit = None
+    cores = [r for r in requirements if isinstance(r, CoreParts)]
     return RulesInForce(
         as_of=as_of,
         vehicle_class=vehicle_class,
         requirements=resolved,
         part_tables=PartTables.resolve(pack.tables_for(vehicle_class), as_of),
-        core=core_resolved,
-        lvc=lvc_resolved,
-        lvc_credit=credit,
+        core=cast("Resolved[RvcEntry] | None", core),
+        lvc=cast("Resolved[LvcEntry] | None", lvc),
+        lvc_credit=_lvc_credit(requirements, as_of),
         table_s={
             r.material: [HsPattern.parse(h) for h in r.table_s]
             for r in requirements
@@ -174,15 +165,24 @@ def resolve(pack: RulePack, as_of: date, vehicle_class: str) -> RulesInForce:
         },
         core_patterns=[
             (cat, HsPattern.parse(h))
-            for r in requirements
-            if isinstance(r, CoreParts)
+            for r in cores
             for cat, codes in r.categories.items()
             for h in codes
         ],
         own_rule_patterns={
             cat: [HsPattern.parse(h) for h in codes]
-            for r in requirements
-            if isinstance(r, CoreParts)
+            for r in cores
             for cat, codes in r.own_rule_for.items()
         },
     )
+
+
+def _lvc_credit(requirements: list[AnyRequirement], as_of: date) -> LvcCreditEntry | None:
+    """The s. 18(22) option's entry in force, if the vehicle-RVC requirement has one."""
+    for req in requirements:
+        if isinstance(req, VehicleRvc) and req.lvc_credit:
+            try:
+                return schedule.at(req.lvc_credit, as_of)
+            except NotInForce:
+                return None
+    return None
