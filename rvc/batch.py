@@ -114,7 +114,9 @@ def collect(arguments: Iterable[str | Path]) -> tuple[list[Path], bool]:
 
     def add(path: Path, expand: bool) -> None:
         nonlocal batch
-        members = batch_members(path) if expand and path.is_dir() else None
+        # os.path answers False below a folder that cannot be entered (Path raises there); the
+        # vehicle's own check then says so in rvc's words
+        members = batch_members(path) if expand and os.path.isdir(path) else None
         if members is not None:
             batch = True
             for member in members:
@@ -126,7 +128,7 @@ def collect(arguments: Iterable[str | Path]) -> tuple[list[Path], bool]:
     for argument in arguments:
         text = str(argument)
         path = Path(text)
-        if not path.exists() and GLOB_CHARACTERS.intersection(text):
+        if not os.path.exists(path) and GLOB_CHARACTERS.intersection(text):
             matches = sorted(glob.glob(text, recursive=True))
             if matches:
                 batch = True
