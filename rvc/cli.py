@@ -579,7 +579,7 @@ def rules_validate(
     ] = None,
 ) -> None:
     """Check a rule pack folder; exit 0 when valid, 2 with the first problem otherwise."""
-    from rvc.rules import default_rules_dir, load_rule_pack
+    from rvc.rulepack import default_rules_dir, load_rule_pack
 
     try:
         folder = directory or default_rules_dir()
@@ -655,7 +655,7 @@ def rules_show(
 @rules_app.command(cls=RvcCommand, name="schema")
 def rules_schema() -> None:
     """Print the JSON Schema of rule files (rules/schema.json is this output)."""
-    from rvc.rules.json_schema import schema_text
+    from rvc.rulepack.json_schema import schema_text
 
     sys.stdout.write(schema_text())
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rvc.errors import RvcError
 from rvc.reporters.outputs import prepare_stdout
 from rvc.results import DEFAULT_READING, Report
-from rvc.rules import default_rules_dir, load_rule_pack
+from rvc.rulepack import default_rules_dir, load_rule_pack
 from rvc.text import escape, snippet
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from rvc.readers.config import Config
     from rvc.readers.source import MemoryFile
     from rvc.results import Report
-    from rvc.rules.schema import RulePack
+    from rvc.rulepack.schema import RulePack
 
 
 def run_check(

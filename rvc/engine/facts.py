@@ -24,7 +24,7 @@ from rvc.engine.tree import Tree
 from rvc.model import BillOfMaterials
 from rvc.results import LineCounts as Counting
 from rvc.results import Note, Threshold
-from rvc.rules.in_force import RulesInForce
+from rvc.rulepack.in_force import RulesInForce
 
 if TYPE_CHECKING:
     from rvc.engine.core_parts import CoreOutcome

@@ -15,7 +15,7 @@ from rvc.readers.config import Config
 from rvc.readers.purchases import Converter
 from rvc.readers.raw import RawSheet, normalize_name
 from rvc.readers.tables import hidden_note, locate, mapping_notes, refuse_bad_cells
-from rvc.rules.schema import CoreCategory
+from rvc.rulepack.schema import CoreCategory
 from rvc.text import shorten, snippet
 
 CORE_PARTS = {

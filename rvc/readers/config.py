@@ -25,7 +25,7 @@ from rvc.errors import InputError
 from rvc.readers import files
 from rvc.readers.raw import normalize_name
 from rvc.results import READING_ALIASES, CoreReading
-from rvc.rules.schema import CoreCategory
+from rvc.rulepack.schema import CoreCategory
 from rvc.text import escape, snippet
 
 CONTRACT: dict[str, tuple[str, ...]] = {

@@ -15,7 +15,7 @@ from rvc.readers.cells import Cell
 from rvc.readers.config import FIELDS, Config
 from rvc.readers.raw import RawSheet, column_letters, normalize_name
 from rvc.readers.suggest import looks_like
-from rvc.rules.schema import RulePack
+from rvc.rulepack.schema import RulePack
 from rvc.text import snippet
 
 VEHICLE_CLASSES = {

@@ -16,10 +16,10 @@ from rvc import schedule
 from rvc.errors import NotInForce
 from rvc.hs import HsPattern, dotted
 from rvc.results import Threshold
-from rvc.rules.schema import CoreParts, MetalShare, VehicleRvc
+from rvc.rulepack.schema import CoreParts, MetalShare, VehicleRvc
 
 if TYPE_CHECKING:
-    from rvc.rules.schema import (
+    from rvc.rulepack.schema import (
         AnyRequirement,
         Entry,
         LvcCreditEntry,
