@@ -31,8 +31,8 @@ RVC = [sys.executable, "-m", "rvc"]
 
 def make_bom(rows: int, seed: int | None = None) -> Path:
     """A BOM of `rows` lines: 5% assemblies with components, 1% core parts, 10% unknown."""
-    from rvc.readers.config import CONTRACT
-    from rvc.readers.template import write_workbook
+    from rvc.contract import CONTRACT
+    from rvc.reporters.template import write_workbook
 
     path = DATA / (f"bom_{rows}.xlsx" if seed is None else f"bom_{rows}_v{seed}.xlsx")
     if path.exists():

@@ -489,7 +489,7 @@ def template(
 ) -> None:
     """Write an example workbook in the input format, ready to fill in."""
     from rvc.readers import paths
-    from rvc.readers.template import csv_names, write_template, write_template_csv
+    from rvc.reporters.template import csv_names, write_template, write_template_csv
 
     try:
         if path is None and csv_dir is None:

@@ -17,7 +17,7 @@ from rvc.engine import evaluate
 from rvc.errors import InputError
 from rvc.model import BomLine
 from rvc.readers import read_bom
-from rvc.readers.template import write_workbook
+from rvc.reporters.template import write_workbook
 from rvc.results import READINGS
 from rvc.rulepack import default_rules_dir, load_rule_pack
 from rvc.rulepack.schema import CoreCategory

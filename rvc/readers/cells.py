@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from rvc import hs
+from rvc.contract import NO, YES
 from rvc.errors import InputError
 from rvc.money import AmountError, RangeError, to_decimal
 from rvc.readers.raw import RawSheet, normalize_name
@@ -34,8 +35,6 @@ EXCEL_ERRORS = frozenset(
         "#UNKNOWN!",
     )
 )
-YES = frozenset(("y", "yes", "true", "1", "t"))
-NO = frozenset(("n", "no", "false", "0", "f"))
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -240,3 +239,13 @@ def choice(cell: Cell, options: dict[str, str], shown: str) -> str | None:
     if key not in options:
         raise cell.fail(f"is {snippet(value)}", f"one of {shown}")
     return options[key]
+
+
+def currency_code(cell: Cell, code: str) -> str:
+    """A three-letter ISO currency code, upper-cased."""
+    code = code.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise cell.fail(
+            f"is {snippet(code)}", "a three-letter ISO currency code such as USD, CAD, MXN"
+        )
+    return code

@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from rvc.contract import FIELDS
 from rvc.errors import InputError
 from rvc.model import Provenance
 from rvc.readers import cells
 from rvc.readers.cells import Cell
-from rvc.readers.config import FIELDS, Config
+from rvc.readers.config import Config
 from rvc.readers.raw import RawSheet, column_letters, has_value, normalize_name
 from rvc.readers.suggest import closest, looks_like
 from rvc.text import snippet

@@ -6,28 +6,18 @@ from datetime import date
 from decimal import Decimal
 
 from rvc import hs
+from rvc.contract import FIELDS, LVC_FORMULAS, VEHICLE_CLASSES
 from rvc.errors import InputError
 from rvc.hs import HsPattern
 from rvc.model import BillOfMaterials, LvcRow, Provenance, Vehicle
 from rvc.money import ZERO, fmt_number
 from rvc.readers import cells
-from rvc.readers.cells import Cell
-from rvc.readers.config import FIELDS, Config
+from rvc.readers.cells import Cell, currency_code
+from rvc.readers.config import Config
 from rvc.readers.raw import RawSheet, column_letters, normalize_name
 from rvc.readers.suggest import looks_like
 from rvc.rulepack.schema import RulePack
 from rvc.text import snippet
-
-VEHICLE_CLASSES = {
-    "passengervehicle": "passenger_vehicle",
-    "lighttruck": "light_truck",
-    "heavytruck": "heavy_truck",
-}
-LVC_FORMULAS = {
-    "netcost": "net_cost",
-    "annualpurchasevalue": "annual_purchase_value",
-    "apv": "annual_purchase_value",
-}
 
 
 def _refuse_lookalikes(
@@ -176,16 +166,6 @@ def read_vehicle(
         production_wages_total=optional_amount("production_wages_total", True),
     )
     return vehicle, effective, source
-
-
-def currency_code(cell: Cell, code: str) -> str:
-    """A three-letter ISO currency code, upper-cased."""
-    code = code.strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise cell.fail(
-            f"is {snippet(code)}", "a three-letter ISO currency code such as USD, CAD, MXN"
-        )
-    return code
 
 
 def check_lvc_inputs(

@@ -18,7 +18,8 @@ from rvc.readers import csv_folder, paths, xlsx, xlsx_guard
 from rvc.readers import files as safe_files
 from rvc.readers.bom_sheet import BomReader
 from rvc.readers.config import Config
-from rvc.readers.purchases import Converter, read_fx, read_lvc, read_metals
+from rvc.readers.fx import Converter, read_fx
+from rvc.readers.purchases import read_lvc, read_metals
 from rvc.readers.raw import RawSheet, has_value, normalize_name
 from rvc.readers.source import MemoryFile
 from rvc.readers.suggest import sheet_looks_like
