@@ -58,6 +58,8 @@ class BomReader:
         self.yes |= YES
         self.no |= NO
         self._one = Decimal(1)
+        self.parent_index: list[int] = []
+        """After `read`: each line's parent position (-1 at the top), as the tree check built it."""
 
     def read(self) -> tuple[list[BomLine], bool]:
         """Every non-blank row as a `BomLine`; the tree is checked before returning."""
@@ -448,6 +450,7 @@ class BomReader:
                         f"at most {MAX_QUANTITY:,.0f} units of a part per vehicle (check the "
                         "quantities' units)",
                     )
+        self.parent_index = parent
 
 
 ONE = Decimal(1)

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from rvc.errors import InputError
-from rvc.model import BillOfMaterials, Provenance
+from rvc.model import BillOfMaterials, BomIndex, Provenance
 from rvc.money import ZERO
 from rvc.readers import csv_folder, paths, xlsx, xlsx_guard
 from rvc.readers import files as safe_files
@@ -119,6 +119,7 @@ def read_bom(
         provenance=provenance,
         as_of=effective,
         as_of_source=source,
+        index=BomIndex(lines, reader.parent_index),
     )
 
 
