@@ -137,6 +137,19 @@ def amount(
             f"is written in {code} but this line's currency is {currency}",
             "an amount in the line's currency, or a currency column and an FX sheet",
         )
+    _check_range(cell, number, minimum, strictly_positive, maximum, example)
+    return number
+
+
+def _check_range(
+    cell: Cell,
+    number: Decimal,
+    minimum: Decimal | None,
+    strictly_positive: bool,
+    maximum: Decimal,
+    example: str,
+) -> None:
+    """An amount above 0 (when `strictly_positive`), at least `minimum`, at most `maximum`."""
     if strictly_positive and number <= 0:
         raise cell.fail(f"is {_show(number)}", f"a number greater than 0, e.g. {example}")
     if minimum is not None and number < minimum:
@@ -146,7 +159,6 @@ def amount(
             f"is implausibly large ({_show(number)})",
             f"at most {maximum:,.0f} (check units and decimal separators)",
         )
-    return number
 
 
 def _show(number: Decimal) -> str:

@@ -61,8 +61,8 @@ def _fx_row(table: Table, row: int, base: str) -> FxRate | None:
 
 
 def _in_force(sheet: RawSheet, code: str, options: list[FxRate], as_of: date) -> FxRate:
-    """The one rate of a currency that applies on `as_of`, or a located error saying why none
-    or several do."""
+    """The one rate of a currency that applies on `as_of`: its only rate if undated, else the
+    latest dated on or before `as_of`; a located error when none or several do."""
     undated = [r for r in options if r.on is None]
     if len(undated) > 1 or (undated and len(options) > 1):
         raise InputError(
@@ -72,16 +72,21 @@ def _in_force(sheet: RawSheet, code: str, options: list[FxRate], as_of: date) ->
         )
     if undated:
         return undated[0]
-    dated = [r for r in options if r.on is not None and r.on <= as_of]
-    if not dated:
+    return _latest(sheet, code, options, as_of)
+
+
+def _latest(sheet: RawSheet, code: str, options: list[FxRate], as_of: date) -> FxRate:
+    """The latest of a currency's dated rates on or before `as_of`, which must be one."""
+    due = [(r.on, r) for r in options if r.on is not None and r.on <= as_of]
+    if not due:
         first = min(options, key=lambda r: r.on or as_of)
         raise InputError(
             sheet.where(first.row or 0),
             f"every {code} rate is dated after {as_of} (the date the thresholds apply)",
             f"a rate dated on or before {as_of}",
         )
-    latest = max(r.on for r in dated if r.on)
-    same = [r for r in dated if r.on == latest]
+    latest = max(on for on, _ in due)
+    same = [r for on, r in due if on == latest]
     if len(same) > 1:
         raise InputError(
             sheet.where(same[1].row or 0),
