@@ -124,7 +124,8 @@ app.add_typer(rules_app, name="rules")
 
 
 class Reading(StrEnum):
-    """Readings of core parts in the vehicle RVC, as typed on the command line."""
+    """Readings of core parts in the vehicle RVC, as typed on the command line: the spellings
+    of `results.ReadingName` (a test keeps them equal), each meaning `READING_ALIASES[...]`."""
 
     us_cbp = "us-cbp"
     roll_up = "roll-up"
@@ -132,15 +133,15 @@ class Reading(StrEnum):
 
 
 def _reading(reading: Reading | None, roll_up: bool) -> str | None:
-    if roll_up and reading not in (None, Reading.roll_up, Reading.panel):
+    """The reading asked for: --core-reading (an alias read as its reading), --core-roll-up."""
+    chosen = READING_ALIASES[reading.value] if reading is not None else None
+    if roll_up and chosen not in (None, "roll-up"):
         raise RvcError(
             "--core-roll-up",
-            f"means --core-reading roll-up, but --core-reading {reading.value} was given too",
+            f"means --core-reading roll-up, but --core-reading {chosen} was given too",
             "one of the two options",
         )
-    if roll_up:
-        return "roll-up"
-    return READING_ALIASES[reading.value] if reading is not None else None
+    return "roll-up" if roll_up else chosen
 
 
 class Format(StrEnum):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -25,7 +25,7 @@ from rvc.contract import FIELDS, NO, OTHER_SPELLINGS, YES, SheetName
 from rvc.errors import InputError
 from rvc.readers import files
 from rvc.readers.raw import normalize_name
-from rvc.results import READING_ALIASES, CoreReading
+from rvc.results import READING_ALIASES, CoreReading, ReadingName
 from rvc.rulepack.schema import CoreCategory
 from rvc.text import escape, snippet
 
@@ -70,7 +70,7 @@ class Settings(_Strict):
     rules: str | None = None
     format: str | None = None
     output: str | None = None
-    core_reading: Literal["us-cbp", "roll-up", "panel"] | None = None
+    core_reading: ReadingName | None = None
     core_roll_up: bool | None = None
     sheets: dict[SheetName, Names] = {}
     columns: dict[SheetName, dict[str, Names]] = {}

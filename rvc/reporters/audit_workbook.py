@@ -58,13 +58,18 @@ from rvc.results import (
     RequirementResult,
     Status,
     VehicleRvcEvidence,
+    Verdict,
 )
 
 INJECTION = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters a spreadsheet may read as the start of a formula."""
 FIRST = 2
 """The first data row of every table sheet (row 1 holds the headers)."""
-LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "NOT EVALUATED"}
+PASS = f'"{Status.PASS.label}"'
+FAIL = f'"{Status.FAIL.label}"'
+NOT_EVALUATED = f'"{Status.NOT_EVALUATED.label}"'
+INCOMPLETE = f'"{Verdict.INCOMPLETE.label}"'
+"""The status words as the formulas write them (quoted), the same as rvc's own columns."""
 HOW = {
     "declared": "declared",
     "meets_threshold": "by threshold: own RVC meets it",
@@ -922,10 +927,10 @@ class _Writer:
         ws.append([
             "verdict",
             None, None, None,
-            f'=IF(COUNTIF({statuses},"FAIL")>0,"FAIL",IF(COUNTIF({statuses},"PASS")='
-            f'ROWS({statuses}),"PASS","INCOMPLETE"))',
+            f"=IF(COUNTIF({statuses},{FAIL})>0,{FAIL},IF(COUNTIF({statuses},{PASS})="
+            f"ROWS({statuses}),{PASS},{INCOMPLETE}))",
             None,
-            report.verdict.value.upper(),
+            report.verdict.label,
             f"=E{last + 1}=G{last + 1}",
         ])  # fmt: skip
         self.name("Verdict", "Results", f"$E${last + 1}")
@@ -952,9 +957,9 @@ class _Writer:
         threshold = threshold or _threshold_name(r)  # shown for a not-evaluated one too
         thr = f"={threshold}" if self.has_param(threshold) else None
         status = (
-            f'=IF(ISNUMBER(B{y}),IF({passed},"PASS","FAIL"),"NOT EVALUATED")'
+            f"=IF(ISNUMBER(B{y}),IF({passed},{PASS},{FAIL}),{NOT_EVALUATED})"
             if value
-            else '="NOT EVALUATED"'
+            else f"={NOT_EVALUATED}"
         )
         return [
             r.id,
@@ -963,7 +968,7 @@ class _Writer:
             cells.pct(f'=IF(AND(ISNUMBER(B{y}),ISNUMBER(C{y})),B{y}-C{y},"")'),
             status,
             cells.pct(_fraction(r.value)),
-            LABEL[r.status],
+            r.status.label,
             f"=E{y}=G{y}",
             cells.text(r.citation),
             cells.text(r.message),
@@ -983,20 +988,20 @@ class _Writer:
             y = last + 4 + report.readings.index(outcome)
             tag = READING_TAG[outcome.reading]
             if has_rvc and outcome.reading in self.layout.blocks:
-                rvc_status = f'IF(RVC_Pass_{tag},"PASS","FAIL")'
+                rvc_status = f"IF(RVC_Pass_{tag},{PASS},{FAIL})"
                 value_cell = cells.pct(f"=RVC_{tag}")
             else:
-                rvc_status, value_cell = '"NOT EVALUATED"', None
+                rvc_status, value_cell = NOT_EVALUATED, None
             pieces = [rvc_status] + [f"E{o}" for o in others]
-            fails = "+".join(f'({p}="FAIL")' for p in pieces)
-            passes = "+".join(f'({p}="PASS")' for p in pieces)
+            fails = "+".join(f"({p}={FAIL})" for p in pieces)
+            passes = "+".join(f"({p}={PASS})" for p in pieces)
             ws.append([
                 outcome.reading,
                 value_cell,
                 None, None,
-                f'=IF({fails}>0,"FAIL",IF({passes}={len(pieces)},"PASS","INCOMPLETE"))',
+                f"=IF({fails}>0,{FAIL},IF({passes}={len(pieces)},{PASS},{INCOMPLETE}))",
                 cells.pct(_fraction(outcome.vehicle_rvc)),
-                outcome.verdict.value.upper(),
+                outcome.verdict.label,
                 f"=E{y}=G{y}",
             ])  # fmt: skip
             self.name(f"Verdict_{tag}", "Results", f"$E${y}")

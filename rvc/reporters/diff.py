@@ -41,7 +41,6 @@ KIND_LABEL = {
     REPRICED: "re-priced",
     OTHER: "other change",
 }
-STATUS_LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "NOT EVALUATED"}
 AS_OF_SOURCE = {
     "option": "from --as-of",
     "new": "the new workbook's as_of",
@@ -59,7 +58,7 @@ ATTRIBUTION_TEXT = (
 
 def status_text(status: Status | None) -> str:
     """PASS, FAIL, NOT EVALUATED, or '-' for a requirement absent on that side."""
-    return STATUS_LABEL[status] if status is not None else "-"
+    return status.label if status is not None else "-"
 
 
 def percent_text(value: Decimal | None, threshold: Decimal | None = None) -> str:

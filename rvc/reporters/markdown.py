@@ -81,7 +81,7 @@ def _heading(report: Report, fail_on: str) -> list[str]:
     cls = escape(vehicle.get("vehicle_class", ""))
     source = escape(SOURCE.get(report.as_of_source, report.as_of_source))
     return [
-        f"## {VERDICT_ICON[verdict]} rvc: {verdict.value.upper()} - {title} ({cls})",
+        f"## {VERDICT_ICON[verdict]} rvc: {verdict.label} - {title} ({cls})",
         "",
         f"Input {_code(report.input.get('path', ''))}, rules "
         f"{escape(report.rules['id'])} {escape(report.rules['version'])}, as of "

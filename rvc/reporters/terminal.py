@@ -33,7 +33,7 @@ from rvc.results import (
 from rvc.text import escape
 
 STYLE = {Status.PASS: "bold green", Status.FAIL: "bold red", Status.NOT_EVALUATED: "bold yellow"}
-LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "NOT EVALUATED"}
+LABEL = {status: status.label for status in Status}
 SOURCE = {
     "option": "from --as-of",
     "workbook": "from the workbook",
@@ -530,7 +530,7 @@ def _verdict(console: Console, report: Report, fail_on: str = gate.DEFAULT) -> N
         Verdict.FAIL: "bold red",
         Verdict.INCOMPLETE: "bold yellow",
     }[verdict]
-    text = literal("Verdict: ", style="bold") + literal(verdict.value.upper(), style=style)
+    text = literal("Verdict: ", style="bold") + literal(verdict.label, style=style)
     if verdict is Verdict.PASS:
         text += literal(" - the vehicle originates on every requirement evaluated")
     else:
