@@ -32,11 +32,11 @@ from rvc.readers import config as settings_file
 from rvc.readers.source import MemoryFile
 from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome
 from rvc.reporters.outputs import prepare_stdout
-from rvc.rules import default_rules_dir, load_rule_pack
+from rvc.rulepack import default_rules_dir, load_rule_pack
 
 if TYPE_CHECKING:
     from rvc.readers.config import Config
-    from rvc.rules.schema import RulePack
+    from rvc.rulepack.schema import RulePack
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 GLOB_SUFFIXES = (*WORKBOOK_SUFFIXES, ".xls", ".csv")

@@ -192,7 +192,7 @@ def test_a_missing_required_column_without_lookalike(cli, workbook):
 
 @pytest.mark.parametrize("name", ["Bill of Materials", "BOMs", "boms"])
 def test_a_missing_sheet_suggests_the_closest_and_the_mapping(cli, tmp_path, name):
-    from rvc.readers.template import write_workbook
+    from rvc.reporters.template import write_workbook
 
     path = tmp_path / "bom.xlsx"
     write_workbook(
