@@ -54,6 +54,11 @@ class RvcGroup(TyperGroup):
 class RvcCommand(TyperCommand):
     """Plain metavars in the usage line: `rvc check [OPTIONS] BOM`, not `{bom}`."""
 
+    def get_help(self, ctx: Any) -> str:
+        """Help without the parser's type placeholders (`BOM <list[Path]>`, `[x>=1]`)."""
+        text: str = super().get_help(ctx)
+        return re.sub(r" <list\[Path\]>|  \[x>=1\]", "", text)
+
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces: list[str] = super().collect_usage_pieces(ctx)
         return [re.sub(r"^\{(.*)\}", r"\1", p) for p in pieces]
@@ -79,6 +84,10 @@ def _usage_error(error: Any) -> None:
         expected = f"{command} {name} (see `{command} -h`)"
     elif kind == "NoSuchOption":
         where, message, expected = _no_such_option(error, command)
+    elif kind == "BadOptionUsage" and "requires an argument" in message:
+        option = getattr(error, "option_name", "") or command
+        where, message = option, "needs a value"
+        expected = f"a value after {option} (see `{command} -h`)"
     elif isinstance(error, typer.BadParameter) and param is not None:
         where, message = _bad_value(param, message)
     elif message.startswith("No such command"):
@@ -331,6 +340,7 @@ def check(
             "--jobs",
             "-j",
             min=1,
+            metavar="N",
             help="Batch: workbooks checked in parallel, in processes (default: the CPU count; "
             "1 checks them in this process).",
             show_default=False,
@@ -348,6 +358,7 @@ def check(
         str | None,
         typer.Option(
             "--dask-scheduler",
+            metavar="ADDRESS",
             help="Check the workbooks on this Dask cluster (tcp://host:8786; "
             "needs usmca-rvc[dask]).",
         ),

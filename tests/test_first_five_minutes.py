@@ -733,3 +733,13 @@ def test_an_rvc_percent_typed_as_a_fraction_is_noted(cli, workbook):
         and "type 80 or format the cell as a percentage" in n
         for n in notes
     ), notes
+
+
+def test_help_shows_no_parser_placeholders_and_a_missing_value_is_named(cli):
+    text = cli("check", "-h", env={"COLUMNS": "100"}).stdout
+    for placeholder in ("<list[Path]>", "<int range>", "[x>=1]", "<str>", "<path>"):
+        assert placeholder not in text, placeholder
+    assert "--jobs N" in text and "--dask-scheduler ADDRESS" in text
+    done = cli("check", SEDAN, "--as-of")
+    assert done.exit_code == 2
+    assert done.stderr.startswith("rvc: error: --as-of: needs a value; expected a value after")
