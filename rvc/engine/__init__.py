@@ -49,21 +49,31 @@ def evaluate(
     *,
     as_of_source: str = "option",
     reading: str = DEFAULT_READING,
+    period_core: frozenset[str] = frozenset(),
 ) -> Report:
-    """Evaluate one vehicle BOM against a rule pack on a date."""
+    """Evaluate one vehicle BOM against a rule pack on a date.
+
+    `period_core` (averaging over a period, `rvc average`): the core-part categories whose
+    average over the period exceeds the threshold, so that every part of them originates
+    (s. 14(12), 16(10)); empty for a vehicle on its own."""
     if reading not in READINGS:
         raise ValueError(f"unknown core-part reading {reading!r}")
     with localcontext() as decimal_context:
         # 40 digits: products of quantities, costs and percentages never round away a cent
         decimal_context.prec = 40
-        return _evaluate(bom, pack, as_of, as_of_source, reading)
+        return _evaluate(bom, pack, as_of, as_of_source, reading, period_core)
 
 
 def _evaluate(
-    bom: BillOfMaterials, pack: RulePack, as_of: date, as_of_source: str, reading: str
+    bom: BillOfMaterials,
+    pack: RulePack,
+    as_of: date,
+    as_of_source: str,
+    reading: str,
+    period_core: frozenset[str] = frozenset(),
 ) -> Report:
     rules = pack.at(as_of, bom.vehicle.vehicle_class)
-    facts = gather(bom, rules, reading)
+    facts = gather(bom, rules, reading, period_core)
     results = []
     envelopes: dict[str, Envelope] = {}
     for resolved in rules.requirements:

@@ -81,6 +81,14 @@ CONTRACT: dict[str, tuple[str, ...]] = {
 """The columns (fields of Vehicle) of the workbook contract, in the contract's order."""
 
 EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "Vehicle": (
+        "volume",
+        "volume_exported",
+        "period_start",
+        "period_end",
+        "fiscal_year_start",
+        "country",
+    ),
     "BOM": ("level", "currency", "resourcing_cost"),
     "SteelAluminum": ("currency",),
     "LVC": ("currency",),

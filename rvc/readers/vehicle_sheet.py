@@ -8,7 +8,7 @@ from decimal import Decimal
 from rvc import hs
 from rvc.errors import InputError
 from rvc.hs import HsPattern
-from rvc.model import BillOfMaterials, LvcRow, Provenance, Vehicle
+from rvc.model import BillOfMaterials, LvcRow, Production, Provenance, Vehicle
 from rvc.money import ZERO, fmt_number
 from rvc.readers import cells
 from rvc.readers.cells import Cell
@@ -22,6 +22,30 @@ VEHICLE_CLASSES = {
     "lighttruck": "light_truck",
     "heavytruck": "heavy_truck",
 }
+COUNTRIES = {
+    "us": "US",
+    "usa": "US",
+    "unitedstates": "US",
+    "unitedstatesofamerica": "US",
+    "ca": "CA",
+    "can": "CA",
+    "canada": "CA",
+    "mx": "MX",
+    "mex": "MX",
+    "mexico": "MX",
+    "méxico": "MX",
+}
+"""The CUSMA countries a plant can be in (ISO codes or names), read as US, CA or MX."""
+PRODUCTION_FIELDS = (
+    "volume",
+    "volume_exported",
+    "period_start",
+    "period_end",
+    "fiscal_year_start",
+    "country",
+)
+"""The Vehicle fields `rvc average` reads (s. 16); `rvc check` ignores them."""
+MAX_VOLUME = 10**9
 LVC_FORMULAS = {
     "netcost": "net_cost",
     "annualpurchasevalue": "annual_purchase_value",
@@ -36,7 +60,10 @@ def read_vehicle(
     provenance: Provenance,
     override: date | None,
     today: date,
+    production: frozenset[str] | None = None,
 ) -> tuple[Vehicle, date, str]:
+    """The Vehicle sheet; with `production` (the fields a command needs, e.g. `volume`), also
+    the period fields of `rvc average`, each checked, those named in `production` required."""
     aliases = {
         header: (name, via)
         for name, headers in config.aliases("Vehicle").items()
@@ -146,8 +173,76 @@ def read_vehicle(
         lvc_formula=formula,
         total_annual_purchase_value=optional_amount("total_annual_purchase_value", True),
         production_wages_total=optional_amount("production_wages_total", True),
+        production=read_production(found, sheet, production) if production is not None else None,
     )
     return vehicle, effective, source
+
+
+_WHAT = {
+    "volume": "the units of this variant produced in the period, e.g. 12000",
+    "volume_exported": "the units of them exported to another CUSMA country, e.g. 9000",
+    "period_start": "the first day of the period the volume covers, e.g. 2024-07-01",
+    "period_end": "the last day of the period the volume covers, e.g. 2025-06-30",
+    "fiscal_year_start": "the first day of the producer's fiscal year, e.g. 2024-01-01",
+    "country": "the plant's country: US, CA or MX",
+    "plant": "the plant the variant is produced in, e.g. Oshawa",
+}
+
+
+def read_production(
+    found: dict[str, Cell], sheet: RawSheet, required: frozenset[str]
+) -> Production:
+    """The period fields (s. 16): volumes as whole numbers, dates, the plant's country."""
+    for field in (f for f in (*PRODUCTION_FIELDS, "plant") if f in required):
+        cell = found.get(field)
+        if cell is None or cell.value() is None:
+            where = cell.where if cell is not None else f"{sheet.file}: sheet '{sheet.name}'"
+            raise InputError(
+                where,
+                f"{field} is missing (rvc average needs it)",
+                f"a row with '{field}' in column A and {_WHAT[field]} in column B",
+            )
+    volume = _units(found.get("volume"), positive=True)
+    exported = _units(found.get("volume_exported"), positive=False)
+    if volume is not None and exported is not None and exported > volume:
+        cell = found["volume_exported"]
+        raise cell.fail(
+            f"is {exported:,}, more than the volume produced ({volume:,})",
+            "at most the volume: the exported units are some of the units produced",
+        )
+    start, end = (cells.date(c) if (c := found.get(f)) is not None else None
+                  for f in ("period_start", "period_end"))  # fmt: skip
+    if start is not None and end is not None and end < start:
+        raise found["period_end"].fail(
+            f"is {end.isoformat()}, before period_start {start.isoformat()}",
+            "a last day on or after the first",
+        )
+    fiscal = found.get("fiscal_year_start")
+    country = None
+    if (cell := found.get("country")) is not None:
+        country = cells.choice(cell, COUNTRIES, "US, CA or MX (a CUSMA country)")
+    return Production(
+        volume=volume,
+        volume_exported=exported,
+        period_start=start,
+        period_end=end,
+        fiscal_year_start=cells.date(fiscal) if fiscal is not None else None,
+        country=country,
+    )
+
+
+def _units(cell: Cell | None, *, positive: bool) -> int | None:
+    """A count of vehicles: a whole number (> 0 for the volume produced, else >= 0)."""
+    if cell is None:
+        return None
+    number = cells.amount(
+        cell, strictly_positive=positive, maximum=Decimal(MAX_VOLUME), example="12000"
+    )
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise cell.fail(f"is {fmt_number(number)}", "a whole number of vehicles, e.g. 12000")
+    return int(number)
 
 
 def currency_code(cell: Cell, code: str) -> str:
