@@ -21,20 +21,22 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvc.commands import _collector_paused, evaluate_bom
+from rvc.commands import _collector_paused, evaluate_bom, read_variant
 from rvc.errors import RvcError
 from rvc.readers import config as settings_file
 from rvc.readers.source import MemoryFile
 from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome
 from rvc.reporters.outputs import prepare_stdout
+from rvc.results import DEFAULT_READING
 from rvc.rules import default_rules_dir, load_rule_pack
 
 if TYPE_CHECKING:
+    from rvc.engine.average import Variant
     from rvc.readers.config import Config
     from rvc.rules.schema import RulePack
 
@@ -46,6 +48,19 @@ DASK_CONNECT_TIMEOUT = "20s"
 
 
 @dataclass(frozen=True, slots=True)
+class Averaging:
+    """What `rvc average` reads each workbook with: the Vehicle fields it needs; the date of a
+    workbook without as_of or period_end (--period's last day); and, for the passes after
+    the first, the date to evaluate on (the period's last day) and the core-part categories
+    the period's average makes originating, by workbook path."""
+
+    required: frozenset[str]
+    fallback: date | None = None
+    as_of: date | None = None
+    period_core: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Options:
     """What every workbook of a batch is checked with (picklable, sent to each worker)."""
 
@@ -53,6 +68,7 @@ class Options:
     today: date
     core_reading: str | None
     formats: frozenset[str]  # per-workbook texts wanted: "json", "junit", "github"
+    average: Averaging | None = None  # rvc average: read each workbook as a variant
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +196,45 @@ def check_one(
     return outcome
 
 
+def average_one(
+    source: Path | MemoryFile, settings: Config, pack: RulePack, options: Options
+) -> Outcome:
+    """Read and evaluate one variant of `rvc average`: the same function locally and on Dask.
+
+    Pure like `check_one`; bad input is an error outcome (exit 2), a bug of rvc exit 3."""
+    path = str(source)
+    averaging = options.average
+    assert averaging is not None
+    with _collector_paused():
+        try:
+            variant = read_variant(
+                source,
+                settings,
+                pack,
+                as_of=averaging.as_of,
+                today=averaging.fallback or options.today,
+                reading=options.core_reading or DEFAULT_READING,
+                required=averaging.required,
+                period_core=averaging.period_core.get(path, frozenset()),
+            )
+        except RvcError as error:
+            return error_outcome(error, path, frozenset())
+        except Exception as exc:  # a bug of rvc: reported for this workbook, never a verdict
+            problem = RvcError(path, f"internal error of rvc ({type(exc).__name__}: {exc})")
+            return error_outcome(problem, path, frozenset(), code=3)
+    verdict = variant.verdict
+    return Outcome(path=path, exit_code=0, verdict=verdict.value, variant=variant)
+
+
+def evaluate_one(
+    source: Path | MemoryFile, settings: Config, pack: RulePack, options: Options
+) -> Outcome:
+    """`check_one`, or `average_one` when the options are an average's."""
+    if options.average is not None:
+        return average_one(source, settings, pack, options)
+    return check_one(source, settings, pack, options)
+
+
 _PACKS: dict[str, RulePack] = {}
 
 
@@ -207,7 +262,7 @@ def _check_task(task: Task, options: Options) -> Outcome:
         pack = _pack(task.rules)
     except RvcError as error:
         return error_outcome(error, str(task.path), options.formats)
-    return check_one(task.path, task.settings, pack, options)
+    return evaluate_one(task.path, task.settings, pack, options)
 
 
 def _check_chunk(tasks: list[tuple[int, Task]], options: Options) -> list[tuple[int, Outcome]]:
@@ -328,7 +383,7 @@ def run_dask(tasks: list[Task], options: Options, address: str, finish: Finish) 
                     )
                     continue
                 future = client.submit(
-                    check_one,
+                    evaluate_one,
                     source,
                     task.settings,
                     packs[task.rules],
@@ -527,3 +582,103 @@ def _write_single(
         raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
     sys.stderr.write(f"rvc: wrote {output} (verdict {outcome.verdict})\n")
     return outcome.exit_code
+
+
+# -- rvc average ---------------------------------------------------------------------------
+
+
+def run_average(
+    *,
+    paths: list[Path],
+    rules: Path | None,
+    config: Path | None,
+    category: str,
+    period: tuple[date, date] | None,
+    exported_only: bool,
+    only: dict[str, str],
+    core_reading: str | None,
+    today: date,
+    output_format: str,
+    outputs: list[Path],
+    fail_on: str,
+    jobs: int | None,
+    dask_scheduler: str | None,
+) -> int:
+    """Read every variant (in parallel, as a batch), average them by category over the
+    period, write the report in every format asked for; return the exit code (0 every
+    average passes, 1 one fails or is incomplete, 2 bad input, 3 a bug of rvc)."""
+    from rvc.engine import average as engine
+    from rvc.reporters import average as report
+    from rvc.reporters.outputs import stdout_format
+
+    engine.check_only(category, only)
+    files = report.plan(outputs, paths)
+    fmt = stdout_format(output_format, files=bool(files))
+    tasks = plan(paths, rules, config)
+    folders = {t.rules for t in tasks if t.problem is None}
+    if len(folders) > 1:
+        raise RvcError(
+            "rvc average",
+            f"the workbooks' settings files name {len(folders)} rule packs "
+            f"({', '.join(sorted(folders))})",
+            "one rule pack for one average (--rules DIR)",
+        )
+    pack = _pack(next(iter(folders), str(rules or default_rules_dir())))
+    required = {"volume", "country"}
+    if exported_only:
+        required.add("volume_exported")
+    if "plant" in engine.CATEGORIES[category]:
+        required.add("plant")
+    reading = core_reading or (settings_file.load(config).reading() if config else None)
+    averaging = Averaging(frozenset(required), fallback=period[1] if period else None)
+
+    def run(chosen: list[Task], how: Averaging) -> list[Outcome]:
+        opts = Options(None, today, reading, frozenset(), how)
+        if dask_scheduler:
+            return run_dask(chosen, opts, dask_scheduler, lambda i, o: o)
+        return run_local(chosen, opts, jobs or os.cpu_count() or 1, lambda i, o: o)
+
+    outcomes = run(tasks, averaging)
+    bad = [o for o in outcomes if o.variant is None]
+    if bad:
+        return report.write_errors(bad, fmt, files)
+    variants = [o.variant for o in outcomes if o.variant is not None]
+    try:
+        chosen_period = engine.resolve_period(variants, period)
+        included, excluded = engine.select(variants, chosen_period, exported_only, only)
+        engine.check_currency(included)
+    except RvcError as error:
+        return report.write_errors([error_outcome(error, error.where, frozenset())], fmt, files)
+    last_day = chosen_period.decides
+    on_last_day = replace(averaging, as_of=last_day)
+
+    def again(chosen: list[Variant], how: Averaging) -> list[Variant]:
+        """Evaluate some variants again (on the period's last day) for their figures."""
+        wanted = {v.path for v in chosen}
+        redone = {o.path: o.variant for o in run([t for t in tasks if str(t.path) in wanted], how)}
+        out = []
+        for v in included:
+            w = redone.get(v.path)
+            out.append(engine.with_figures(v, w.requirements) if w is not None else v)
+        return out
+
+    moved = [v for v in included
+             if not engine.same_rules(pack, v.vehicle_class, v.as_of, last_day)]  # fmt: skip
+    if moved:
+        included = again(moved, on_last_day)
+    forced = engine.period_core(included, pack, chosen_period, category, exported_only)
+    if forced:
+        included = again(
+            [v for v in included if v.path in forced], replace(on_last_day, period_core=forced)
+        )
+    result = engine.average(
+        included,
+        pack,
+        category=category,
+        period=chosen_period,
+        exported_only=exported_only,
+        reading=(reading or DEFAULT_READING),  # type: ignore[arg-type]
+        excluded=excluded,
+    )
+    report.write(result, fmt, files, fail_on=fail_on)
+    return report.exit_code(result, fail_on)

@@ -1,24 +1,25 @@
 """Averaging over a period (`rvc average`; SOR/2020-155 s. 16): pure, as the rest of the engine.
 
 A producer may qualify its vehicles on averages rather than one by one. The input is the
-variants of a period, each one workbook evaluated exactly as `rvc check` evaluates it (its own
-requirements under both readings of core parts, on the period's first day) with the units of
-it produced (or exported) in the period. The output is one average per group of the category
+variants of a period, each one workbook evaluated as `rvc check` evaluates it (its own
+requirements under both readings of core parts, on its own `as_of`) with the units of it
+produced (or exported) in the period. The output is one average per group of the category
 chosen, each with its verdict:
 
 * **Categories** (s. 16(1), 18(15)): `model-line-plant` (the same model line and class in the
   same plant), `class-plant` (the same class in the same plant), `model-line` (the same model
-  line in one country), `class` (the same class in one country). Every group is also one
-  vehicle class: the classes have different requirements (s. 16(2) lets vehicles with
-  different RVC requirements be averaged separately; a passenger vehicle and a light truck
-  share the RVC figure but not the LVC one).
+  line in one country), `class` (the same class in one country). A model line's vehicles
+  subject to different vehicle-RVC requirements are averaged separately (s. 16(2)): passenger
+  vehicles and light trucks share one (they are one group), heavy trucks have their own. In a
+  group of two classes, a requirement the classes define apart (the LVC: 40% and 45%) is
+  averaged over each class's vehicles.
 * **Vehicle RVC** (s. 16(1), (8)): (sum of volume x net cost - sum of volume x VNM) / sum of
   volume x net cost, under each reading, against the threshold in force for the period.
 * **Core parts** (s. 14(12), 16(10)): each category's RVC over the period (the parts' own RVCs
   weighted by value x volume) and the super-core's; once one *exceeds* the threshold every
   part averaged in it counts as originating, in every variant. Parts that thereby originate
-  change the VNM of their variant: the caller re-evaluates those variants with
-  `period_core(...)` and hands their VNM back (`Variant.period_vnm`).
+  change the VNM of their variant: the caller re-evaluates those variants with the categories
+  of `period_core(...)` and hands the figures back (`with_figures`).
 * **Steel and aluminum** (s. 17(1), (7), (9)): the producer's Table S purchases over the
   period. They are the producer's, not a vehicle's, so they are summed, not weighted by
   volume; a purchase list that several variants repeat (the producer's list copied into each
@@ -29,12 +30,16 @@ chosen, each with its verdict:
   already: each variant's points weigh by its volume. Variants of one group must use one
   formula.
 
-**The threshold in force for the period** is the one in force on its first day. Thresholds
-change on July 1 and the first and transitional periods of s. 16(4), (5) start on July 1, so a
-period that respects them has one threshold throughout. A requirement whose threshold (or, for
-the vehicle RVC, a core-part or part-table threshold it depends on) changes inside the period
-is not averaged: it is `not_evaluated` with the date and the change named, never silently
-given one figure or the other.
+**The thresholds in force for the period are those of its last day** (`Period.decides`).
+Thresholds change on July 1, and the first and transitional periods of s. 16(4), (5) are
+aligned on July 1, so for every period the regulation names but one the thresholds are the same
+on each of its days, and the last day is as good as the first. The exception is the s. 16(4)
+first period (July 2020 to the end of a fiscal year beginning before July 2021), and any period
+a producer chooses across a July 1: there the thresholds rise inside the period, and the last
+day's are the strictest (every figure of the rule pack only rises), so an average never claims
+origin that a stage of its period would deny. The report names each change inside the period
+and how the average fares against the earlier stage. A variant whose own `as_of` has other
+thresholds than the period's last day is evaluated again on that day for the average.
 """
 
 from __future__ import annotations
@@ -75,7 +80,7 @@ from rvc.rules.schema import AnyRequirement, Entry, LvcEntry, MetalEntry, RulePa
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "model-line-plant": ("country", "plant", "vehicle_class", "model_line"),
     "class-plant": ("country", "plant", "vehicle_class"),
-    "model-line": ("country", "vehicle_class", "model_line"),
+    "model-line": ("country", "model_line"),
     "class": ("country", "vehicle_class"),
 }
 """Each category (s. 16(1)(a)-(c)) and the fields its vehicles share."""
@@ -143,9 +148,10 @@ class Variant:
     notes: int = 0
     locations: dict[str, str] = field(default_factory=dict)
     """Where each Vehicle field was read (`a.xlsx: Vehicle!B9`), for located errors."""
-    period_vnm: dict[str, Decimal] | None = None
-    """The VNM under each reading once the period's core-part averages count (None: the
-    variant's own VNM)."""
+    figures: tuple[RequirementResult, ...] | None = None
+    """The requirements evaluated for the period (on its last day, with the core-part
+    categories its averages make originating), when they differ from the variant's own
+    (`requirements`, on its own `as_of`, as `rvc check` gives them)."""
 
     @property
     def model_line(self) -> str:
@@ -174,6 +180,11 @@ class Variant:
         """The variant's own result of a requirement id."""
         return next((r for r in self.requirements if r.id == requirement), None)
 
+    def in_period(self, requirement: str) -> RequirementResult | None:
+        """The result of a requirement id as the period counts it (what is averaged)."""
+        found = self.figures if self.figures is not None else self.requirements
+        return next((r for r in found if r.id == requirement), None)
+
     @property
     def verdict(self) -> Verdict:
         """The variant's own verdict (as `rvc check` gives it)."""
@@ -181,15 +192,27 @@ class Variant:
 
     def own_vnm(self) -> dict[str, Decimal] | None:
         """The VNM of one vehicle under each reading, on its own."""
-        found = self.result("vehicle-rvc")
-        evidence = found.evidence if found is not None else None
-        if isinstance(evidence, VehicleRvcEvidence) and evidence.vnm_by_reading:
-            return dict(evidence.vnm_by_reading)
-        return None
+        return _vnm(self.result("vehicle-rvc"))
+
+    def vnm_in_period(self) -> dict[str, Decimal] | None:
+        """The VNM of one vehicle under each reading, as the period counts it."""
+        return _vnm(self.in_period("vehicle-rvc"))
 
     def where(self, name: str) -> str:
         """Where a Vehicle field is (or would be) in the workbook."""
         return self.locations.get(name) or f"{self.path}: sheet 'Vehicle'"
+
+
+def _vnm(found: RequirementResult | None) -> dict[str, Decimal] | None:
+    evidence = found.evidence if found is not None else None
+    if isinstance(evidence, VehicleRvcEvidence) and evidence.vnm_by_reading:
+        return dict(evidence.vnm_by_reading)
+    return None
+
+
+def with_figures(v: Variant, figures: tuple[RequirementResult, ...]) -> Variant:
+    """The variant with its requirements as the period counts them."""
+    return replace(v, figures=figures)
 
 
 # --- output -------------------------------------------------------------------------------
@@ -207,6 +230,11 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    @property
+    def decides(self) -> date:
+        """The day whose thresholds apply: the period's last (see the module's docstring)."""
+        return self.end
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +272,7 @@ class GroupAverage:
 
     key: dict[str, str]
     label: str
-    vehicle_class: str
+    vehicle_classes: tuple[str, ...]
     variants: tuple[Variant, ...]
     volume: int
     currency: str
@@ -420,24 +448,35 @@ def classify(period: Period, vehicle_class: str) -> tuple[str, str]:
 
 
 def changes(
-    pack: RulePack, vehicle_class: str, requirement: AnyRequirement
+    pack: RulePack, classes: Iterable[str], requirement: AnyRequirement | None = None
 ) -> list[tuple[date, str]]:
-    """The dates on which a requirement's figures change for a class, with what changes; for
-    the vehicle RVC also the core-part and part-table thresholds that decide its VNM."""
-    sources: list[tuple[str, Sequence[Entry]]] = [(requirement.id, requirement.thresholds)]
-    if requirement.kind == "vehicle_rvc":
-        sources += [
-            (r.id, r.thresholds)
-            for r in pack.requirements_for(vehicle_class)
-            if r.kind == "core_parts"
-        ]
-        sources += [(t.title, t.thresholds) for t in pack.tables_for(vehicle_class)]
-    found: list[tuple[date, str]] = []
-    for name, entries in sources:
+    """The dates on which a requirement's figures change for some classes, with what changes;
+    for the vehicle RVC also the core-part and part-table thresholds that decide its VNM;
+    without a requirement, every change of the classes' rules."""
+    sources: dict[int, tuple[str, Sequence[Entry]]] = {}
+    for cls in classes:
+        for r in pack.requirements_for(cls):
+            if (
+                requirement is None
+                or r is requirement
+                or (requirement.kind == "vehicle_rvc" and r.kind == "core_parts")
+            ):
+                sources[id(r)] = (r.id, r.thresholds)
+        if requirement is None or requirement.kind == "vehicle_rvc":
+            for table in pack.tables_for(cls):
+                sources[id(table)] = (table.title, table.thresholds)
+    found: set[tuple[date, str]] = set()
+    for name, entries in sources.values():
         for before, after in zip(entries, entries[1:], strict=False):
             if _figures(before) != _figures(after):
-                found.append((after.from_, f"{name} {_shown(before)} -> {_shown(after)}"))
+                found.add((after.from_, f"{name} {_shown(before)} -> {_shown(after)}"))
     return sorted(found)
+
+
+def same_rules(pack: RulePack, vehicle_class: str, one: date, other: date) -> bool:
+    """Whether a class's thresholds are the same on two dates (no change between them)."""
+    low, high = min(one, other), max(one, other)
+    return not any(low < day <= high for day, _ in changes(pack, [vehicle_class]))
 
 
 def _figures(entry: Entry) -> dict[str, object]:
@@ -485,6 +524,25 @@ def select(
     return kept, left
 
 
+OPTION = {"model_line": "--model-line", "plant": "--plant", "vehicle_class": "--class",
+          "country": "--country"}  # fmt: skip
+
+
+def check_only(category: str, only: dict[str, str]) -> None:
+    """The fields asked for must be ones the category's groups share: leaving some vehicles of
+    a group out of its average is not allowed (all vehicles of the category count, s. 16(8))."""
+    allowed = CATEGORIES[category]
+    for name in only:
+        if name not in allowed:
+            raise RvcError(
+                OPTION[name],
+                f"does not name a {category} group (its vehicles need not share the "
+                f"{name.replace('_', ' ')}), and an average must include every vehicle of the "
+                "category (s. 16(8))",
+                f"only {', '.join(OPTION[f] for f in allowed)} with --category {category}",
+            )
+
+
 def _outside(v: Variant, period: Period, exported_only: bool, only: dict[str, str]) -> str:
     start, end = v.production.period_start, v.production.period_end
     if start is not None and end is not None and not (period.start <= start <= end <= period.end):
@@ -506,15 +564,27 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def group(variants: Sequence[Variant], category: str) -> list[list[Variant]]:
+def group(variants: Sequence[Variant], category: str, pack: RulePack) -> list[list[Variant]]:
     """The variants by the fields their category shares (text compared ignoring case and
-    repeated spaces), in sorted order; each group one vehicle class."""
+    repeated spaces), in sorted order. Without the class among the fields (`model-line`), the
+    vehicles subject to different vehicle-RVC requirements are apart (s. 16(2)): passenger
+    vehicles and light trucks share theirs, heavy trucks have their own."""
     fields = CATEGORIES[category]
     groups: dict[tuple[str, ...], list[Variant]] = {}
     for v in variants:
         key = tuple(" ".join(v.key(f).split()).casefold() for f in fields)
+        if "vehicle_class" not in fields:
+            key += (_rvc_requirement(pack, v.vehicle_class),)
         groups.setdefault(key, []).append(v)
     return [groups[k] for k in sorted(groups)]
+
+
+def _rvc_requirement(pack: RulePack, vehicle_class: str) -> str:
+    """The classes that share a class's vehicle-RVC requirement (its rule's `applies_to`)."""
+    for req in pack.requirements_for(vehicle_class):
+        if req.kind == "vehicle_rvc":
+            return ",".join(sorted(req.applies_to))
+    return vehicle_class
 
 
 def check_currency(variants: Sequence[Variant]) -> None:
@@ -535,7 +605,7 @@ def check_currency(variants: Sequence[Variant]) -> None:
 
 
 def _core_evidence(v: Variant) -> CorePartsEvidence | None:
-    found = v.result("core-parts")
+    found = v.in_period("core-parts")
     evidence = found.evidence if found is not None else None
     return evidence if isinstance(evidence, CorePartsEvidence) else None
 
@@ -593,13 +663,12 @@ def period_core(
 ) -> dict[str, frozenset[str]]:
     """For each variant that has a core part not originating on its own in a category the
     period's average rescues, those categories: the caller re-evaluates the variant with
-    them (`evaluate(..., period_core=...)`) and sets its `period_vnm`."""
+    them (`evaluate(..., period_core=...)`) and hands its figures back (`with_figures`)."""
     out: dict[str, frozenset[str]] = {}
     with localcontext() as context:
         context.prec = 40
-        for members in group(variants, category):
-            cls = members[0].vehicle_class
-            entry = _core_entry(pack, period, cls)
+        for members in group(variants, category, pack):
+            entry = _core_entry(pack, period, members[0].vehicle_class)
             if entry is None:
                 continue
             _, _, rescued = core_averages(members, entry.min_percent, exported_only)
@@ -620,14 +689,9 @@ def period_core(
 
 
 def _core_entry(pack: RulePack, period: Period, vehicle_class: str) -> RvcEntry | None:
-    """The core-part threshold for the period, when one is in force throughout it."""
-    rules = pack.at(period.start, vehicle_class)
-    core = rules.core
-    if core is None or core.entry is None:
-        return None
-    if straddled(period, changes(pack, vehicle_class, core.requirement)):
-        return None
-    return core.entry
+    """The core-part threshold for the period (on its last day), if the class has one."""
+    core = pack.at(period.decides, vehicle_class).core
+    return core.entry if core is not None else None
 
 
 # --- the averages ---------------------------------------------------------------------------
@@ -672,7 +736,7 @@ def average(
         context.prec = 40
         groups = tuple(
             _group(members, pack, category, period, exported_only, reading)
-            for members in group(variants, category)
+            for members in group(variants, category, pack)
         )
     return PeriodAverage(
         category=category,
@@ -686,6 +750,9 @@ def average(
     )
 
 
+CLASS_ORDER = ("passenger_vehicle", "light_truck", "heavy_truck")
+
+
 def _group(
     members: list[Variant],
     pack: RulePack,
@@ -695,10 +762,73 @@ def _group(
     reading: CoreReading,
 ) -> GroupAverage:
     first = members[0]
-    cls = first.vehicle_class
+    present = {v.vehicle_class for v in members}
+    classes = tuple(c for c in (*CLASS_ORDER, *sorted(present)) if c in present)
+    classes = tuple(dict.fromkeys(classes))
+    notes = _group_notes(period, first.vehicle_class, members, exported_only)
+    kind, citation = classify(period, first.vehicle_class)
+    results = []
+    for req, entry, subset in _definitions(pack, period, members):
+        if entry is None:
+            results.append(_not_in_force(req, period))
+            continue
+        ctx = _Context(pack, period, subset, exported_only, reading, first.currency, notes)
+        result = AVERAGERS[req.kind](ctx, req, entry)
+        inside = straddled(period, changes(pack, {v.vehicle_class for v in subset}, req))
+        if inside:
+            result = _straddling(result, req, period, inside)
+        if len(subset) < len(members):
+            shown = ", ".join(c for c in classes if c in req.applies_to)
+            result = replace(
+                result, title=f"{result.title} ({shown})", message=f"{shown}: {result.message}"
+            )
+        results.append(result)
+    key = {name: first.key(name) for name in CATEGORIES[category]}
+    return GroupAverage(
+        key=key,
+        label=_label(key, classes),
+        vehicle_classes=classes,
+        variants=tuple(members),
+        volume=sum(v.volume(exported_only) for v in members),
+        currency=first.currency,
+        requirements=tuple(results),
+        readings=_readings(results),
+        period_kind=kind,
+        period_citation=citation,
+        election=_election(members, category, period, exported_only, results),
+        notes=tuple(notes),
+    )
+
+
+def _definitions(
+    pack: RulePack, period: Period, members: list[Variant]
+) -> list[tuple[AnyRequirement, Entry | None, list[Variant]]]:
+    """Each requirement the group's classes have, with its entry in force on the period's
+    last day and the variants it applies to (all of them, unless the classes define it apart,
+    as the LVC of passenger vehicles and of light trucks)."""
+    seen: set[int] = set()
+    out: list[tuple[AnyRequirement, Entry | None, list[Variant]]] = []
+    for cls in sorted({v.vehicle_class for v in members}, key=_class_rank):
+        for resolved in pack.at(period.decides, cls).requirements:
+            req = resolved.requirement
+            if id(req) in seen:
+                continue
+            seen.add(id(req))
+            subset = [v for v in members if v.vehicle_class in req.applies_to]
+            out.append((req, resolved.entry, subset))
+    out.sort(key=lambda item: ORDER.index(item[0].kind))
+    return out
+
+
+def _class_rank(name: str) -> int:
+    return CLASS_ORDER.index(name) if name in CLASS_ORDER else len(CLASS_ORDER)
+
+
+def _group_notes(
+    period: Period, vehicle_class: str, members: list[Variant], exported_only: bool
+) -> list[Note]:
     notes: list[Note] = []
-    ctx = _Context(pack, period, members, exported_only, reading, first.currency, notes)
-    kind, citation = classify(period, cls)
+    kind, _ = classify(period, vehicle_class)
     if not kind:
         notes.append(
             Note(
@@ -720,46 +850,64 @@ def _group(
                     f"is taken to be the units of the period {period}",
                 )
             )
-    results = []
-    rules = pack.at(period.start, cls)
-    for resolved in sorted(rules.requirements, key=lambda r: ORDER.index(r.requirement.kind)):
-        req = resolved.requirement
-        if resolved.entry is None:
-            results.append(_not_in_force(req, period))
-            continue
-        inside = straddled(period, changes(pack, cls, req))
-        if inside:
-            results.append(_straddles(req, resolved.entry, period, inside))
-            continue
-        results.append(AVERAGERS[req.kind](ctx, req, resolved.entry))
-    key = {name: first.key(name) for name in CATEGORIES[category]}
-    return GroupAverage(
-        key=key,
-        label=_label(key),
-        vehicle_class=cls,
-        variants=tuple(members),
-        volume=ctx.total_volume,
-        currency=ctx.currency,
-        requirements=tuple(results),
-        readings=_readings(results),
-        period_kind=kind,
-        period_citation=citation,
-        election=_election(members, category, period, exported_only, results),
-        notes=tuple(notes),
-    )
+        if v.figures is not None and v.as_of != period.decides:
+            notes.append(
+                Note(
+                    "evaluated-on-the-period",
+                    v.path,
+                    f"its own figures are on its as_of {v.as_of.isoformat()}; the average counts "
+                    f"it as evaluated on {period.decides.isoformat()}, the period's last day",
+                )
+            )
+    return notes
 
 
-def _label(key: dict[str, str]) -> str:
+def _label(key: dict[str, str], classes: tuple[str, ...]) -> str:
     parts = []
     if key.get("model_line"):
         parts.append(f"model line {key['model_line']}")
-    if key.get("vehicle_class"):
-        parts.append(key["vehicle_class"])
+    parts.append(" and ".join(classes))
     if key.get("plant"):
         parts.append(f"plant {key['plant']}")
     if key.get("country"):
         parts.append(key["country"])
     return ", ".join(parts)
+
+
+def _straddling(
+    result: RequirementResult, req: AnyRequirement, period: Period, inside: list[tuple[date, str]]
+) -> RequirementResult:
+    """A requirement whose thresholds change inside the period: the last day's apply (the
+    strictest); the message says so and how the average fares against each earlier stage."""
+    changed = "; ".join(f"{day.isoformat()}: {text}" for day, text in inside)
+    text = (
+        f"{result.message}; the period straddles a change ({changed}): the thresholds of its "
+        f"last day, {period.decides.isoformat()}, apply (the strictest)"
+    )
+    for first, last, figure in _stages(req, period)[:-1]:
+        if result.value is None or figure is None:
+            continue
+        meets = "meets" if result.value >= figure else "misses"
+        text += (
+            f"; the average {meets} the {fmt_threshold(figure)} of {first.isoformat()}.."
+            f"{last.isoformat()}"
+        )
+    return replace(result, message=text)
+
+
+def _stages(req: AnyRequirement, period: Period) -> list[tuple[date, date, Decimal | None]]:
+    """The requirement's stages inside the period, each with its main figure."""
+    out = []
+    entries = list(req.thresholds)
+    for n, entry in enumerate(entries):
+        ends = entries[n + 1].from_ - timedelta(days=1) if n + 1 < len(entries) else date.max
+        first, last = max(entry.from_, period.start), min(ends, period.end)
+        if first <= last:
+            figure = getattr(entry, "min_percent", None) or getattr(
+                entry, "min_total_percent", None
+            )
+            out.append((first, last, figure))
+    return out
 
 
 def _result(
@@ -800,25 +948,8 @@ def _not_in_force(req: AnyRequirement, period: Period) -> RequirementResult:
         req,
         None,
         status=Status.NOT_EVALUATED,
-        message=f"not evaluated: no threshold in force on {period.start.isoformat()} (the "
-        f"period's first day); the first applies from {first.isoformat()}",
-    )
-
-
-def _straddles(
-    req: AnyRequirement, entry: Entry, period: Period, inside: list[tuple[date, str]]
-) -> RequirementResult:
-    day, text = inside[0]
-    before = f"{period.start.isoformat()}..{(day - timedelta(days=1)).isoformat()}"
-    after = f"{day.isoformat()}..{period.end.isoformat()}"
-    return _result(
-        req,
-        entry,
-        status=Status.NOT_EVALUATED,
-        message=f"not evaluated: the period {period} straddles {day.isoformat()}, when "
-        f"{text}; one average cannot have two thresholds: average {before} and {after} "
-        "separately (the transitional periods of s. 16(5) start on July 1 for that reason)",
-        threshold=getattr(entry, "min_percent", None) or getattr(entry, "min_total_percent", None),
+        message=f"not evaluated: no threshold in force on {period.decides.isoformat()} (the "
+        f"period's last day); the first applies from {first.isoformat()}",
     )
 
 
@@ -848,7 +979,7 @@ def _vehicle_rvc(ctx: _Context, req: AnyRequirement, entry: Entry) -> Requiremen
     """(sum of volume x net cost - sum of volume x VNM) / sum of volume x net cost (s. 16(8))."""
     assert isinstance(entry, RvcEntry)
     threshold = entry.min_percent
-    missing = [v.path for v in ctx.variants if v.own_vnm() is None]
+    missing = [v.path for v in ctx.variants if v.vnm_in_period() is None]
     if missing:
         return _result(
             req,
@@ -892,9 +1023,9 @@ def _vehicle_rvc(ctx: _Context, req: AnyRequirement, entry: Entry) -> Requiremen
 
 
 def _contribution(ctx: _Context, v: Variant, threshold: Decimal) -> Contribution:
-    own = v.own_vnm()
-    assert own is not None
-    vnm = v.period_vnm or own
+    vnm = v.vnm_in_period()
+    assert vnm is not None
+    own = v.own_vnm() or vnm
     volume = ctx.volume(v)
     allowed = v.net_cost * (HUNDRED - threshold) / HUNDRED
     return Contribution(
@@ -1042,7 +1173,7 @@ def _metal(ctx: _Context, req: AnyRequirement, entry: Entry) -> RequirementResul
     without: list[str] = []
     originating = total = ZERO
     for v in ctx.variants:
-        found = v.result(req.id)
+        found = v.in_period(req.id)
         evidence = found.evidence if found is not None else None
         if not isinstance(evidence, MetalEvidence):
             without.append(v.path)
@@ -1107,7 +1238,7 @@ def _lvc(ctx: _Context, req: AnyRequirement, entry: Entry) -> RequirementResult:
     figures: list[tuple[Variant, LvcEvidence]] = []
     missing: list[str] = []
     for v in ctx.variants:
-        found = v.result(req.id)
+        found = v.in_period(req.id)
         if found is not None and isinstance(found.evidence, LvcEvidence):
             figures.append((v, found.evidence))
         else:
@@ -1243,8 +1374,3 @@ def _distinct(values: Iterable[str]) -> tuple[str, ...]:
 def _paths(paths: list[str]) -> str:
     shown = ", ".join(paths[:3])
     return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-
-
-def with_period_vnm(v: Variant, vnm: dict[str, Decimal]) -> Variant:
-    """The variant with its VNM once the period's core-part averages count."""
-    return replace(v, period_vnm=dict(vnm))

@@ -141,10 +141,13 @@ def read_vehicle(
         if hs_subheading is not None:
             provenance.locations["hs_subheading"] = cell.where
     workbook_date = cells.date(cell) if (cell := get("as_of")) is not None else None
+    period = read_production(found, sheet, production) if production is not None else None
     if override is not None:
         effective, source = override, "option"
     elif workbook_date is not None:
         effective, source = workbook_date, "workbook"
+    elif period is not None and period.period_end is not None:
+        effective, source = period.period_end, "period"  # rvc average: its period's last day
     else:
         effective, source = today, "today"
 
@@ -173,7 +176,7 @@ def read_vehicle(
         lvc_formula=formula,
         total_annual_purchase_value=optional_amount("total_annual_purchase_value", True),
         production_wages_total=optional_amount("production_wages_total", True),
-        production=read_production(found, sheet, production) if production is not None else None,
+        production=period,
     )
     return vehicle, effective, source
 

@@ -81,6 +81,10 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
     }
 
 
+requirement_document = _requirement
+"""A requirement result as the JSON report writes it (also for `rvc average`)."""
+
+
 def document(report: Report) -> dict[str, Any]:
     """The report as a JSON-ready dict, keys in contract order."""
     return {
