@@ -646,6 +646,7 @@ def run_average(
     try:
         chosen_period = engine.resolve_period(variants, period)
         included, excluded = engine.select(variants, chosen_period, exported_only, only)
+        chosen_period = engine.with_fiscal_year(chosen_period, included)
         engine.check_currency(included)
     except RvcError as error:
         return report.write_errors([error_outcome(error, error.where, frozenset())], fmt, files)

@@ -340,9 +340,10 @@ class PeriodAverage:
 def resolve_period(variants: Sequence[Variant], option: tuple[date, date] | None) -> Period:
     """The period: `--period`, else the one every workbook states (period_start, period_end).
 
-    Raises a located `RvcError` when there is neither, when workbooks state different periods
-    without `--period`, or when they state different fiscal years."""
-    fiscal = _fiscal_year_start(variants)
+    Raises a located `RvcError` when there is neither, or when workbooks state different
+    periods without `--period`. The fiscal year is the included workbooks' (`with_fiscal_year`).
+    """
+    fiscal = None
     if option is not None:
         return Period(option[0], option[1], "option", fiscal)
     first: Variant | None = None
@@ -375,6 +376,12 @@ def resolve_period(variants: Sequence[Variant], option: tuple[date, date] | None
 def _period_text(production: Production) -> str:
     start, end = production.period_start, production.period_end
     return f"{start.isoformat() if start else '?'}..{end.isoformat() if end else '?'}"
+
+
+def with_fiscal_year(period: Period, variants: Sequence[Variant]) -> Period:
+    """The period with the producer's fiscal year, which every workbook averaged that states
+    it must agree on (a located `RvcError` otherwise)."""
+    return replace(period, fiscal_year_start=_fiscal_year_start(variants))
 
 
 def _fiscal_year_start(variants: Sequence[Variant]) -> date | None:
