@@ -36,7 +36,7 @@ from rvc.results import DEFAULT_READING
 from rvc.rules import default_rules_dir, load_rule_pack
 
 if TYPE_CHECKING:
-    from rvc.engine.average import Variant
+    from rvc.engine.average import Period, Variant
     from rvc.readers.config import Config
     from rvc.rules.schema import RulePack
 
@@ -587,6 +587,99 @@ def _write_single(
 # -- rvc average ---------------------------------------------------------------------------
 
 
+class _Failed(Exception):
+    """Workbooks that could not be read (bad input, or a bug of rvc in a later pass)."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        super().__init__(f"{len(outcomes)} workbooks")
+        self.outcomes = outcomes
+
+
+@dataclass(slots=True)
+class _Passes:
+    """The passes of `rvc average` over the workbooks, each a batch run (locally or on Dask):
+    the first reads every variant on its own as_of; later ones evaluate some again on the
+    period's last day, with the core-part categories the period's averages make originating."""
+
+    tasks: list[Task]
+    today: date
+    reading: str | None
+    jobs: int | None
+    dask_scheduler: str | None
+    averaging: Averaging
+
+    def run(self, chosen: list[Task], how: Averaging) -> list[Outcome]:
+        options = Options(None, self.today, self.reading, frozenset(), how)
+        if self.dask_scheduler:
+            return run_dask(chosen, options, self.dask_scheduler, lambda i, o: o)
+        return run_local(chosen, options, self.jobs or os.cpu_count() or 1, lambda i, o: o)
+
+    def first(self) -> list[Variant]:
+        outcomes = self.run(self.tasks, self.averaging)
+        bad = [o for o in outcomes if o.variant is None]
+        if bad:
+            raise _Failed(bad)
+        return [o.variant for o in outcomes if o.variant is not None]
+
+    def again(self, included: list[Variant], chosen: set[str], how: Averaging) -> list[Variant]:
+        """The variants, those in `chosen` with their figures evaluated again."""
+        from rvc.engine.average import with_figures
+
+        outcomes = self.run([t for t in self.tasks if str(t.path) in chosen], how)
+        failed = [o for o in outcomes if o.variant is None]
+        if failed:  # read once already: a bug of rvc, or a file changed meanwhile
+            raise _Failed(failed)
+        redone = {o.path: o.variant for o in outcomes if o.variant is not None}
+        return [with_figures(v, redone[v.path].requirements) if v.path in redone else v
+                for v in included]  # fmt: skip
+
+    def for_period(
+        self,
+        included: list[Variant],
+        pack: RulePack,
+        period: Period,
+        category: str,
+        exported_only: bool,
+    ) -> list[Variant]:
+        """Each variant's figures for the period: on its last day (when its own as_of has
+        other thresholds), then with the core parts the period's averages rescue."""
+        from rvc.engine import average as engine
+
+        last_day = replace(self.averaging, as_of=period.decides)
+        day = period.decides
+        moved = {v.path for v in included
+                 if not engine.same_rules(pack, v.vehicle_class, v.as_of, day)}  # fmt: skip
+        if moved:
+            included = self.again(included, moved, last_day)
+        forced = engine.period_core(included, pack, period, category, exported_only)
+        if forced:
+            included = self.again(included, set(forced), replace(last_day, period_core=forced))
+        return included
+
+
+def _average_pack(tasks: list[Task], rules: Path | None) -> RulePack:
+    """The one rule pack of an average: --rules, else the one the settings files name."""
+    folders = {t.rules for t in tasks if t.problem is None}
+    if len(folders) > 1:
+        raise RvcError(
+            "rvc average",
+            f"the workbooks' settings files name {len(folders)} rule packs "
+            f"({', '.join(sorted(folders))})",
+            "one rule pack for one average (--rules DIR)",
+        )
+    return _pack(next(iter(folders), str(rules or default_rules_dir())))
+
+
+def _required(categories: tuple[str, ...], exported_only: bool) -> frozenset[str]:
+    """The Vehicle fields every workbook of the average must give."""
+    required = {"volume", "country"}
+    if exported_only:
+        required.add("volume_exported")
+    if "plant" in categories:
+        required.add("plant")
+    return frozenset(required)
+
+
 def run_average(
     *,
     paths: list[Path],
@@ -615,68 +708,29 @@ def run_average(
     files = report.plan(outputs, paths)
     fmt = stdout_format(output_format, files=bool(files))
     tasks = plan(paths, rules, config)
-    folders = {t.rules for t in tasks if t.problem is None}
-    if len(folders) > 1:
-        raise RvcError(
-            "rvc average",
-            f"the workbooks' settings files name {len(folders)} rule packs "
-            f"({', '.join(sorted(folders))})",
-            "one rule pack for one average (--rules DIR)",
-        )
-    pack = _pack(next(iter(folders), str(rules or default_rules_dir())))
-    required = {"volume", "country"}
-    if exported_only:
-        required.add("volume_exported")
-    if "plant" in engine.CATEGORIES[category]:
-        required.add("plant")
+    pack = _average_pack(tasks, rules)
     reading = core_reading or (settings_file.load(config).reading() if config else None)
-    averaging = Averaging(frozenset(required), fallback=period[1] if period else None)
-
-    def run(chosen: list[Task], how: Averaging) -> list[Outcome]:
-        opts = Options(None, today, reading, frozenset(), how)
-        if dask_scheduler:
-            return run_dask(chosen, opts, dask_scheduler, lambda i, o: o)
-        return run_local(chosen, opts, jobs or os.cpu_count() or 1, lambda i, o: o)
-
-    outcomes = run(tasks, averaging)
-    bad = [o for o in outcomes if o.variant is None]
-    if bad:
-        return report.write_errors(bad, fmt, files)
-    variants = [o.variant for o in outcomes if o.variant is not None]
+    averaging = Averaging(
+        _required(engine.CATEGORIES[category], exported_only),
+        fallback=period[1] if period else None,
+    )
+    passes = _Passes(tasks, today, reading, jobs, dask_scheduler, averaging)
     try:
-        chosen_period = engine.resolve_period(variants, period)
-        included, excluded = engine.select(variants, chosen_period, exported_only, only)
-        chosen_period = engine.with_fiscal_year(chosen_period, included)
+        variants = passes.first()
+        chosen = engine.resolve_period(variants, period)
+        included, excluded = engine.select(variants, chosen, exported_only, only)
+        chosen = engine.with_fiscal_year(chosen, included)
         engine.check_currency(included)
+        included = passes.for_period(included, pack, chosen, category, exported_only)
+    except _Failed as failure:
+        return report.write_errors(failure.outcomes, fmt, files)
     except RvcError as error:
         return report.write_errors([error_outcome(error, error.where, frozenset())], fmt, files)
-    last_day = chosen_period.decides
-    on_last_day = replace(averaging, as_of=last_day)
-
-    def again(chosen: list[Variant], how: Averaging) -> list[Variant]:
-        """Evaluate some variants again (on the period's last day) for their figures."""
-        wanted = {v.path for v in chosen}
-        redone = {o.path: o.variant for o in run([t for t in tasks if str(t.path) in wanted], how)}
-        out = []
-        for v in included:
-            w = redone.get(v.path)
-            out.append(engine.with_figures(v, w.requirements) if w is not None else v)
-        return out
-
-    moved = [v for v in included
-             if not engine.same_rules(pack, v.vehicle_class, v.as_of, last_day)]  # fmt: skip
-    if moved:
-        included = again(moved, on_last_day)
-    forced = engine.period_core(included, pack, chosen_period, category, exported_only)
-    if forced:
-        included = again(
-            [v for v in included if v.path in forced], replace(on_last_day, period_core=forced)
-        )
     result = engine.average(
         included,
         pack,
         category=category,
-        period=chosen_period,
+        period=chosen,
         exported_only=exported_only,
         reading=(reading or DEFAULT_READING),  # type: ignore[arg-type]
         excluded=excluded,

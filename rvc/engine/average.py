@@ -433,18 +433,10 @@ def classify(period: Period, vehicle_class: str) -> tuple[str, str]:
     if fiscal is not None and fiscal_year_of(fiscal, start) == (start, end):
         return "the producer's fiscal year", "s. 16(1)"
     for first, last, citation in TRANSITIONAL.get(vehicle_class, ()):
-        if start != first:
-            continue
-        if last is not None and end == last:
-            return "transitional period", citation
-        if last is None and fiscal is not None and fiscal_year_of(fiscal, start)[1] == end:
-            return "transitional period to the end of the fiscal year", citation
-        if last is None and fiscal is None:
-            return (
-                "transitional period to the end of the fiscal year (if "
-                f"{end.isoformat()} ends it: no fiscal_year_start given)",
-                citation,
-            )
+        if start == first:
+            kind = _transitional(period, last)
+            if kind:
+                return kind, citation
     if fiscal is not None and start == FIRST_PERIOD_START:
         begins, ends = fiscal_year_of(fiscal, start + timedelta(days=366))
         if FIRST_PERIOD_START < begins < date(2021, 7, 1) and end == ends:
@@ -452,6 +444,21 @@ def classify(period: Period, vehicle_class: str) -> tuple[str, str]:
                 "s. 16(4)"
             )
     return "", ""
+
+
+def _transitional(period: Period, last: date | None) -> str:
+    """Whether a period that starts as a transitional one of s. 16(5) is one ("" if not)."""
+    end, fiscal = period.end, period.fiscal_year_start
+    if last is not None:
+        return "transitional period" if end == last else ""
+    if fiscal is None:
+        return (
+            f"transitional period to the end of the fiscal year (if {end.isoformat()} ends it: "
+            "no fiscal_year_start given)"
+        )
+    if fiscal_year_of(fiscal, period.start)[1] == end:
+        return "transitional period to the end of the fiscal year"
+    return ""
 
 
 def changes(
@@ -1093,12 +1100,15 @@ def _core_parts(ctx: _Context, req: AnyRequirement, entry: Entry) -> Requirement
     categories, super_core, rescued = core_averages(ctx.variants, threshold, ctx.exported_only)
     gaps: list[CoreGap] = []
     none_found: list[str] = []
+    through: set[str] = set()
     for v in ctx.variants:
         own = _core_evidence(v)
         if own is None:
             none_found.append(v.path)
             continue
         gaps.extend(_gaps(v, own, rescued))
+        through |= {p.category for c in own.categories for p in c.parts
+                    if p.how == "period_average"}  # fmt: skip
     evidence = AveragedCoreEvidence(
         threshold=threshold,
         categories=tuple(sorted(categories, key=lambda c: c.category)),
@@ -1117,7 +1127,7 @@ def _core_parts(ctx: _Context, req: AnyRequirement, entry: Entry) -> Requirement
         req,
         entry,
         status=status,
-        message=_core_message(evidence, entry, status),
+        message=_core_message(evidence, entry, status, sorted(through)),
         value=super_core.value,
         threshold=threshold,
         evidence=evidence,
@@ -1141,7 +1151,9 @@ def _gaps(v: Variant, evidence: CorePartsEvidence, rescued: set[str]) -> list[Co
     return out
 
 
-def _core_message(e: AveragedCoreEvidence, entry: RvcEntry, status: Status) -> str:
+def _core_message(
+    e: AveragedCoreEvidence, entry: RvcEntry, status: Status, through: list[str]
+) -> str:
     shown = fmt_threshold(e.threshold)
     sc = e.super_core
     figures = "; ".join(
@@ -1161,9 +1173,8 @@ def _core_message(e: AveragedCoreEvidence, entry: RvcEntry, status: Status) -> s
         )
     if status is Status.NOT_EVALUATED:
         return f"not evaluated: no core parts found in {_paths(list(e.no_core_parts))}; {head}"
-    rescued = ", ".join(e.rescued)
     return f"every core part originates; {head}" + (
-        f"; through the period's average: {rescued}" if rescued else ""
+        f"; some {', '.join(through)} parts only through the period's average" if through else ""
     )
 
 
@@ -1340,11 +1351,7 @@ def _election(
 ) -> Election:
     """What s. 16(3) (and s. 18(16) for the LVC) asks the producer to state, from the
     workbooks themselves, and what they do not give."""
-    missing = [f"tariff classification (hs_subheading) of {v.path}"
-               for v in members if not v.vehicle.get("hs_subheading")]  # fmt: skip
-    missing += [f"producer of {v.path}" for v in members if not v.vehicle.get("producer")]
-    if "plant" not in CATEGORIES[category]:
-        missing += [f"plant of {v.path}" for v in members if not v.vehicle.get("plant")]
+    missing = _missing(members, category)
     lvc = next((r for r in results if r.kind == "lvc"), None)
     return Election(
         category=category,
@@ -1362,16 +1369,22 @@ def _election(
         hs_subheadings=_distinct(v.vehicle.get("hs_subheading", "") for v in members),
         plants=tuple(
             sorted(
-                {
-                    (v.vehicle.get("plant", ""), v.key("country"))
-                    for v in members
-                    if v.vehicle.get("plant")
-                }
-            )  # fmt: skip
-        ),
+                {(v.vehicle["plant"], v.key("country")) for v in members if v.vehicle.get("plant")}
+            )
+        ),  # fmt: skip
         estimated_lvc=lvc.value if lvc is not None else None,
         missing=tuple(missing),
     )
+
+
+def _missing(members: list[Variant], category: str) -> list[str]:
+    """What the election states and a workbook does not give."""
+    wanted = ["hs_subheading", "producer"]
+    if "plant" not in CATEGORIES[category]:
+        wanted.append("plant")
+    what = {"hs_subheading": "tariff classification (hs_subheading)"}
+    return [f"{what.get(name, name)} of {v.path}" for name in wanted for v in members
+            if not v.vehicle.get(name)]  # fmt: skip
 
 
 def _distinct(values: Iterable[str]) -> tuple[str, ...]:

@@ -141,15 +141,13 @@ def read_vehicle(
         if hs_subheading is not None:
             provenance.locations["hs_subheading"] = cell.where
     workbook_date = cells.date(cell) if (cell := get("as_of")) is not None else None
-    period = read_production(found, sheet, production) if production is not None else None
+    period = read_production(found, sheet, production)
     if override is not None:
         effective, source = override, "option"
     elif workbook_date is not None:
         effective, source = workbook_date, "workbook"
-    elif period is not None and period.period_end is not None:
-        effective, source = period.period_end, "period"  # rvc average: its period's last day
     else:
-        effective, source = today, "today"
+        effective, source = _undated(period, today)
 
     def optional_amount(field: str, positive: bool = False) -> Decimal | None:
         cell = get(field)
@@ -192,10 +190,53 @@ _WHAT = {
 }
 
 
+def _undated(period: Production | None, today: date) -> tuple[date, str]:
+    """The date of a workbook without as_of: its period's last day (rvc average), else today."""
+    if period is not None and period.period_end is not None:
+        return period.period_end, "period"
+    return today, "today"
+
+
 def read_production(
-    found: dict[str, Cell], sheet: RawSheet, required: frozenset[str]
-) -> Production:
-    """The period fields (s. 16): volumes as whole numbers, dates, the plant's country."""
+    found: dict[str, Cell], sheet: RawSheet, required: frozenset[str] | None
+) -> Production | None:
+    """The period fields (s. 16): volumes as whole numbers, dates, the plant's country; None
+    when not asked for (`rvc check` ignores them)."""
+    if required is None:
+        return None
+    _require(found, sheet, required)
+    volume = _units(found.get("volume"), positive=True)
+    exported = _units(found.get("volume_exported"), positive=False)
+    if volume is not None and exported is not None and exported > volume:
+        cell = found["volume_exported"]
+        raise cell.fail(
+            f"is {exported:,}, more than the volume produced ({volume:,})",
+            "at most the volume: the exported units are some of the units produced",
+        )
+    start, end, fiscal = (_date(found.get(f)) for f in ("period_start", "period_end",
+                                                        "fiscal_year_start"))  # fmt: skip
+    if start is not None and end is not None and end < start:
+        raise found["period_end"].fail(
+            f"is {end.isoformat()}, before period_start {start.isoformat()}",
+            "a last day on or after the first",
+        )
+    country = found.get("country")
+    return Production(
+        volume=volume,
+        volume_exported=exported,
+        period_start=start,
+        period_end=end,
+        fiscal_year_start=fiscal,
+        country=(
+            cells.choice(country, COUNTRIES, "US, CA or MX (a CUSMA country)")
+            if country is not None
+            else None
+        ),
+    )
+
+
+def _require(found: dict[str, Cell], sheet: RawSheet, required: frozenset[str]) -> None:
+    """Each field asked for is there with a value, or a located error names the first missing."""
     for field in (f for f in (*PRODUCTION_FIELDS, "plant") if f in required):
         cell = found.get(field)
         if cell is None or cell.value() is None:
@@ -205,33 +246,10 @@ def read_production(
                 f"{field} is missing (rvc average needs it)",
                 f"a row with '{field}' in column A and {_WHAT[field]} in column B",
             )
-    volume = _units(found.get("volume"), positive=True)
-    exported = _units(found.get("volume_exported"), positive=False)
-    if volume is not None and exported is not None and exported > volume:
-        cell = found["volume_exported"]
-        raise cell.fail(
-            f"is {exported:,}, more than the volume produced ({volume:,})",
-            "at most the volume: the exported units are some of the units produced",
-        )
-    start, end = (cells.date(c) if (c := found.get(f)) is not None else None
-                  for f in ("period_start", "period_end"))  # fmt: skip
-    if start is not None and end is not None and end < start:
-        raise found["period_end"].fail(
-            f"is {end.isoformat()}, before period_start {start.isoformat()}",
-            "a last day on or after the first",
-        )
-    fiscal = found.get("fiscal_year_start")
-    country = None
-    if (cell := found.get("country")) is not None:
-        country = cells.choice(cell, COUNTRIES, "US, CA or MX (a CUSMA country)")
-    return Production(
-        volume=volume,
-        volume_exported=exported,
-        period_start=start,
-        period_end=end,
-        fiscal_year_start=cells.date(fiscal) if fiscal is not None else None,
-        country=country,
-    )
+
+
+def _date(cell: Cell | None) -> date | None:
+    return cells.date(cell) if cell is not None else None
 
 
 def _units(cell: Cell | None, *, positive: bool) -> int | None:
