@@ -244,6 +244,79 @@ def check(
     raise typer.Exit(code)
 
 
+class DiffFormat(StrEnum):
+    """Output formats of `rvc diff`."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The BOM before the change (.xlsx, CSV or folder).")],
+    new: Annotated[Path, typer.Argument(help="The BOM after the change.")],
+    rules: RulesOption = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Date whose thresholds apply to both (default: NEW's as_of, else today).",
+        ),
+    ] = None,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = DiffFormat.table,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file.", dir_okay=False),
+    ] = None,
+    core_reading: Annotated[
+        Reading | None,
+        typer.Option("--core-reading", help="us-cbp (default) or roll-up, as in check."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Settings file for both (default: the nearest one above each BOM).",
+            dir_okay=False,
+        ),
+    ] = None,
+    fail_on_regression: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-regression",
+            help="Exit 1 only when a requirement's status got worse (pass > not evaluated > "
+            "fail), 0 otherwise, whatever NEW's verdict.",
+        ),
+    ] = False,
+) -> None:
+    """Compare two BOMs on one date: lines changed and how each requirement moved.
+
+    Exit 0 when NEW passes, 1 when it fails or is incomplete, 2 on bad input (either file).
+    """
+    from rvc.commands import run_diff
+
+    try:
+        code = run_diff(
+            old=old,
+            new=new,
+            rules=rules,
+            as_of=as_of.date() if as_of else None,
+            today=date.today(),
+            output_format=output_format.value,
+            output=output,
+            core_reading=_reading(core_reading, False),
+            config=config,
+            fail_on_regression=fail_on_regression,
+        )
+    except RvcError as error:
+        raise _fail(error) from None
+    raise typer.Exit(code)
+
+
 class Category(StrEnum):
     """Averaging categories of s. 16(1) (rvc.engine.average.CATEGORIES)."""
 
@@ -379,8 +452,8 @@ def average(
         typer.Option("--dask-scheduler", help="Read the workbooks on this Dask cluster."),
     ] = None,
 ) -> None:
-    """Average variants over a period by category (s. 16): exit 0 every average passes, 1 one
-    fails or is incomplete, 2 bad input (each workbook's located message on standard error).
+    """Average variants over a period by category, as section 16 allows; exit 0 every average
+    passes, 1 one fails or is incomplete, 2 bad input (each workbook's message on stderr).
 
     One average per group of the category (e.g. per model line and plant), each with its
     verdict; the exit code is the worst. Workbooks outside the period or the group asked for
@@ -414,79 +487,6 @@ def average(
             fail_on=fail_on.value,
             jobs=jobs,
             dask_scheduler=dask_scheduler,
-        )
-    except RvcError as error:
-        raise _fail(error) from None
-    raise typer.Exit(code)
-
-
-class DiffFormat(StrEnum):
-    """Output formats of `rvc diff`."""
-
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-
-
-@app.command()
-def diff(
-    old: Annotated[Path, typer.Argument(help="The BOM before the change (.xlsx, CSV or folder).")],
-    new: Annotated[Path, typer.Argument(help="The BOM after the change.")],
-    rules: RulesOption = None,
-    as_of: Annotated[
-        datetime | None,
-        typer.Option(
-            "--as-of",
-            formats=["%Y-%m-%d"],
-            help="Date whose thresholds apply to both (default: NEW's as_of, else today).",
-        ),
-    ] = None,
-    output_format: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = DiffFormat.table,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file.", dir_okay=False),
-    ] = None,
-    core_reading: Annotated[
-        Reading | None,
-        typer.Option("--core-reading", help="us-cbp (default) or roll-up, as in check."),
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            help="Settings file for both (default: the nearest one above each BOM).",
-            dir_okay=False,
-        ),
-    ] = None,
-    fail_on_regression: Annotated[
-        bool,
-        typer.Option(
-            "--fail-on-regression",
-            help="Exit 1 only when a requirement's status got worse (pass > not evaluated > "
-            "fail), 0 otherwise, whatever NEW's verdict.",
-        ),
-    ] = False,
-) -> None:
-    """Compare two BOMs on one date: lines changed and how each requirement moved.
-
-    Exit 0 when NEW passes, 1 when it fails or is incomplete, 2 on bad input (either file).
-    """
-    from rvc.commands import run_diff
-
-    try:
-        code = run_diff(
-            old=old,
-            new=new,
-            rules=rules,
-            as_of=as_of.date() if as_of else None,
-            today=date.today(),
-            output_format=output_format.value,
-            output=output,
-            core_reading=_reading(core_reading, False),
-            config=config,
-            fail_on_regression=fail_on_regression,
         )
     except RvcError as error:
         raise _fail(error) from None
