@@ -110,7 +110,9 @@ def test_ten_times_the_volume_weighs_ten_times(cli: Any, tmp_path: Path) -> None
     assert rvc["status"] == "pass" and D(rvc["threshold"]) == 75
     details = rvc["details"]
     assert D(details["net_cost_total"]) == 12_000_000 and D(details["vnm_total"]) == 2_600_000
-    pull = [(Path(c["path"]).name, D(c["above_allowance"]["us-cbp"])) for c in details["contributions"]]
+    pull = [
+        (Path(c["path"]).name, D(c["above_allowance"]["us-cbp"])) for c in details["contributions"]
+    ]
     assert pull == [("b.xlsx", 100_000), ("a.xlsx", -500_000)]
     assert D(rvc["margin_amount"]) == 400_000  # allowed 3,000,000 - 2,600,000
     own = {Path(v["input"]["path"]).name: v for v in group["variants"]}
@@ -284,9 +286,18 @@ def test_periods_the_regulation_names(start, end, fiscal, cls, kind, citation) -
 
 
 def test_fiscal_year_of_a_date() -> None:
-    assert fiscal_year_of(date(2021, 1, 1), date(2021, 12, 31)) == (date(2021, 1, 1), date(2021, 12, 31))
-    assert fiscal_year_of(date(2020, 10, 1), date(2021, 9, 30)) == (date(2020, 10, 1), date(2021, 9, 30))
-    assert fiscal_year_of(date(2020, 10, 1), date(2021, 10, 1)) == (date(2021, 10, 1), date(2022, 9, 30))
+    assert fiscal_year_of(date(2021, 1, 1), date(2021, 12, 31)) == (
+        date(2021, 1, 1),
+        date(2021, 12, 31),
+    )
+    assert fiscal_year_of(date(2020, 10, 1), date(2021, 9, 30)) == (
+        date(2020, 10, 1),
+        date(2021, 9, 30),
+    )
+    assert fiscal_year_of(date(2020, 10, 1), date(2021, 10, 1)) == (
+        date(2021, 10, 1),
+        date(2022, 9, 30),
+    )
 
 
 def _boundary(folder: Path, period: dict[str, Any], **fields: Any) -> None:
@@ -343,7 +354,9 @@ def test_workbooks_outside_the_period_or_the_group_are_listed(cli: Any, tmp_path
     variant(folder, "windsor.xlsx", lines, plant="Windsor")
     done, doc = average(cli, folder, "--category", "class-plant", "--period",
                         "2024-01-01..2024-12-31", "--plant", "oshawa")  # fmt: skip
-    assert [Path(v["input"]["path"]).name for g in doc["groups"] for v in g["variants"]] == ["in.xlsx"]
+    assert [Path(v["input"]["path"]).name for g in doc["groups"] for v in g["variants"]] == [
+        "in.xlsx"
+    ]
     reasons = {Path(e["path"]).name: e["reason"] for e in doc["excluded"]}
     assert reasons["before.xlsx"].startswith("outside the period 2024-01-01..2024-12-31")
     assert reasons["across.xlsx"].startswith("partly outside the period")
@@ -395,7 +408,9 @@ def test_exported_only_weighs_the_exported_units(cli: Any, tmp_path: Path) -> No
         ({"volume_exported": 200}, "Vehicle!B", "volume_exported is 200, more than the volume produced (100)"),
     ],
 )  # fmt: skip
-def test_bad_period_fields_are_located_errors(cli: Any, tmp_path: Path, fields, where, found) -> None:  # type: ignore[no-untyped-def]
+def test_bad_period_fields_are_located_errors(
+    cli: Any, tmp_path: Path, fields, where, found
+) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "v"
     good = variant(folder, "good.xlsx", [("ENG", 3000, "Y", "engine", None)])
     bad = variant(folder, "bad.xlsx", [("ENG", 3000, "Y", "engine", None)], **fields)
