@@ -78,7 +78,7 @@ from rvc.rules.in_force import ORDER
 from rvc.rules.schema import AnyRequirement, Entry, LvcEntry, MetalEntry, RulePack, RvcEntry
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
-    "model-line-plant": ("country", "plant", "vehicle_class", "model_line"),
+    "model-line-plant": ("country", "plant", "model_line", "vehicle_class"),
     "class-plant": ("country", "plant", "vehicle_class"),
     "model-line": ("country", "model_line"),
     "class": ("country", "vehicle_class"),
@@ -779,7 +779,7 @@ def _group(
     present = {v.vehicle_class for v in members}
     classes = tuple(c for c in (*CLASS_ORDER, *sorted(present)) if c in present)
     classes = tuple(dict.fromkeys(classes))
-    notes = _group_notes(period, first.vehicle_class, members, exported_only)
+    notes = _group_notes(pack, period, members, exported_only)
     kind, citation = classify(period, first.vehicle_class)
     results = []
     for req, entry, subset in _definitions(pack, period, members):
@@ -839,8 +839,9 @@ def _class_rank(name: str) -> int:
 
 
 def _group_notes(
-    period: Period, vehicle_class: str, members: list[Variant], exported_only: bool
+    pack: RulePack, period: Period, members: list[Variant], exported_only: bool
 ) -> list[Note]:
+    vehicle_class = members[0].vehicle_class
     notes: list[Note] = []
     kind, _ = classify(period, vehicle_class)
     if not kind:
@@ -864,13 +865,14 @@ def _group_notes(
                     f"is taken to be the units of the period {period}",
                 )
             )
-        if v.figures is not None and v.as_of != period.decides:
+        if v.figures is not None and not same_rules(pack, v.vehicle_class, v.as_of, period.decides):
             notes.append(
                 Note(
                     "evaluated-on-the-period",
                     v.path,
-                    f"its own figures are on its as_of {v.as_of.isoformat()}; the average counts "
-                    f"it as evaluated on {period.decides.isoformat()}, the period's last day",
+                    f"its own figures are on its as_of {v.as_of.isoformat()}, whose thresholds "
+                    f"differ from the period's: the average counts it as evaluated on "
+                    f"{period.decides.isoformat()}, the period's last day",
                 )
             )
     return notes

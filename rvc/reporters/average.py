@@ -564,7 +564,8 @@ def render_github(result: PeriodAverage, stream: TextIO, fail_on: str = gate.DEF
             f"::{level} title={title}::"
             + _data(
                 f"{g.label}: {g.verdict.value} over {result.period} ({len(g.variants)} "
-                f"workbooks, {g.volume:,} vehicles; {result.category})"
+                f"workbook{'s' if len(g.variants) != 1 else ''}, {g.volume:,} vehicles; "
+                f"{result.category})"
             )
             + "\n"
         )
@@ -635,7 +636,18 @@ def render_markdown(result: PeriodAverage, stream: TextIO, fail_on: str = gate.D
         for r in g.requirements:
             if r.status is not Status.PASS:
                 out.append(f"- **{r.id}**: {escape(r.message)} ({escape(r.citation)})")
-        out.append("")
+        e = g.election
+        plants = "; ".join(f"{p}, {c}" for p, c in e.plants) or "-"
+        out += [
+            "",
+            f"Election ({escape(e.citation)}): {escape(e.category)}, {escape(e.basis)}; "
+            f"{e.period_start.isoformat()} to {e.period_end.isoformat()}; model lines "
+            f"{escape(', '.join(e.model_lines) or '-')}; classes "
+            f"{escape(', '.join(e.vehicle_classes))}; tariff classification "
+            f"{escape(', '.join(e.hs_subheadings) or '-')}; plants {escape(plants)}"
+            + (f"; missing: {escape('; '.join(e.missing))}" if e.missing else ""),
+            "",
+        ]
     if result.excluded:
         out.append(f"Left out ({len(result.excluded)}):")
         out += [f"- {_code(e.path)}: {escape(e.reason)}" for e in result.excluded]
