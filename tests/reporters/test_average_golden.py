@@ -25,7 +25,7 @@ import jsonschema
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_average import FY24, variant
+from tests.test_average import variant
 
 GOLDEN = ROOT / "tests" / "golden"
 SCHEMA = json.loads((ROOT / "rvc" / "reporters" / "average.schema.json").read_text())
