@@ -141,6 +141,7 @@ def read_variant(
         as_of=bill.as_of,
         requirements=report.requirements,
         readings=report.readings,
+        as_of_source=bill.as_of_source,
         purchases=purchases,
         notes=len(report.notes),
         locations=dict(provenance.locations) if provenance else {},

@@ -142,6 +142,9 @@ class Variant:
     as_of: date
     requirements: tuple[RequirementResult, ...]
     readings: tuple[ReadingOutcome, ...]
+    as_of_source: str = "workbook"
+    """Where `as_of` comes from: the workbook's as_of (`workbook`), its period_end (`period`),
+    or neither (`today`: --period's last day, else today)."""
     purchases: dict[str, str] = field(default_factory=dict)
     """Each metal's purchase rows, as a digest: a list repeated in several workbooks is the
     producer's list, counted once."""
@@ -525,8 +528,9 @@ def select(
 ) -> tuple[list[Variant], list[Excluded]]:
     """The variants in the period and the category asked for; the others, with the reason.
 
-    A workbook is in the period when its own period lies inside it (one without a period is
-    taken to cover it); `only` holds category fields asked for (`--plant Oshawa`)."""
+    A workbook is in the period when its own period lies inside it; one without a period when
+    its as_of does (without either, it is taken to cover the period, and said so); `only`
+    holds category fields asked for (`--plant Oshawa`)."""
     kept: list[Variant] = []
     left: list[Excluded] = []
     for v in variants:
@@ -559,6 +563,11 @@ def check_only(category: str, only: dict[str, str]) -> None:
 
 def _outside(v: Variant, period: Period, exported_only: bool, only: dict[str, str]) -> str:
     start, end = v.production.period_start, v.production.period_end
+    if start is None and v.as_of_source == "workbook" and not period.start <= v.as_of <= period.end:
+        return (
+            f"outside the period {period}: its as_of is {v.as_of.isoformat()} (it gives no "
+            "period_start and period_end)"
+        )
     if start is not None and end is not None and not (period.start <= start <= end <= period.end):
         overlaps = start <= period.end and end >= period.start
         return (
@@ -1304,6 +1313,16 @@ def _lvc_figures(
 ) -> AveragedLvcEvidence:
     volume = sum((ctx.volume(v) for v, _ in figures), ZERO)
     formula = figures[0][1].formula
+    if len({(f.technology, f.assembly) for _, f in figures}) > 1:
+        ctx.notes.append(
+            Note(
+                "lvc-credits-differ",
+                "",
+                "the variants state different technology or assembly credits (the producer's, "
+                "annual: normally the same in every workbook); the average weighs each by its "
+                "volume",
+            )
+        )
     tech = sum((ctx.volume(v) * f.technology for v, f in figures), ZERO) / volume
     assembly = sum((ctx.volume(v) * f.assembly for v, f in figures), ZERO) / volume
     high_wage: Decimal | None = None
