@@ -630,8 +630,8 @@ class _Passes:
         if failed:  # read once already: a bug of rvc, or a file changed meanwhile
             raise _Failed(failed)
         redone = {o.path: o.variant for o in outcomes if o.variant is not None}
-        return [with_figures(v, redone[v.path].requirements) if v.path in redone else v
-                for v in included]  # fmt: skip
+        return [with_figures(v, redone[v.path].requirements, redone[v.path].rescue)
+                if v.path in redone else v for v in included]  # fmt: skip
 
     def for_period(
         self,
@@ -652,8 +652,12 @@ class _Passes:
         if moved:
             included = self.again(included, moved, last_day)
         forced = engine.period_core(included, pack, period, category, exported_only)
-        if forced:
-            included = self.again(included, set(forced), replace(last_day, period_core=forced))
+        quick = {v.path: w for v in included if v.path in forced
+                 and (w := engine.rescued(v, forced[v.path])) is not None}  # fmt: skip
+        included = [quick.get(v.path, v) for v in included]
+        slow = set(forced) - set(quick)  # only some of its categories rescued: evaluate again
+        if slow:
+            included = self.again(included, slow, replace(last_day, period_core=forced))
         return included
 
 
@@ -725,7 +729,7 @@ def run_average(
     except _Failed as failure:
         return report.write_errors(failure.outcomes, fmt, files)
     except RvcError as error:
-        return report.write_errors([error_outcome(error, error.where, frozenset())], fmt, files)
+        return report.write_errors([error_outcome(error, "", frozenset())], fmt, files)
     result = engine.average(
         included,
         pack,

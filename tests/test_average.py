@@ -174,6 +174,35 @@ def test_core_part_average_rescues_over_the_period_and_changes_the_roll_up_rvc(
     assert b["evaluated_for_the_period"] is True
 
 
+def test_a_period_that_rescues_one_category_of_two(cli: Any, tmp_path: Path) -> None:
+    """A (100 units): engine 4,000 at 60%, steering 1,000 at 60%, seats N 1,000; its super-core
+    60% fails. B (100 units): engine at 95%, steering at 60%, whose super-core (88%) makes both
+    originate. Period: engine (60 + 95) / 2 = 77.5% > 75: every engine originates; steering 60%
+    and the super-core (300,000 + 440,000) x 100 / 1,000,000 = 74% do not: A's steering fails.
+    Roll-up VNM: A 400 + 1,000 = 1,400 once its engine originates (3,000 before), B 1,000:
+    (2,000,000 - 240,000) / 2,000,000 = 88% (80% without the rescue). us-cbp keeps A's engine
+    content: A 3,000, B 1,600: (2,000,000 - 460,000) / 2,000,000 = 77%."""
+    folder = tmp_path / "v"
+    seats = ("SEATS", 1000, "N", None, None)
+    variant(folder, "a.xlsx", [("ENG", 4000, None, "engine", 60),
+                               ("STEER", 1000, None, "steering", 60), seats])  # fmt: skip
+    variant(folder, "b.xlsx", [("ENG", 4000, None, "engine", 95),
+                               ("STEER", 1000, None, "steering", 60), seats])  # fmt: skip
+    done, doc = average(cli, folder, "--category", "model-line-plant")
+    group = doc["groups"][0]
+    core = requirement(group, "core-parts")
+    assert core["status"] == "fail"
+    assert [
+        (Path(g["path"]).name, g["part_number"]) for g in core["details"]["not_originating"]
+    ] == [("a.xlsx", "STEER")]
+    assert D(core["details"]["categories"]["engine"]["value"]) == D("77.5")
+    assert D(core["details"]["super_core"]["value"]) == 74
+    assert D(group["readings"]["roll-up"]["vehicle_rvc"]) == 88
+    assert D(group["readings"]["us-cbp"]["vehicle_rvc"]) == 77
+    a = next(v for v in group["variants"] if v["input"]["path"].endswith("a.xlsx"))
+    assert a["evaluated_for_the_period"] is True and D(a["vnm_in_period"]["roll-up"]) == 1400
+
+
 def test_super_core_passes_only_over_the_period(cli: Any, tmp_path: Path) -> None:
     """A: engine 4,000 at 60% and body 4,000 at 86% (super-core 73% < 75: fails alone; the
     engine fails, body passes alone at 86). B: engine 4,000 at 90%, body 4,000 at 90% (super-core
@@ -455,6 +484,34 @@ def test_workbooks_in_two_currencies_are_refused(cli: Any, tmp_path: Path) -> No
     done, doc = average(cli, folder, "--category", "class")
     assert done.exit_code == 2
     assert doc["error"]["found"] == f"currency is CAD but {folder / 'a.xlsx'} is in USD"
+    assert doc["error"]["file"] == str(folder / "b.xlsx")
+    assert doc["error"]["where"].startswith("Vehicle!B")
+
+
+def test_a_workbook_without_a_period_is_placed_by_its_as_of(cli: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "v"
+    lines = [("ENG", 3000, "Y", "engine", None)]
+    variant(folder, "in.xlsx", lines, period={}, as_of="2024-05-01")
+    variant(folder, "out.xlsx", lines, period={}, as_of="2023-05-01")
+    variant(folder, "undated.xlsx", lines, period={})
+    _, doc = average(cli, folder, "--category", "class", "--period", "2024-01-01..2024-12-31")
+    assert [Path(e["path"]).name for e in doc["excluded"]] == ["out.xlsx"]
+    assert doc["excluded"][0]["reason"].endswith("its as_of is 2023-05-01 (it gives no "
+                                                 "period_start and period_end)")  # fmt: skip
+    (group,) = doc["groups"]
+    notes = [n for n in group["notes"] if n["code"] == "no-period-in-workbook"]
+    assert [Path(n["where"]).name for n in notes] == ["in.xlsx", "undated.xlsx"]
+    undated = next(v for v in group["variants"] if v["input"]["path"].endswith("undated.xlsx"))
+    assert undated["as_of"] == "2024-12-31"  # no as_of: the period's last day, never today
+
+
+def test_github_format_writes_the_job_summary(cli: Any, tmp_path: Path) -> None:
+    variant(tmp_path / "v", "a.xlsx", [("ENG", 3000, "Y", "engine", None)])
+    summary = tmp_path / "summary.md"
+    done = cli("average", tmp_path / "v", "--category", "class", "-f", "github", "-j", "1",
+               env={"GITHUB_STEP_SUMMARY": str(summary)})  # fmt: skip
+    assert done.stdout.startswith("::") and "::error title=rvc average" in done.stdout
+    assert summary.read_text().startswith("## ⚠️ rvc average: INCOMPLETE")
 
 
 def test_different_periods_need_period_option(cli: Any, tmp_path: Path) -> None:

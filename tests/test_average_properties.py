@@ -127,3 +127,18 @@ def test_pull_down_adds_up_and_order_does_not_matter(specs: list[dict[str, Any]]
     total = sum((c.above_allowance["us-cbp"] for c in evidence.contributions), Decimal(0))
     assert total == evidence.vnm_total - evidence.allowed_vnm_total
     assert rvc.value == other.value and rvc.status == other.status
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(variants(), st.sets(st.sampled_from(["engine", "body_chassis"])))
+def test_the_quick_rescue_is_the_full_evaluation(
+    spec: dict[str, Any], categories: set[str]
+) -> None:
+    """The first pass's VNM with core parts originating (one more pass over the lines) is the
+    VNM a full evaluation with those categories gives."""
+    from rvc.engine import vnm_if_originating
+
+    bill = _bill(spec)
+    chosen = frozenset(categories)
+    full = evaluate(bill, PACK, PERIOD.decides, period_core=chosen).requirements[0].evidence
+    assert full.vnm_by_reading == vnm_if_originating(bill, PACK, PERIOD.decides, chosen)  # type: ignore[union-attr]

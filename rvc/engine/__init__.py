@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import localcontext
+from decimal import Decimal, localcontext
 
 from rvc import __version__
 from rvc.engine import core_parts, lvc, metals, vehicle_rvc
 from rvc.engine.common import Envelope, not_in_force
 from rvc.engine.facts import Facts, gather
 from rvc.engine.notes import bom_notes, reconciliation
+from rvc.engine.rollup import vnm_of
 from rvc.hs import dotted
 from rvc.model import BillOfMaterials
 from rvc.results import (
@@ -32,7 +33,7 @@ from rvc.results import (
 from rvc.rules.in_force import ORDER
 from rvc.rules.schema import RulePack
 
-__all__ = ["ORDER", "EVALUATORS", "evaluate"]
+__all__ = ["ORDER", "EVALUATORS", "evaluate", "vnm_if_originating"]
 
 EVALUATORS: dict[str, Callable[[Facts, Envelope], RequirementResult]] = {
     "vehicle_rvc": vehicle_rvc.evaluate,
@@ -124,6 +125,23 @@ def _evaluate(
         ),
         source=bom,
     )
+
+
+def vnm_if_originating(
+    bom: BillOfMaterials,
+    pack: RulePack,
+    as_of: date,
+    categories: frozenset[str],
+    *,
+    reading: str = DEFAULT_READING,
+) -> dict[str, Decimal]:
+    """The vehicle's VNM under each reading were every part of these core-part categories
+    originating (as an average over a period that exceeds the threshold makes them, s. 14(12),
+    16(10)): one more pass over the lines, none of the rest of an evaluation."""
+    with localcontext() as decimal_context:
+        decimal_context.prec = 40
+        facts = gather(bom, pack.at(as_of, bom.vehicle.vehicle_class), reading, categories)
+        return {name: vnm_of(facts.tree, counting) for name, counting in facts.counts.items()}
 
 
 def _readings(

@@ -62,6 +62,7 @@ from rvc.results import (
     CategoryAverage,
     Contribution,
     CoreGap,
+    CorePartFigure,
     CorePartsEvidence,
     CoreReading,
     LvcEvidence,
@@ -155,6 +156,12 @@ class Variant:
     """The requirements evaluated for the period (on its last day, with the core-part
     categories its averages make originating), when they differ from the variant's own
     (`requirements`, on its own `as_of`, as `rvc check` gives them)."""
+    rescue: tuple[frozenset[str], dict[str, Decimal]] | None = None
+    """The categories of its core parts that do not originate (averaged ones, not under their
+    own rule) and the VNM under each reading were they all originating: what an average over
+    the period that rescues exactly them gives, without evaluating the variant again."""
+    period_vnm: dict[str, Decimal] | None = None
+    """The VNM under each reading as the period counts it, when taken from `rescue`."""
 
     @property
     def model_line(self) -> str:
@@ -199,6 +206,8 @@ class Variant:
 
     def vnm_in_period(self) -> dict[str, Decimal] | None:
         """The VNM of one vehicle under each reading, as the period counts it."""
+        if self.period_vnm is not None:
+            return dict(self.period_vnm)
         return _vnm(self.in_period("vehicle-rvc"))
 
     def where(self, name: str) -> str:
@@ -213,9 +222,23 @@ def _vnm(found: RequirementResult | None) -> dict[str, Decimal] | None:
     return None
 
 
-def with_figures(v: Variant, figures: tuple[RequirementResult, ...]) -> Variant:
-    """The variant with its requirements as the period counts them."""
-    return replace(v, figures=figures)
+def with_figures(
+    v: Variant,
+    figures: tuple[RequirementResult, ...],
+    rescue: tuple[frozenset[str], dict[str, Decimal]] | None = None,
+) -> Variant:
+    """The variant with its requirements as the period counts them (and, evaluated on the
+    period's last day, what rescuing its core parts would give then)."""
+    return replace(v, figures=figures, rescue=rescue if rescue is not None else v.rescue)
+
+
+def rescued(v: Variant, categories: frozenset[str]) -> Variant | None:
+    """The variant with the VNM the period counts when its average rescues `categories`, if
+    the first pass worked it out (the categories are exactly those of `Variant.rescue`);
+    None when the variant must be evaluated again."""
+    if v.rescue is None or v.rescue[0] != categories:
+        return None
+    return replace(v, period_vnm=dict(v.rescue[1]))
 
 
 # --- output -------------------------------------------------------------------------------
@@ -1119,7 +1142,7 @@ def _core_parts(ctx: _Context, req: AnyRequirement, entry: Entry) -> Requirement
             continue
         gaps.extend(_gaps(v, own, rescued))
         through |= {p.category for c in own.categories for p in c.parts
-                    if p.how == "period_average"}  # fmt: skip
+                    if p.how == "period_average" or _averaged_away(p, rescued)}  # fmt: skip
     evidence = AveragedCoreEvidence(
         threshold=threshold,
         categories=tuple(sorted(categories, key=lambda c: c.category)),
@@ -1143,6 +1166,11 @@ def _core_parts(ctx: _Context, req: AnyRequirement, entry: Entry) -> Requirement
         threshold=threshold,
         evidence=evidence,
     )
+
+
+def _averaged_away(part: CorePartFigure, rescued: set[str]) -> bool:
+    """A part not originating on its own that the period's average makes originating."""
+    return not part.originating and part.category in rescued and not part.own_product_specific_rule
 
 
 def _gaps(v: Variant, evidence: CorePartsEvidence, rescued: set[str]) -> list[CoreGap]:

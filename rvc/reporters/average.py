@@ -16,6 +16,7 @@ documents in the machine formats. Nothing here computes a figure.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -116,6 +117,12 @@ def write(
         to_stdout(fmt, lambda stream: stream.write(verdict_line(result, fail_on) + "\n"))
     else:
         to_stdout(fmt, lambda stream: RENDERERS[fmt](result, stream, fail_on))
+    if fmt == "github":  # the job summary, as for check
+        from rvc.reporters.outputs import _job_summary
+
+        summary = io.StringIO()
+        render_markdown(result, summary, fail_on)
+        _job_summary(summary.getvalue(), None)
 
 
 def write_errors(bad: Sequence[Outcome], fmt: str, files: Sequence[tuple[Path, str]]) -> int:
@@ -226,7 +233,7 @@ def _variant_document(v: Variant) -> dict[str, Any]:
         "net_cost": plain(v.net_cost),
         "vnm": plain(v.own_vnm()),
         "vnm_in_period": plain(v.vnm_in_period()),
-        "evaluated_for_the_period": v.figures is not None,
+        "evaluated_for_the_period": v.figures is not None or v.period_vnm is not None,
         "verdict": v.verdict.value,
         "readings": {
             r.reading: {
