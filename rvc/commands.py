@@ -110,7 +110,7 @@ def read_variant(
     pass). Raises `RvcError` on bad input."""
     import hashlib
 
-    from rvc.engine import evaluate, vnm_if_originating
+    from rvc.engine import evaluate, rescued_vnm, vnm_if_originating
     from rvc.engine.average import Variant
     from rvc.readers import check_vehicle, read_bom
 
@@ -124,7 +124,9 @@ def read_variant(
     rescue = None
     not_originating = _not_originating_core(report)
     if not_originating:
-        vnm = vnm_if_originating(bill, pack, bill.as_of, not_originating, reading=reading)
+        vnm = rescued_vnm(report, not_originating) or vnm_if_originating(
+            bill, pack, bill.as_of, not_originating, reading=reading
+        )
         rescue = (not_originating, vnm)
     purchases = {}
     for material in ("steel", "aluminum"):

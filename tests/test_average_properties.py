@@ -18,6 +18,7 @@ from rvc.model import Production
 from rvc.results import READINGS, AveragedLvcEvidence, AveragedRvcEvidence, LvcEvidence
 from rvc.rules import default_rules_dir, load_rule_pack
 from tests.conftest import bom, line, lvc_row
+from tests.test_properties import CORE, DAYS, trees
 
 PACK = load_rule_pack(default_rules_dir())
 PERIOD = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31), "option", dt.date(2024, 1, 1))
@@ -136,9 +137,31 @@ def test_the_quick_rescue_is_the_full_evaluation(
 ) -> None:
     """The first pass's VNM with core parts originating (one more pass over the lines) is the
     VNM a full evaluation with those categories gives."""
-    from rvc.engine import vnm_if_originating
+    from rvc.engine import rescued_vnm, vnm_if_originating
 
     bill = _bill(spec)
     chosen = frozenset(categories)
     full = evaluate(bill, PACK, PERIOD.decides, period_core=chosen).requirements[0].evidence
     assert full.vnm_by_reading == vnm_if_originating(bill, PACK, PERIOD.decides, chosen)  # type: ignore[union-attr]
+    quick = rescued_vnm(evaluate(bill, PACK, PERIOD.decides), chosen)
+    assert quick is not None  # every core part here is a top-level line
+    assert quick == full.vnm_by_reading  # type: ignore[union-attr]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(), st.sets(st.sampled_from(CORE)), DAYS)
+def test_the_rescue_from_line_counts_on_random_trees(
+    lines: Any, categories: set[str], on: Any
+) -> None:
+    """On random BOM trees (core parts anywhere, assemblies, declared, blank, rvc_percent):
+    the VNM worked out from the line counts, when it can be, is the full evaluation's."""
+    from rvc.engine import rescued_vnm
+
+    bill = bom(lines)
+    chosen = frozenset(categories)
+    quick = rescued_vnm(evaluate(bill, PACK, on), chosen)
+    full = evaluate(bill, PACK, on, period_core=chosen).requirements[0].evidence
+    if quick is not None and full is not None:
+        with localcontext() as context:
+            context.prec = 40
+            assert quick == full.vnm_by_reading  # type: ignore[union-attr]

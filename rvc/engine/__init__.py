@@ -23,6 +23,7 @@ from rvc.model import BillOfMaterials
 from rvc.results import (
     DEFAULT_READING,
     READINGS,
+    CorePartsEvidence,
     LineTable,
     ReadingOutcome,
     Report,
@@ -33,7 +34,7 @@ from rvc.results import (
 from rvc.rules.in_force import ORDER
 from rvc.rules.schema import RulePack
 
-__all__ = ["ORDER", "EVALUATORS", "evaluate", "vnm_if_originating"]
+__all__ = ["ORDER", "EVALUATORS", "evaluate", "rescued_vnm", "vnm_if_originating"]
 
 EVALUATORS: dict[str, Callable[[Facts, Envelope], RequirementResult]] = {
     "vehicle_rvc": vehicle_rvc.evaluate,
@@ -142,6 +143,53 @@ def vnm_if_originating(
         decimal_context.prec = 40
         facts = gather(bom, pack.at(as_of, bom.vehicle.vehicle_class), reading, categories)
         return {name: vnm_of(facts.tree, counting) for name, counting in facts.counts.items()}
+
+
+def rescued_vnm(report: Report, categories: frozenset[str]) -> dict[str, Decimal] | None:
+    """`vnm_if_originating` worked out from a report's line counts, when every core part of
+    those categories that does not originate is a top-level line: such a part then brings
+    nothing (roll-up) or its own content (U.S. reading) instead of what it brings now, and no
+    other line moves. None when one sits inside an assembly (whose origin it may change):
+    evaluate again then."""
+    table = report.lines
+    if table is None:
+        return None
+    own_rule = {
+        p.row
+        for r in report.requirements
+        if isinstance(r.evidence, CorePartsEvidence)
+        for c in r.evidence.categories
+        for p in c.parts
+        if p.own_product_specific_rule
+    }
+    with localcontext() as decimal_context:
+        decimal_context.prec = 40
+        parents = set(table.parent_index)
+        out: dict[str, Decimal] = {}
+        for name, counting in table.counts.items():
+            vnm = sum(
+                (table.lines[i].quantity * counting.n[i]
+                 for i, parent in enumerate(table.parent_index) if parent < 0),
+                Decimal(0),
+            )  # fmt: skip
+            for i, category in table.core_category.items():
+                if category not in categories or counting.origin[i] == "originating":
+                    continue
+                if table.lines[i].row in own_rule:  # its declaration decides (s. 14(6))
+                    continue
+                if table.parent_index[i] >= 0:
+                    return None
+                line = table.lines[i]
+                brings = Decimal(0)
+                if counting.core_content_counts:
+                    if i in parents:
+                        share = counting.traced[i]
+                    else:
+                        share = line.unit_cost * (100 - (counting.own_rvc[i] or 0)) / 100
+                    brings = min(max(share, Decimal(0)), line.unit_cost)
+                vnm += line.quantity * (brings - counting.n[i])
+            out[name] = vnm
+        return out
 
 
 def _readings(
