@@ -655,7 +655,7 @@ class _Passes:
         quick = {v.path: w for v in included if v.path in forced
                  and (w := engine.rescued(v, forced[v.path])) is not None}  # fmt: skip
         included = [quick.get(v.path, v) for v in included]
-        slow = set(forced) - set(quick)  # only some of its categories rescued: evaluate again
+        slow = set(forced) - set(quick)  # a failing core part inside an assembly: again
         if slow:
             included = self.again(included, slow, replace(last_day, period_core=forced))
         return included

@@ -110,7 +110,7 @@ def read_variant(
     pass). Raises `RvcError` on bad input."""
     import hashlib
 
-    from rvc.engine import evaluate, rescued_vnm, vnm_if_originating
+    from rvc.engine import evaluate, rescue_deltas
     from rvc.engine.average import Variant
     from rvc.readers import check_vehicle, read_bom
 
@@ -121,13 +121,6 @@ def read_variant(
         bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading,
         period_core=period_core,
     )  # fmt: skip
-    rescue = None
-    not_originating = _not_originating_core(report)
-    if not_originating:
-        vnm = rescued_vnm(report, not_originating) or vnm_if_originating(
-            bill, pack, bill.as_of, not_originating, reading=reading
-        )
-        rescue = (not_originating, vnm)
     purchases = {}
     for material in ("steel", "aluminum"):
         rows = [
@@ -149,27 +142,10 @@ def read_variant(
         requirements=report.requirements,
         readings=report.readings,
         as_of_source=bill.as_of_source,
-        rescue=rescue,
+        rescue=rescue_deltas(report),
         purchases=purchases,
         notes=len(report.notes),
         locations=dict(provenance.locations) if provenance else {},
-    )
-
-
-def _not_originating_core(report: Report) -> frozenset[str]:
-    """The categories of a report's core parts that do not originate and could through an
-    average (the EV battery under its own rule cannot)."""
-    from rvc.results import CorePartsEvidence
-
-    found = next((r for r in report.requirements if r.id == "core-parts"), None)
-    evidence = found.evidence if found is not None else None
-    if not isinstance(evidence, CorePartsEvidence):
-        return frozenset()
-    return frozenset(
-        p.category
-        for c in evidence.categories
-        for p in c.parts
-        if not p.originating and not p.own_product_specific_rule
     )
 
 

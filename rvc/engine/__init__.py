@@ -17,7 +17,6 @@ from rvc.engine import core_parts, lvc, metals, vehicle_rvc
 from rvc.engine.common import Envelope, not_in_force
 from rvc.engine.facts import Facts, gather
 from rvc.engine.notes import bom_notes, reconciliation
-from rvc.engine.rollup import vnm_of
 from rvc.hs import dotted
 from rvc.model import BillOfMaterials
 from rvc.results import (
@@ -34,7 +33,7 @@ from rvc.results import (
 from rvc.rules.in_force import ORDER
 from rvc.rules.schema import RulePack
 
-__all__ = ["ORDER", "EVALUATORS", "evaluate", "rescued_vnm", "vnm_if_originating"]
+__all__ = ["ORDER", "EVALUATORS", "evaluate", "rescue_deltas"]
 
 EVALUATORS: dict[str, Callable[[Facts, Envelope], RequirementResult]] = {
     "vehicle_rvc": vehicle_rvc.evaluate,
@@ -128,29 +127,14 @@ def _evaluate(
     )
 
 
-def vnm_if_originating(
-    bom: BillOfMaterials,
-    pack: RulePack,
-    as_of: date,
-    categories: frozenset[str],
-    *,
-    reading: str = DEFAULT_READING,
-) -> dict[str, Decimal]:
-    """The vehicle's VNM under each reading were every part of these core-part categories
-    originating (as an average over a period that exceeds the threshold makes them, s. 14(12),
-    16(10)): one more pass over the lines, none of the rest of an evaluation."""
-    with localcontext() as decimal_context:
-        decimal_context.prec = 40
-        facts = gather(bom, pack.at(as_of, bom.vehicle.vehicle_class), reading, categories)
-        return {name: vnm_of(facts.tree, counting) for name, counting in facts.counts.items()}
-
-
-def rescued_vnm(report: Report, categories: frozenset[str]) -> dict[str, Decimal] | None:
-    """`vnm_if_originating` worked out from a report's line counts, when every core part of
-    those categories that does not originate is a top-level line: such a part then brings
-    nothing (roll-up) or its own content (U.S. reading) instead of what it brings now, and no
-    other line moves. None when one sits inside an assembly (whose origin it may change):
-    evaluate again then."""
+def rescue_deltas(report: Report) -> dict[str, dict[str, Decimal]] | None:
+    """What making each core-part category originate (as an average over a period that exceeds
+    the threshold does, s. 14(12), 16(10)) changes in the vehicle's VNM, per category and
+    reading, from the report's line counts: a top-level core part that does not originate then
+    brings nothing (roll-up) or its own content (U.S. reading) instead of what it brings now,
+    and no other line moves, so the changes of several categories add up. None when such a part
+    sits inside an assembly (whose origin it may change): evaluate the vehicle again then.
+    Parts under their own rule (the EV battery, s. 14(6)) are never averaged."""
     table = report.lines
     if table is None:
         return None
@@ -162,24 +146,17 @@ def rescued_vnm(report: Report, categories: frozenset[str]) -> dict[str, Decimal
         for p in c.parts
         if p.own_product_specific_rule
     }
+    parents = set(table.parent_index)
+    out: dict[str, dict[str, Decimal]] = {}
     with localcontext() as decimal_context:
         decimal_context.prec = 40
-        parents = set(table.parent_index)
-        out: dict[str, Decimal] = {}
         for name, counting in table.counts.items():
-            vnm = sum(
-                (table.lines[i].quantity * counting.n[i]
-                 for i, parent in enumerate(table.parent_index) if parent < 0),
-                Decimal(0),
-            )  # fmt: skip
             for i, category in table.core_category.items():
-                if category not in categories or counting.origin[i] == "originating":
-                    continue
-                if table.lines[i].row in own_rule:  # its declaration decides (s. 14(6))
+                line = table.lines[i]
+                if counting.origin[i] == "originating" or line.row in own_rule:
                     continue
                 if table.parent_index[i] >= 0:
                     return None
-                line = table.lines[i]
                 brings = Decimal(0)
                 if counting.core_content_counts:
                     if i in parents:
@@ -187,9 +164,11 @@ def rescued_vnm(report: Report, categories: frozenset[str]) -> dict[str, Decimal
                     else:
                         share = line.unit_cost * (100 - (counting.own_rvc[i] or 0)) / 100
                     brings = min(max(share, Decimal(0)), line.unit_cost)
-                vnm += line.quantity * (brings - counting.n[i])
-            out[name] = vnm
-        return out
+                deltas = out.setdefault(category, {})
+                deltas[name] = deltas.get(name, Decimal(0)) + line.quantity * (
+                    brings - counting.n[i]
+                )
+    return out
 
 
 def _readings(

@@ -156,12 +156,12 @@ class Variant:
     """The requirements evaluated for the period (on its last day, with the core-part
     categories its averages make originating), when they differ from the variant's own
     (`requirements`, on its own `as_of`, as `rvc check` gives them)."""
-    rescue: tuple[frozenset[str], dict[str, Decimal]] | None = None
-    """The categories of its core parts that do not originate (averaged ones, not under their
-    own rule) and the VNM under each reading were they all originating: what an average over
-    the period that rescues exactly them gives, without evaluating the variant again."""
+    rescue: dict[str, dict[str, Decimal]] | None = None
+    """What making each core-part category originate changes in its VNM, per reading
+    (`rvc.engine.rescue_deltas`): what an average over the period that rescues some of its
+    categories gives, without evaluating the variant again. None: evaluate it again."""
     period_vnm: dict[str, Decimal] | None = None
-    """The VNM under each reading as the period counts it, when taken from `rescue`."""
+    """The VNM under each reading as the period counts it, when worked out from `rescue`."""
 
     @property
     def model_line(self) -> str:
@@ -225,20 +225,26 @@ def _vnm(found: RequirementResult | None) -> dict[str, Decimal] | None:
 def with_figures(
     v: Variant,
     figures: tuple[RequirementResult, ...],
-    rescue: tuple[frozenset[str], dict[str, Decimal]] | None = None,
+    rescue: dict[str, dict[str, Decimal]] | None,
 ) -> Variant:
-    """The variant with its requirements as the period counts them (and, evaluated on the
-    period's last day, what rescuing its core parts would give then)."""
-    return replace(v, figures=figures, rescue=rescue if rescue is not None else v.rescue)
+    """The variant with its requirements as the period counts them, and what rescuing its
+    core parts changes then."""
+    return replace(v, figures=figures, rescue=rescue)
 
 
 def rescued(v: Variant, categories: frozenset[str]) -> Variant | None:
-    """The variant with the VNM the period counts when its average rescues `categories`, if
-    the first pass worked it out (the categories are exactly those of `Variant.rescue`);
-    None when the variant must be evaluated again."""
-    if v.rescue is None or v.rescue[0] != categories:
+    """The variant with the VNM the period counts when its average rescues `categories`,
+    worked out from `Variant.rescue`; None when the variant must be evaluated again."""
+    base = v.vnm_in_period()
+    if v.rescue is None or base is None:
         return None
-    return replace(v, period_vnm=dict(v.rescue[1]))
+    vnm = dict(base)
+    with localcontext() as context:
+        context.prec = 40
+        for category in categories:
+            for reading, delta in v.rescue.get(category, {}).items():
+                vnm[reading] += delta
+    return replace(v, period_vnm=vnm)
 
 
 # --- output -------------------------------------------------------------------------------
