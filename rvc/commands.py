@@ -109,10 +109,12 @@ def read_variant(
     `period_core`: the core-part categories the period's average makes originating (a second
     pass). Raises `RvcError` on bad input."""
     import hashlib
+    from dataclasses import replace
 
     from rvc.engine import evaluate, rescue_deltas
     from rvc.engine.average import Variant
     from rvc.readers import check_vehicle, read_bom
+    from rvc.reporters.json_report import dumps_data, requirement_document
 
     bill = read_bom(source, settings, as_of=as_of, today=today, production=required)
     check_vehicle(bill, pack)
@@ -131,6 +133,8 @@ def read_variant(
         if rows:
             purchases[material] = hashlib.sha256(repr(rows).encode()).hexdigest()
     provenance = bill.provenance
+    rendered = dumps_data([requirement_document(r) for r in report.requirements])
+    kept = tuple(replace(r, drivers=(), what_it_would_take=None) for r in report.requirements)
     return Variant(
         path=str(source),
         sha256=provenance.sha256 if provenance else "",
@@ -139,9 +143,10 @@ def read_variant(
         net_cost=bill.vehicle.net_cost,
         currency=bill.vehicle.currency,
         as_of=bill.as_of,
-        requirements=report.requirements,
+        requirements=kept,
         readings=report.readings,
         as_of_source=bill.as_of_source,
+        requirements_json=rendered,
         rescue=rescue_deltas(report),
         purchases=purchases,
         notes=len(report.notes),

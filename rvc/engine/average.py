@@ -162,6 +162,10 @@ class Variant:
     categories gives, without evaluating the variant again. None: evaluate it again."""
     period_vnm: dict[str, Decimal] | None = None
     """The VNM under each reading as the period counts it, when worked out from `rescue`."""
+    requirements_json: str = ""
+    """Its requirements as `rvc check`'s JSON report writes them (with their drivers and
+    "what it would take", which `requirements` leaves out), rendered where the workbook was
+    read: the process that writes the average only splices them in."""
 
     @property
     def model_line(self) -> str:

@@ -33,7 +33,7 @@ from rvc.errors import RvcError
 from rvc.money import fmt_amount, fmt_number, fmt_percent, fmt_threshold
 from rvc.reporters import gate
 from rvc.reporters.batch import Outcome
-from rvc.reporters.json_report import dumps_data, plain, requirement_document
+from rvc.reporters.json_report import Raw, dumps_data, plain, requirement_document
 from rvc.reporters.outputs import MACHINE_FORMATS, to_stdout
 from rvc.reporters.terminal import LABEL, READING, STYLE, literal, safe_console
 from rvc.results import (
@@ -243,7 +243,11 @@ def _variant_document(v: Variant) -> dict[str, Any]:
             }
             for r in v.readings
         },
-        "requirements": [requirement_document(r) for r in v.requirements],
+        "requirements": (
+            Raw(v.requirements_json)
+            if v.requirements_json
+            else [requirement_document(r) for r in v.requirements]
+        ),
         "notes_count": v.notes,
     }
 
