@@ -426,11 +426,16 @@ def _memory(path: Path) -> Path | MemoryFile:
 # -- the batch -----------------------------------------------------------------------------
 
 
-def plan(paths: list[Path], rules: Path | None, config: Path | None) -> list[Task]:
+def plan(
+    paths: list[Path], rules: Path | None, config: Path | None, strict: bool = False
+) -> list[Task]:
     """Each vehicle's settings (the nearest settings file, found once per folder) and rule
-    pack folder; a settings file that cannot be read is that vehicle's error."""
+    pack folder; a settings file that cannot be read is that vehicle's error. `strict`
+    (`--strict`) refuses every unknown column in every vehicle."""
     default = str(rules or "")
     forced = settings_file.load(config) if config else None
+    if forced is not None:
+        forced.strict = strict
     found: dict[Path, Config | RvcError] = {}
     tasks = []
     for path in paths:
@@ -440,7 +445,9 @@ def plan(paths: list[Path], rules: Path | None, config: Path | None) -> list[Tas
             folder = path if path.is_dir() else path.parent
             if folder not in found:
                 try:
-                    found[folder] = settings_file.discover(path)
+                    discovered = settings_file.discover(path)
+                    discovered.strict = strict
+                    found[folder] = discovered
                 except RvcError as error:
                     found[folder] = error
             settings = found[folder]
@@ -496,6 +503,7 @@ def run_batch(
     jobs: int | None,
     output_dir: Path | None,
     dask_scheduler: str | None,
+    strict: bool = False,
 ) -> int:
     """Check every vehicle, write the batch report (or, for one vehicle, exactly its single
     report) and the `--output-dir` files; return the batch's exit code."""
@@ -511,7 +519,7 @@ def run_batch(
     if single:
         formats.add("report")  # the Report itself comes back, for the single run's renderer
     options = Options(as_of, today, core_reading, frozenset(formats))
-    tasks = plan(paths, rules, config)
+    tasks = plan(paths, rules, config, strict)
     show = output_format == "table" and not single and sys.stderr.isatty()
     names = output_names([str(t.path) for t in tasks]) if output_dir is not None else []
     if output_dir is not None:
@@ -700,6 +708,7 @@ def run_average(
     fail_on: str,
     jobs: int | None,
     dask_scheduler: str | None,
+    strict: bool = False,
 ) -> int:
     """Read every variant (in parallel, as a batch), average them by category over the
     period, write the report in every format asked for; return the exit code (0 every
@@ -711,7 +720,7 @@ def run_average(
     engine.check_only(category, only)
     files = report.plan(outputs, paths)
     fmt = stdout_format(output_format, files=bool(files))
-    tasks = plan(paths, rules, config)
+    tasks = plan(paths, rules, config, strict)
     pack = _average_pack(tasks, rules)
     reading = core_reading or (settings_file.load(config).reading() if config else None)
     averaging = Averaging(

@@ -2,26 +2,114 @@
 
 from __future__ import annotations
 
+import re
 import sys
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from rvc import __version__
 from rvc.errors import RvcError
 from rvc.results import READING_ALIASES
 from rvc.text import escape
 
+
+class RvcGroup(TyperGroup):
+    """Usage errors in rvc's own format (`rvc: error: <where>: <found>; expected <what>`),
+    never the option parser's block of usage text."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _UsageError as error:
+            if type(error).__name__ == "NoArgsIsHelpError":
+                shown: Any = error
+                shown.show()
+                code = shown.exit_code
+            else:
+                _usage_error(error)
+                code = 2
+        except typer.Abort:
+            sys.stderr.write("rvc: aborted\n")
+            code = 1
+        else:
+            code = result if isinstance(result, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+class RvcCommand(TyperCommand):
+    """Plain metavars in the usage line: `rvc check [OPTIONS] BOM`, not `{bom}`."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces: list[str] = super().collect_usage_pieces(ctx)
+        return [re.sub(r"^\{(.*)\}", r"\1", p) for p in pieces]
+
+
+# typer's click (vendored from typer 0.22 on) raises its own classes: find them through typer
+_UsageError: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+
+
+def _usage_error(error: Any) -> None:
+    """`rvc: error: --format: 'xml' is not one of ...; expected what `rvc check -h` describes`."""
+    ctx = getattr(error, "ctx", None)
+    command = ctx.command_path if ctx is not None else "rvc"
+    message = re.sub(r"^(Value error, )", "", error.format_message()).rstrip(".")
+    where = command
+    expected = f"what `{command} -h` describes"
+    param = getattr(error, "param", None)
+    kind = type(error).__name__
+    if kind == "MissingParameter" and param is not None:
+        name = (getattr(param, "metavar", None) or param.name or "").upper()
+        message = f"the {name} argument is missing"
+        expected = f"{command} {name} (see `{command} -h`)"
+    elif kind == "NoSuchOption":
+        option = getattr(error, "option_name", "")
+        where = f"{command} {option}".strip()
+        message = "is not an option" + (
+            f" (did you mean {', '.join(error.possibilities)}?)"
+            if getattr(error, "possibilities", None)
+            else ""
+        )
+        expected = f"an option listed by `{command} -h`"
+    elif isinstance(error, typer.BadParameter) and param is not None:
+        opts = getattr(param, "opts", None) or []
+        where = opts[0] if opts and opts[0].startswith("-") else (param.name or "").upper()
+        message = re.sub(r"^Invalid value( for [^:]+)?: ", "", message)
+        message = re.sub(r"^(Value error, )", "", message)
+    elif message.startswith("No such command"):
+        message = message.replace("No such command", "no such command").replace(
+            ". Did you mean", " (did you mean"
+        )
+        message += ")" if "(did you mean" in message else ""
+        expected = f"one of the commands `{command} -h` lists"
+    sys.stderr.write(f"rvc: error: {where}: {message}; expected {expected}\n")
+
+
 app = typer.Typer(
     name="rvc",
     help="USMCA automotive rules-of-origin calculator: RVC, core parts, steel, aluminum, LVC.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=RvcGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 rules_app = typer.Typer(help="Inspect and validate rule packs.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -37,8 +125,10 @@ class Reading(StrEnum):
 
 def _reading(reading: Reading | None, roll_up: bool) -> str | None:
     if roll_up and reading not in (None, Reading.roll_up, Reading.panel):
-        raise typer.BadParameter(
-            "--core-roll-up means --core-reading roll-up", param_hint="--core-roll-up"
+        raise RvcError(
+            "--core-roll-up",
+            f"means --core-reading roll-up, but --core-reading {reading.value} was given too",
+            "one of the two options",
         )
     if roll_up:
         return "roll-up"
@@ -64,12 +154,46 @@ class FailOn(StrEnum):
     fail = "fail"
 
 
+class Color(StrEnum):
+    """When the table report is coloured."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 RulesOption = Annotated[
     Path | None,
     typer.Option(
-        "--rules", help="Rule pack folder (default: the shipped USMCA pack).", file_okay=False
+        "--rules", metavar="DIR", help="Rule pack folder (default: the shipped USMCA pack)."
     ),
 ]
+
+DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str, option: str = "--as-of") -> date:
+    """`--as-of`: only YYYY-MM-DD, with rvc's own message for anything else.
+
+    Examples:
+        >>> parse_date("2025-09-01")
+        datetime.date(2025, 9, 1)
+    """
+    shown = text.strip()
+    if DATE_FORMAT.fullmatch(shown):
+        try:
+            return date.fromisoformat(shown)
+        except ValueError as exc:
+            raise RvcError(
+                option,
+                f"{text!r} is not a date ({exc})",
+                "a real date as YYYY-MM-DD, for example 2025-09-01",
+            ) from None
+    raise RvcError(
+        option,
+        f"{text!r} is not a date in the form YYYY-MM-DD",
+        "YYYY-MM-DD, for example 2025-09-01",
+    )
 
 
 def _fail(error: RvcError) -> typer.Exit:
@@ -89,17 +213,22 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
+        ),
     ] = False,
 ) -> None:
     """USMCA automotive rules-of-origin calculator."""
 
 
-@app.command()
+@app.command(cls=RvcCommand)
 def check(
     bom: Annotated[
         list[Path],
         typer.Argument(
+            metavar="BOM",
+            readable=False,  # rvc says so in its own words (readers.paths)
             help="BOM workbooks (.xlsx), CSV files or folders of CSVs; several paths, globs or a "
             "folder of workbooks are checked as a batch.",
             show_default=False,
@@ -107,30 +236,31 @@ def check(
     ],
     rules: RulesOption = None,
     as_of: Annotated[
-        datetime | None,
+        str | None,
         typer.Option(
             "--as-of",
-            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
             help="Date whose thresholds apply (default: the workbook's as_of, else today).",
         ),
     ] = None,
     output_format: Annotated[
-        Format,
+        Format | None,
         typer.Option(
             "--format",
             "-f",
-            help="What standard output gets. auto (default): github inside GitHub Actions, "
-            "else the table, or only the verdict line when -o is given.",
+            help="What standard output gets. auto (default, or format in the settings file): "
+            "github inside GitHub Actions, else the table, or only the verdict line when -o "
+            "is given.",
         ),
-    ] = Format.auto,
+    ] = None,
     output: Annotated[
         list[Path] | None,
         typer.Option(
             "--output",
             "-o",
             help="Also write a report file, in the format its suffix names: .json, .xml "
-            "(JUnit), .md (Markdown), .txt (table), .sarif. Repeatable.",
-            dir_okay=False,
+            "(JUnit), .md (Markdown), .txt (table), .sarif, .xlsx (audit workbook). "
+            "Repeatable. Default: output in the settings file, if any.",
             metavar="FILE",
         ),
     ] = None,
@@ -160,11 +290,29 @@ def check(
         Path | None,
         typer.Option(
             "--config",
+            metavar="FILE",
             help="Settings file (rvc.toml or pyproject.toml); default: "
             "the nearest one above the BOM.",
-            dir_okay=False,
         ),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Refuse every unknown column, not only those that look like one."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print only the verdict line on standard output."),
+    ] = False,
+    color: Annotated[
+        Color,
+        typer.Option(
+            "--color",
+            help="Colour the table: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR "
+            "forces it), always or never.",
+        ),
+    ] = Color.auto,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also list ignored sheets and columns.")
     ] = False,
@@ -183,8 +331,8 @@ def check(
         Path | None,
         typer.Option(
             "--output-dir",
+            metavar="DIR",
             help="Also write each workbook's JSON report (or error document) to DIR/<name>.json.",
-            file_okay=False,
         ),
     ] = None,
     dask_scheduler: Annotated[
@@ -209,18 +357,19 @@ def check(
         paths, batch = collect(bom)
         common = {
             "rules": rules,
-            "as_of": as_of.date() if as_of else None,
+            "as_of": parse_date(as_of) if as_of is not None else None,
             "today": date.today(),
             "core_reading": _reading(core_reading, core_roll_up),
             "config": config,
             "verbose": verbose,
+            "strict": strict,
         }
         if batch or output_dir is not None or dask_scheduler is not None:
             if output and len(output) > 1:
                 raise RvcError(
                     "-o", f"is given {len(output)} times for a batch", "one report file a batch"
                 )
-            fmt = output_format.value
+            fmt = output_format.value if output_format is not None else "auto"
             code = run_batch(
                 paths=paths,
                 single=not batch,
@@ -234,9 +383,11 @@ def check(
         else:
             code = run_check(
                 bom=paths[0],
-                output_format=output_format.value,
+                output_format=output_format.value if output_format is not None else None,
                 outputs=output or [],
                 fail_on=fail_on.value,
+                quiet=quiet,
+                color={"auto": None, "always": True, "never": False}[color.value],
                 **common,  # type: ignore[arg-type]
             )
     except RvcError as error:
@@ -252,16 +403,19 @@ class DiffFormat(StrEnum):
     markdown = "markdown"
 
 
-@app.command()
+@app.command(cls=RvcCommand)
 def diff(
-    old: Annotated[Path, typer.Argument(help="The BOM before the change (.xlsx, CSV or folder).")],
-    new: Annotated[Path, typer.Argument(help="The BOM after the change.")],
+    old: Annotated[
+        Path,
+        typer.Argument(metavar="OLD", help="The BOM before the change (.xlsx, CSV or folder)."),
+    ],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The BOM after the change.")],
     rules: RulesOption = None,
     as_of: Annotated[
-        datetime | None,
+        str | None,
         typer.Option(
             "--as-of",
-            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
             help="Date whose thresholds apply to both (default: NEW's as_of, else today).",
         ),
     ] = None,
@@ -270,7 +424,7 @@ def diff(
     ] = DiffFormat.table,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file.", dir_okay=False),
+        typer.Option("--output", "-o", metavar="FILE", help="Write the report to this file."),
     ] = None,
     core_reading: Annotated[
         Reading | None,
@@ -280,8 +434,8 @@ def diff(
         Path | None,
         typer.Option(
             "--config",
+            metavar="FILE",
             help="Settings file for both (default: the nearest one above each BOM).",
-            dir_okay=False,
         ),
     ] = None,
     fail_on_regression: Annotated[
@@ -304,7 +458,7 @@ def diff(
             old=old,
             new=new,
             rules=rules,
-            as_of=as_of.date() if as_of else None,
+            as_of=parse_date(as_of) if as_of is not None else None,
             today=date.today(),
             output_format=output_format.value,
             output=output,
@@ -342,24 +496,23 @@ def _period(text: str | None) -> tuple[date, date] | None:
     if text is None:
         return None
     start, sep, end = text.partition("..")
-    try:
-        if not sep:
-            raise ValueError
-        first, last = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
-    except ValueError:
+    if not sep:
         raise RvcError(
             "--period", f"is {text!r}", "FROM..TO as two dates, e.g. 2024-07-01..2025-06-30"
-        ) from None
+        )
+    first, last = parse_date(start, "--period"), parse_date(end, "--period")
     if last < first:
         raise RvcError("--period", f"ends ({last}) before it starts ({first})", "FROM <= TO")
     return first, last
 
 
-@app.command()
+@app.command(cls=RvcCommand)
 def average(
     paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar="PATH",
+            readable=False,  # rvc says so in its own words (readers.paths)
             help="The variants of the period: workbooks (.xlsx), CSV folders, globs or folders "
             "of them, each with volume and country on its Vehicle sheet.",
             show_default=False,
@@ -418,7 +571,6 @@ def average(
             "-o",
             help="Also write a report file by suffix: .json, .xml (JUnit), .md, .txt, .xlsx "
             "(the audit workbook). Repeatable.",
-            dir_okay=False,
             metavar="FILE",
         ),
     ] = None,
@@ -435,8 +587,14 @@ def average(
     ] = False,
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="Settings file for every workbook.", dir_okay=False),
+        typer.Option("--config", metavar="FILE", help="Settings file for every workbook."),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Refuse every unknown column, not only those that look like one."
+        ),
+    ] = False,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -487,31 +645,65 @@ def average(
             fail_on=fail_on.value,
             jobs=jobs,
             dask_scheduler=dask_scheduler,
+            strict=strict,
         )
     except RvcError as error:
         raise _fail(error) from None
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(cls=RvcCommand)
 def template(
     path: Annotated[
-        Path, typer.Argument(help="Where to write the template workbook.", dir_okay=False)
-    ],
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+        Path | None,
+        typer.Argument(metavar="FILE", help="Where to write the template workbook (.xlsx)."),
+    ] = None,
+    csv_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            metavar="DIR",
+            help="Write the same template as CSV files (Vehicle.csv, BOM.csv, ...) into DIR.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
     """Write an example workbook in the input format, ready to fill in."""
-    from rvc.readers.template import write_template
+    from rvc.readers import paths
+    from rvc.readers.template import csv_names, write_template, write_template_csv
 
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise _fail(RvcError(str(path), "is not an .xlsx name", "a file name ending in .xlsx"))
-    if path.exists() and not force:
-        raise _fail(RvcError(str(path), "already exists", "a new file name, or --force"))
     try:
-        write_template(path)
-    except OSError as exc:
-        raise _fail(RvcError(str(path), f"cannot be written ({exc.strerror or exc})")) from None
-    print(f"wrote {path}")
+        if path is None and csv_dir is None:
+            raise RvcError(
+                "rvc template", "needs a file name or --csv DIR", "e.g. rvc template bom.xlsx"
+            )
+        if path is not None:
+            paths.check_output(path)
+            if path.suffix.lower() not in (".xlsx", ".xlsm"):
+                raise RvcError(str(path), "is not an .xlsx name", "a file name ending in .xlsx")
+            if path.exists() and not force:
+                raise RvcError(str(path), "already exists", "a new file name, or --force")
+        if csv_dir is not None:
+            if csv_dir.exists() and not csv_dir.is_dir():
+                raise RvcError(str(csv_dir), "is a file", "a folder for the CSV files (--csv DIR)")
+            taken = [n for n in csv_names() if (csv_dir / n).exists()]
+            if taken and not force:
+                raise RvcError(
+                    str(csv_dir), f"already holds {', '.join(taken)}", "a new folder, or --force"
+                )
+        written = []
+        for target, write in ((path, write_template), (csv_dir, write_template_csv)):
+            if target is None:
+                continue
+            try:
+                write(target)
+            except OSError as exc:
+                raise RvcError(str(target), f"cannot be written ({exc.strerror or exc})") from exc
+            written.append(str(target))
+    except RvcError as error:
+        raise _fail(error) from None
+    for name in written:
+        print(f"wrote {name}")
 
 
 class VehicleClass(StrEnum):
@@ -522,17 +714,21 @@ class VehicleClass(StrEnum):
     heavy_truck = "heavy_truck"
 
 
-@app.command()
+@app.command(cls=RvcCommand)
 def explain(
     requirement: Annotated[
-        str, typer.Argument(help="Requirement id: vehicle-rvc, core-parts, steel, aluminum, lvc.")
+        str,
+        typer.Argument(
+            metavar="REQUIREMENT",
+            help="Requirement id: vehicle-rvc, core-parts, steel, aluminum, lvc.",
+        ),
     ],
     rules: RulesOption = None,
     as_of: Annotated[
-        datetime | None,
+        str | None,
         typer.Option(
             "--as-of",
-            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
             help="Date of the thresholds marked and of the worked example (default: today).",
         ),
     ] = None,
@@ -549,18 +745,18 @@ def explain(
         explain_requirement(
             rules,
             requirement,
-            as_of.date() if as_of else date.today(),
+            parse_date(as_of) if as_of is not None else date.today(),
             vehicle_class.value if vehicle_class else None,
         )
     except RvcError as error:
         raise _fail(error) from None
 
 
-@rules_app.command("validate")
+@rules_app.command(cls=RvcCommand, name="validate")
 def rules_validate(
     directory: Annotated[
         Path | None,
-        typer.Argument(help="Rule pack folder (default: the shipped pack).", file_okay=False),
+        typer.Argument(metavar="DIR", help="Rule pack folder (default: the shipped pack)."),
     ] = None,
 ) -> None:
     """Check a rule pack folder; exit 0 when valid, 2 with the first problem otherwise."""
@@ -586,9 +782,9 @@ class RulesFormat(StrEnum):
 
 
 AsOfOption = Annotated[
-    datetime | None,
+    str | None,
     typer.Option(
-        "--as-of", formats=["%Y-%m-%d"], help="Date whose thresholds are shown (default: today)."
+        "--as-of", metavar="YYYY-MM-DD", help="Date whose thresholds are shown (default: today)."
     ),
 ]
 RulesFormatOption = Annotated[
@@ -596,7 +792,7 @@ RulesFormatOption = Annotated[
 ]
 
 
-@rules_app.command("list")
+@rules_app.command(cls=RvcCommand, name="list")
 def rules_list(
     rules: RulesOption = None,
     as_of: AsOfOption = None,
@@ -606,14 +802,18 @@ def rules_list(
     from rvc.commands import list_rules
 
     try:
-        list_rules(rules, as_of.date() if as_of else date.today(), output_format.value)
+        list_rules(
+            rules, parse_date(as_of) if as_of is not None else date.today(), output_format.value
+        )
     except RvcError as error:
         raise _fail(error) from None
 
 
-@rules_app.command("show")
+@rules_app.command(cls=RvcCommand, name="show")
 def rules_show(
-    requirement: Annotated[str, typer.Argument(help="Requirement id, e.g. vehicle-rvc.")],
+    requirement: Annotated[
+        str, typer.Argument(metavar="REQUIREMENT", help="Requirement id, e.g. vehicle-rvc.")
+    ],
     rules: RulesOption = None,
     as_of: AsOfOption = None,
     output_format: RulesFormatOption = RulesFormat.table,
@@ -623,12 +823,17 @@ def rules_show(
     from rvc.commands import show_rule
 
     try:
-        show_rule(rules, requirement, as_of.date() if as_of else date.today(), output_format.value)
+        show_rule(
+            rules,
+            requirement,
+            parse_date(as_of) if as_of is not None else date.today(),
+            output_format.value,
+        )
     except RvcError as error:
         raise _fail(error) from None
 
 
-@rules_app.command("schema")
+@rules_app.command(cls=RvcCommand, name="schema")
 def rules_schema() -> None:
     """Print the JSON Schema of rule files (rules/schema.json is this output)."""
     from rvc.rules.json_schema import schema_text

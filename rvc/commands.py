@@ -14,7 +14,7 @@ from rvc.errors import RvcError
 from rvc.reporters.outputs import prepare_stdout
 from rvc.results import DEFAULT_READING, Report
 from rvc.rules import default_rules_dir, load_rule_pack
-from rvc.text import escape
+from rvc.text import escape, snippet
 
 if TYPE_CHECKING:
     from rvc.engine.average import Variant
@@ -32,26 +32,42 @@ def run_check(
     rules: Path | None,
     as_of: date | None,
     today: date,
-    output_format: str,
+    output_format: str | None,
     outputs: Sequence[Path] = (),
     core_reading: str | None,
     config: Path | None,
     verbose: bool,
     fail_on: str = "incomplete",
+    strict: bool = False,
+    quiet: bool = False,
+    color: bool | None = None,
 ) -> int:
     """Read, evaluate, report; return the exit code (0 pass, 1 fail or incomplete).
 
     Reports go to standard output in `output_format` and to each of `outputs` in the format
-    its suffix names; bad input writes the error document to them all, then raises."""
+    its suffix names; bad input writes the error document to them all, then raises.
+    `output_format` None and no `outputs` take `format` and `output` from the settings file.
+    `quiet` prints only the verdict line on standard output."""
     from rvc.readers import config as settings_file
+    from rvc.readers import paths
     from rvc.reporters import gate, input_error
     from rvc.reporters import outputs as out
 
     files = out.plan(outputs, bom)
-    fmt = out.stdout_format(output_format, files=bool(files))
+    fmt = "verdict" if quiet else out.stdout_format(output_format or "auto", files=bool(files))
     with _collector_paused():
         try:
+            paths.check_input(bom)
+            if config is not None:
+                paths.check_settings_file(config)
+            if rules is not None:
+                paths.check_rules_folder(rules)
             settings = settings_file.load(config) if config else settings_file.discover(bom)
+            settings.strict = strict
+            if not outputs and (configured := settings.output_path()) is not None:
+                files = out.plan([configured], bom)
+            chosen = output_format or _setting_format(settings)
+            fmt = "verdict" if quiet else out.stdout_format(chosen, files=bool(files))
             pack = load_rule_pack(rules or settings.rules_dir() or default_rules_dir())
             bill, report = evaluate_bom(
                 bom, settings, pack, as_of=as_of, today=today, core_reading=core_reading
@@ -66,8 +82,24 @@ def run_check(
                 sys.stderr.write(f"rvc: ignored sheet: {escape(name)}\n")
             for name in bill.provenance.ignored_columns:
                 sys.stderr.write(f"rvc: ignored column: {escape(name)}\n")
-        out.write_report(report, fmt, files, fail_on=fail_on)
+        out.write_report(report, fmt, files, fail_on=fail_on, color=color)
         return gate.exit_code(report, fail_on)
+
+
+def _setting_format(settings: Config) -> str:
+    """`format` from the settings file, checked against the formats standard output takes."""
+    from rvc.reporters.outputs import STDOUT_FORMATS
+
+    name = settings.settings.format
+    if name is None:
+        return "auto"
+    if name not in STDOUT_FORMATS:
+        raise RvcError(
+            f"{settings.label}: format",
+            f"{snippet(name)} is not a report format",
+            f"one of {', '.join(STDOUT_FORMATS)}",
+        )
+    return name
 
 
 def evaluate_bom(

@@ -20,8 +20,11 @@ Usage: rvc [OPTIONS] COMMAND [ARGS]...
   aluminum, LVC.
 
 Options:
-  --version  Print the version.
-  --help     Show this message and exit.
+  -V, --version         Print the version.
+  --install-completion  Install completion for the current shell.
+  --show-completion     Show completion for the current shell, to copy it or
+                        customize the installation.
+  -h, --help            Show this message and exit.
 
 Commands:
   check     Check vehicle BOMs against the rules; exit 0 pass, 1 fail or...
@@ -43,10 +46,10 @@ def _wide_enough() -> bool:
 def main() -> None:
     """Entry point of the `rvc` script."""
     arguments = sys.argv[1:]
-    if arguments == ["--version"]:
+    if arguments in (["--version"], ["-V"]):
         sys.stdout.write(f"rvc {__version__}\n")
         return
-    if arguments == ["--help"] and _wide_enough():
+    if arguments in (["--help"], ["-h"]) and _wide_enough():
         sys.stdout.write(RVC_HELP)
         return
     from rvc.cli import main as run

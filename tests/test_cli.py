@@ -156,9 +156,9 @@ def test_rules_validate_list_show(cli):
     assert "Heavy truck" in listing and "vehicle-rvc" in listing
     shown = cli("rules", "show", "vehicle-rvc").stdout
     for text in (
-        "from 2020-07-01: min_percent=66",
-        "from 2023-07-01: min_percent=75",
-        "from 2027-07-01: min_percent=70",
+        "from 2020-07-01: minimum: 66%",
+        "from 2023-07-01: minimum: 75%",
+        "from 2027-07-01: minimum: 70%",
         "SOR/2020-155 s. 13",
         "[status C]",
     ):
@@ -254,6 +254,6 @@ def test_rules_list_and_show_name_the_pack_loaded_and_take_a_date(cli, tmp_path)
     assert steel["thresholds"][1]["melted_and_poured_required"] is True
     text = cli("rules", "show", "steel", "--as-of", "2026-01-01").stdout
     assert "Loaded from " in text and "sha256 " in text
-    assert "melted_and_poured_required=False   <- in force on 2026-01-01" in text
+    assert "melted and poured in North America required: no   <- in force on 2026-01-01" in text
     bad = cli("rules", "show", "steel", "--as-of", "2026-13-01")
     assert bad.exit_code == 2

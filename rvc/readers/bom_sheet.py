@@ -55,7 +55,14 @@ class BomReader:
         self.sheet = sheet
         self.notes = notes
         self.provenance = provenance
-        self.table = locate(sheet, config.aliases("BOM"), ("part_number", "unit_cost"), notes)
+        self.table = locate(
+            sheet,
+            config.aliases("BOM"),
+            ("part_number", "unit_cost"),
+            notes,
+            config=config,
+            label="BOM",
+        )
         mapping_notes(self.table, provenance)
         refuse_bad_cells(self.table)
         self.converter = converter

@@ -137,6 +137,8 @@ class Settings(_Strict):
     """The `[tool.rvc]` table."""
 
     rules: str | None = None
+    format: str | None = None
+    output: str | None = None
     core_reading: Literal["us-cbp", "roll-up", "panel"] | None = None
     core_roll_up: bool | None = None
     sheets: dict[SheetName, Names] = {}
@@ -147,10 +149,29 @@ class Settings(_Strict):
 class Config:
     """Settings plus where they came from (for messages and the report)."""
 
-    def __init__(self, settings: Settings | None = None, source: Path | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, source: Path | None = None, *, strict: bool = False
+    ) -> None:
         self.settings = settings or Settings()
         self.source = source
         self._label: str | None = None
+        self.strict = strict
+        """Every unknown column is an error (`--strict`), not only those that look like one."""
+
+    def mapping_hint(self, table: str, key: str, name: str) -> str:
+        """How to map `name` to a contract `key` in this settings file, in its own syntax:
+        `rvc.toml: [columns.BOM] originating = "orignating"`."""
+        pyproject = self.source is not None and self.source.name == "pyproject.toml"
+        prefix = "tool.rvc." if pyproject else ""
+        file = self.source.name if self.source is not None else "rvc.toml"
+        quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"{file}: [{prefix}{table}] {key} = {quoted}"
+
+    def output_path(self) -> Path | None:
+        """The report file named in the settings file, relative to the file."""
+        if self.settings.output is None or self.source is None:
+            return None
+        return self.source.parent / self.settings.output
 
     @property
     def label(self) -> str:
@@ -263,7 +284,8 @@ def load(path: Path) -> Config:
         raise InputError(
             f"{path}: {key}",
             f"{message} (found {snippet(error.get('input'))})",
-            "settings as documented in the README (rules, core_reading, sheets, columns, values)",
+            "settings as documented in the README (rules, format, output, core_reading, "
+            "sheets, columns, values)",
         ) from exc
     _check_fields(settings, str(path))
     _check_words(settings, str(path))

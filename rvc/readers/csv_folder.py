@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -79,7 +80,7 @@ def _read(file: Path, name: str, notes: list[str]) -> RawSheet:
             newline="",
         )
         sample = text.read(SAMPLE_BYTES)
-        delimiter = sniff_delimiter(sample)
+        delimiter = choose_delimiter(sample)
         text.seek(0)
         rows = _rows(text, delimiter, where)
     while rows and all(v is None for v in rows[-1]):
@@ -249,3 +250,54 @@ def _open_quote_column(text: TextIO, line: int, delimiter: str) -> int | None:
     except (OSError, ValueError, UnicodeDecodeError):
         return None
     return None
+
+
+SNIFF_ROWS = 50
+
+
+def choose_delimiter(sample: str) -> str:
+    r"""The delimiter among comma, semicolon, tab and pipe that splits the header and the first
+    rows of `sample` the way a spreadsheet wrote them.
+
+    Each candidate parses the sample strictly (a quote inside a field is an error, so a comma
+    never wins inside quoted semicolon text). Among those that parse, the winner gives every
+    row the same number of fields, then has the fewest other candidates left inside the header
+    row and the first column (names such as `model_line` or `part_number` hold none), then the
+    most fields. Excel and LibreOffice write semicolons in comma-decimal locales, where an
+    unquoted `12,5` or `Aster, Inc.` makes a comma look plausible. `sniff_delimiter` decides
+    only when no candidate parses.
+
+    Examples:
+        >>> choose_delimiter('part_number;description;unit_cost\r\n"A-1";"Bolt, M8";12,5\r\n')
+        ';'
+        >>> choose_delimiter("model_line;Aster, Inc.\r\nvehicle_class;27500,50\r\n")
+        ';'
+        >>> choose_delimiter("part_number,unit_cost\nA,1\n")
+        ','
+    """
+    lines = sample.splitlines(keepends=True)
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may end inside a row
+    text = "".join(lines[: SNIFF_ROWS * 4])
+    best: tuple[bool, int, int, int] | None = None
+    choice = None
+    for rank, delimiter in enumerate(DELIMITERS):
+        try:
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+            rows = [
+                r for r in itertools.islice(reader, SNIFF_ROWS) if any(field.strip() for field in r)
+            ]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        others = [d for d in DELIMITERS if d != delimiter]
+        edges = [*rows[0], *(r[0] for r in rows[1:])]
+        leftover = sum(1 for field in edges if any(d in field for d in others))
+        score = (all(len(r) == width for r in rows), -leftover, width, -rank)
+        if best is None or score > best:
+            best, choice = score, delimiter
+    if choice is not None:
+        return choice
+    return sniff_delimiter(sample)

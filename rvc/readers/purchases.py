@@ -41,7 +41,9 @@ def read_fx(
 ) -> dict[str, FxRate]:
     if sheet is None:
         return {}
-    table = locate(sheet, config.aliases("FX"), ("currency", "rate"), notes)
+    table = locate(
+        sheet, config.aliases("FX"), ("currency", "rate"), notes, config=config, label="FX"
+    )
     mapping_notes(table, provenance)
     refuse_bad_cells(table)
     candidates: dict[str, list[FxRate]] = {}
@@ -150,7 +152,12 @@ def read_metals(
     converter: Converter,
 ) -> list[MetalPurchase]:
     table = locate(
-        sheet, config.aliases("SteelAluminum"), ("material", "value", "originating"), notes
+        sheet,
+        config.aliases("SteelAluminum"),
+        ("material", "value", "originating"),
+        notes,
+        config=config,
+        label="SteelAluminum",
     )
     mapping_notes(table, provenance)
     refuse_bad_cells(table)
@@ -218,7 +225,7 @@ def read_lvc(
     provenance: Provenance,
     converter: Converter,
 ) -> list[LvcRow]:
-    table = locate(sheet, config.aliases("LVC"), ("category",), notes)
+    table = locate(sheet, config.aliases("LVC"), ("category",), notes, config=config, label="LVC")
     mapping_notes(table, provenance)
     refuse_bad_cells(table)
     out = []

@@ -10,10 +10,15 @@ from rvc.errors import InputError
 from rvc.model import Provenance
 from rvc.readers import cells
 from rvc.readers.cells import Cell
+from rvc.readers.config import FIELDS, Config
 from rvc.readers.raw import RawSheet, column_letters, has_value, normalize_name
+from rvc.readers.suggest import closest, looks_like
 from rvc.text import snippet
 
 HEADER_SEARCH_ROWS = 20
+CONTENT_SAMPLE = 200
+"""Rows below the header whose values decide whether a common name (`origin`) is the contract
+column it may stand for."""
 _HEADER_LIKE = re.compile(r"[^\W\d][\w .#%()/-]{0,39}")
 
 
@@ -63,19 +68,25 @@ def locate(
     aliases: dict[str, dict[str, str]],
     required: tuple[str, ...],
     notes: list[str],
+    *,
+    config: Config | None = None,
+    label: str = "",
 ) -> Table:
     """Find the header row: the first of the top rows holding every required column.
 
-    `aliases` maps a field to {normalised header: how it was configured}.
+    `aliases` maps a field to {normalised header: how it was configured}. With `config` and the
+    contract sheet's `label`, an unknown header that looks like a contract column the sheet
+    lacks (or, with `--strict`, any unknown header) stops the run with a "did you mean".
     """
     lookup: dict[str, tuple[str, str]] = {}
     for name, headers in aliases.items():
         for header, via in headers.items():
             lookup.setdefault(header, (name, via))
     last = min(sheet.last_row, sheet.first_row + HEADER_SEARCH_ROWS - 1)
+    best: tuple[int, int, dict[str, Column], list[tuple[int, str]]] | None = None
     for row in range(sheet.first_row, last + 1):
         found: dict[str, Column] = {}
-        ignored: list[str] = []
+        unknown: list[tuple[int, str]] = []
         for offset, value in enumerate(sheet.rows[row - sheet.first_row]):
             if value is None or value == "" or not isinstance(value, str | int | float):
                 continue
@@ -84,9 +95,7 @@ def locate(
             match = lookup.get(normalize_name(header))
             if match is None:
                 if header:
-                    ignored.append(
-                        f"{column_letters(col)} ({header})" if sheet.kind == "xlsx" else header
-                    )
+                    unknown.append((col, header))
                 continue
             name, via = match
             if name in found:
@@ -99,15 +108,25 @@ def locate(
                 )
             found[name] = Column(name, col, header, via)
         if all(r in found for r in required):
+            if config is not None and label:
+                _refuse_lookalikes(sheet, row, found, unknown, config, label)
             if row > sheet.first_row:
                 notes.append(
                     f"{sheet.name}: header row found on row {row}; rows {sheet.first_row}-"
                     f"{row - 1} above it were ignored"
                 )
+            ignored = [
+                f"{column_letters(col)} ({header})" if sheet.kind == "xlsx" else header
+                for col, header in unknown
+            ]
             table = Table(sheet, row, found, ignored)
             _refuse_merged(table)
             _check_header_row(table, notes)
             return table
+        if found and (best is None or len(found) > best[0]):
+            best = (len(found), row, found, unknown)
+    if best is not None:
+        raise _missing_column(sheet, best[1], best[2], best[3], required, config, label)
     # what a file holds is echoed only when it looks like a header row (two or more short
     # names): a file that is not a BOM (a CSV linked to /etc/passwd, a key file) never reaches
     # a CI log
@@ -118,12 +137,99 @@ def locate(
     else:
         seen = f"{len(names)} cell{'s' if len(names) != 1 else ''}, not shown"
     missing = ", ".join(required)
+    hint = ""
+    if config is not None and config.source is None:
+        hint = (
+            "; if this is an ERP export with its own headers, map them in an rvc.toml beside it "
+            "(or pass --config FILE)"
+        )
     raise InputError(
         f"{sheet.file}: sheet '{sheet.name}'",
         f"has no header row with {missing} in its first {HEADER_SEARCH_ROWS} rows "
         f"(row {sheet.first_row} holds {seen})",
-        f"a header row naming the columns, at least {missing}",
+        f"a header row naming the columns, at least {missing}{hint}",
     )
+
+
+def _header_place(sheet: RawSheet, row: int, col: int) -> str:
+    """`D1` in a workbook, `column 4 ('unit cots')` in a CSV file: where a header sits."""
+    return f"{column_letters(col)}{row}" if sheet.kind == "xlsx" else f"column {col}"
+
+
+def _refuse_lookalikes(
+    sheet: RawSheet,
+    row: int,
+    found: dict[str, Column],
+    unknown: list[tuple[int, str]],
+    config: Config,
+    label: str,
+) -> None:
+    """An unknown header that looks like a contract column the sheet lacks is an error."""
+    present = set(found)
+    if present & {"parent", "level"}:  # alternatives: either one gives the structure
+        present |= {"parent", "level"}
+    lacking = [f for f in FIELDS.get(label, ()) if f not in present]
+    below = sheet.rows[row + 1 - sheet.first_row : row + 1 + CONTENT_SAMPLE - sheet.first_row]
+    for col, header in unknown:
+        offset = col - sheet.first_col
+        values = [r[offset] if offset < len(r) else None for r in below]
+        field = looks_like(header, label, lacking, values)
+        if field is not None:
+            raise InputError(
+                sheet.where(row, col),
+                f"header {snippet(header)} is not a contract column",
+                f"{field!r} (did you mean it? rename the header, or map it in "
+                f"{config.mapping_hint(f'columns.{label}', field, header)})",
+            )
+    if config.strict and unknown:
+        col, header = unknown[0]
+        raise InputError(
+            sheet.where(row, col),
+            f"header {snippet(header)} is not a contract column (--strict)",
+            f"one of {', '.join(FIELDS.get(label, ()))}, or delete the column, or run "
+            "without --strict to ignore it",
+        )
+
+
+def _missing_column(
+    sheet: RawSheet,
+    row: int,
+    found: dict[str, Column],
+    unknown: list[tuple[int, str]],
+    required: tuple[str, ...],
+    config: Config | None,
+    label: str,
+) -> InputError:
+    """The header row is there (it names contract columns) but a required one is missing."""
+    missing = [r for r in required if r not in found]
+    field = missing[0]
+    others = [header for _, header in unknown]
+    lookalike = (
+        next((h for _, h in unknown if looks_like(h, label, [field]) == field), None)
+        if label
+        else None
+    )
+    nearest = lookalike or closest(field, others)
+    where = sheet.where(row)
+    names = ", ".join(repr(m) for m in missing)
+    problem = f"the header row has no {names} column"
+    if nearest is not None:
+        col = next(c for c, h in unknown if h == nearest)
+        place = _header_place(sheet, row, col)
+        problem += f" (the closest header present is {snippet(nearest)} in {place})"
+    else:
+        problem += f" (its headers: {', '.join(snippet(c.header) for c in found.values())})"
+    expected = f"a {field} column"
+    if lookalike is not None:
+        mapping = (
+            config.mapping_hint(f"columns.{label}", field, lookalike)
+            if config is not None
+            else f'rvc.toml: [columns.{label}] {field} = "{lookalike}"'
+        )
+        expected += f": rename {snippet(lookalike)} to {field}, or map it in {mapping}"
+    elif label:
+        expected += f" (add it, or map your own header in rvc.toml: [columns.{label}])"
+    return InputError(where, problem, expected)
 
 
 def _check_header_row(table: Table, notes: list[str]) -> None:

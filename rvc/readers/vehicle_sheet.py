@@ -12,8 +12,9 @@ from rvc.model import BillOfMaterials, LvcRow, Production, Provenance, Vehicle
 from rvc.money import ZERO, fmt_number
 from rvc.readers import cells
 from rvc.readers.cells import Cell
-from rvc.readers.config import Config
+from rvc.readers.config import FIELDS, Config
 from rvc.readers.raw import RawSheet, column_letters, normalize_name
+from rvc.readers.suggest import looks_like
 from rvc.rules.schema import RulePack
 from rvc.text import snippet
 
@@ -53,6 +54,30 @@ LVC_FORMULAS = {
 }
 
 
+def _refuse_lookalikes(
+    sheet: RawSheet, found: dict[str, Cell], unknown: list[tuple[int, str]], config: Config
+) -> None:
+    """A field name that looks like a contract field the sheet lacks (`vehicle clas`, `class`)
+    stops the run; with --strict, any unknown field name does."""
+    lacking = [f for f in FIELDS["Vehicle"] if f not in found]
+    for row, key in unknown:
+        field = looks_like(key, "Vehicle", lacking, [sheet.value(row, 2)])
+        if field is not None:
+            raise InputError(
+                sheet.where(row, 1),
+                f"field name {snippet(key)} is not a contract field",
+                f"{field!r} (did you mean it? rename it, or map it in "
+                f"{config.mapping_hint('columns.Vehicle', field, key)})",
+            )
+    if config.strict and unknown:
+        row, key = unknown[0]
+        raise InputError(
+            sheet.where(row, 1),
+            f"field name {snippet(key)} is not a contract field (--strict)",
+            f"one of {', '.join(FIELDS['Vehicle'])}, or delete the row, or run without --strict",
+        )
+
+
 def read_vehicle(
     sheet: RawSheet,
     config: Config,
@@ -70,6 +95,7 @@ def read_vehicle(
         for header, via in headers.items()
     }
     found: dict[str, Cell] = {}
+    unknown: list[tuple[int, str]] = []
     width = max((len(r) for r in sheet.rows), default=0) + sheet.first_col - 1
     if width > 2:
         extra = ", ".join(column_letters(c) for c in range(3, width + 1))
@@ -87,6 +113,7 @@ def read_vehicle(
             continue
         match = aliases.get(name)
         if match is None:
+            unknown.append((row, key))
             provenance.ignored_columns.append(
                 f"{sheet.name}: {sheet.where(row, 1).split(': ')[-1]} ({key})"
             )
@@ -103,6 +130,7 @@ def read_vehicle(
             provenance.mapping.append(f"{sheet.name} field '{key}' read as {field}")
         found[field] = Cell(sheet, row, 2, field)
         provenance.locations[field] = found[field].where
+    _refuse_lookalikes(sheet, found, unknown, config)
     for r, c in (*sheet.errors, *sheet.no_cached_value):
         for found_cell in found.values():
             if (found_cell.row, found_cell.col) == (r, c):

@@ -14,19 +14,21 @@ from pathlib import Path
 from rvc.errors import InputError
 from rvc.model import BillOfMaterials, Provenance
 from rvc.money import ZERO
-from rvc.readers import csv_folder, xlsx, xlsx_guard
+from rvc.readers import csv_folder, paths, xlsx, xlsx_guard
 from rvc.readers import files as safe_files
 from rvc.readers.bom_sheet import BomReader
 from rvc.readers.config import Config
 from rvc.readers.purchases import Converter, read_fx, read_lvc, read_metals
 from rvc.readers.raw import RawSheet, has_value, normalize_name
 from rvc.readers.source import MemoryFile
+from rvc.readers.suggest import sheet_looks_like
 from rvc.readers.vehicle_sheet import (
     check_bom_value,
     check_lvc_inputs,
     check_vehicle,
     read_vehicle,
 )
+from rvc.text import snippet
 
 __all__ = ["check_vehicle", "read_bom"]
 
@@ -53,15 +55,15 @@ def read_bom(
     if isinstance(path, MemoryFile):
         found, others = xlsx.read_sheets(path, wanted)
         digest = hashlib.sha256(path.getbuffer()).hexdigest()
-    elif not path.exists():
-        raise InputError(str(path), "does not exist", "a path to an .xlsx workbook or CSV files")
-    elif path.is_dir() or path.suffix.lower() == ".csv":
-        found, others = csv_folder.read_sheets(path, wanted, notes)
-        files = sorted((Path(sheet.file) for sheet in found.values()), key=lambda f: f.name)
-        digest = safe_files.digest(files, csv_folder.MAX_CSV_BYTES, framed=True)
     else:
-        found, others = xlsx.read_sheets(path, wanted)
-        digest = safe_files.digest([path], xlsx_guard.MAX_FILE_BYTES)
+        paths.check_input(path)
+        if path.is_dir() or path.suffix.lower() == ".csv":
+            found, others = csv_folder.read_sheets(path, wanted, notes)
+            files = sorted((Path(sheet.file) for sheet in found.values()), key=lambda f: f.name)
+            digest = safe_files.digest(files, csv_folder.MAX_CSV_BYTES, framed=True)
+        else:
+            found, others = xlsx.read_sheets(path, wanted)
+            digest = safe_files.digest([path], xlsx_guard.MAX_FILE_BYTES)
     if not isinstance(path, MemoryFile) and (link := safe_files.link_note(path)) is not None:
         notes.append(link)
     sheets: dict[str, RawSheet] = {wanted[k]: v for k, v in found.items()}
@@ -72,12 +74,8 @@ def read_bom(
             notes.append(f"sheet '{optional.name}' is empty; read as if it were absent")
     for label in ("Vehicle", "BOM"):
         if label not in sheets:
-            have = ", ".join(repr(s) for s in [*[v.name for v in sheets.values()], *others])
-            raise InputError(
-                str(path),
-                f"has no '{label}' sheet (found: {have or 'none'})",
-                f"a sheet named {label} as in the workbook contract (`rvc template` writes one)",
-            )
+            raise _missing_sheet(path, label, [v.name for v in sheets.values()], others, config)
+    _note_lookalike_sheets(sheets, others, notes, config)
     provenance = Provenance(path=str(path), sha256=digest)
     provenance.ignored_sheets = others
     if config.source is not None:
@@ -128,3 +126,81 @@ def read_bom(
         as_of=effective,
         as_of_source=source,
     )
+
+
+CSV_SHEETS = ("Vehicle", "BOM", "SteelAluminum", "LVC", "FX")
+
+
+def _missing_sheet(
+    path: Path | MemoryFile, label: str, read: list[str], others: list[str], config: Config
+) -> InputError:
+    """A required sheet (or CSV file) is missing: say which, suggest the closest name, the
+    `[sheets]` mapping, and `--config` for an export away from its settings file."""
+    csv = isinstance(path, Path) and (path.is_dir() or path.suffix.lower() == ".csv")
+    found = [*read, *others]
+    guess = next((name for name in others if sheet_looks_like(_stem(name, csv), label)), None)
+    erp_hint = ""
+    if config.source is None and others and guess is None:
+        erp_hint = (
+            "; an ERP export with its own sheet names needs its rvc.toml (put it beside the "
+            "file, or pass --config FILE)"
+        )
+    if isinstance(path, Path) and csv:
+        folder = path if path.is_dir() else path.parent
+        shown = ", ".join(f"{name}.csv" for name in read) if read else ""
+        rest = ", ".join(others)
+        listing = ", ".join(x for x in (shown, rest) if x)
+        if not listing:
+            workbooks = sorted(p.name for p in folder.iterdir() if p.suffix.lower() == ".xlsx")
+            where = str(folder)
+            problem = "holds no .csv files"
+            expected = (
+                "a folder with Vehicle.csv and BOM.csv (SteelAluminum.csv, LVC.csv and FX.csv "
+                "optional; `rvc template --csv DIR` writes them), or an .xlsx workbook"
+            )
+            if workbooks:
+                expected += f": to check the workbook here, name it (rvc check {workbooks[0]})"
+            return InputError(where, problem, expected)
+        place = "this folder" if path.is_dir() else f"folder {folder}, beside it"
+        expected = f"a file {label}.csv in that folder (`rvc template --csv DIR` writes one)"
+        if guess is not None:
+            expected = (
+                f"{label}.csv: rename {guess} to {label}.csv, or map it in "
+                f"{config.mapping_hint('sheets', label, Path(guess).stem)}"
+            )
+        return InputError(
+            str(path),
+            f"{label}.csv is missing from {place} (found: {listing})",
+            expected + erp_hint,
+        )
+    have = ", ".join(repr(name) for name in found)
+    expected = f"a sheet named {label} as in the workbook contract (`rvc template` writes one)"
+    if guess is not None:
+        expected = (
+            f"a sheet named {label}: did you mean {snippet(guess)}? rename it to {label}, or map "
+            f"it in {config.mapping_hint('sheets', label, guess)}"
+        )
+    return InputError(
+        str(path), f"has no '{label}' sheet (found: {have or 'none'})", expected + erp_hint
+    )
+
+
+def _stem(name: str, csv: bool) -> str:
+    return Path(name).stem if csv and name.lower().endswith(".csv") else name
+
+
+def _note_lookalike_sheets(
+    sheets: dict[str, RawSheet], others: list[str], notes: list[str], config: Config
+) -> None:
+    """An optional sheet under another name (`Steel`, `LVCs`) would leave its requirement not
+    evaluated: say which sheet was ignored and how to have it read."""
+    for label in ("SteelAluminum", "LVC", "FX"):
+        if label in sheets:
+            continue
+        for name in others:
+            stem = Path(name).stem if name.lower().endswith(".csv") else name
+            if sheet_looks_like(stem, label):
+                notes.append(
+                    f"sheet {snippet(name)} was not read: it is not named {label}; rename it, or "
+                    f"map it in {config.mapping_hint('sheets', label, stem)}"
+                )

@@ -13,10 +13,12 @@ from rvc.reporters.gate import DEFAULT
 from rvc.results import Report
 
 
-def _table(report: Report, stream: TextIO, *, fail_on: str = DEFAULT) -> None:
+def _table(
+    report: Report, stream: TextIO, *, fail_on: str = DEFAULT, color: bool | None = None
+) -> None:
     from rvc.reporters import terminal
 
-    terminal.render(report, stream, fail_on=fail_on)
+    terminal.render(report, stream, fail_on=fail_on, color=color)
 
 
 def _json(report: Report, stream: TextIO, *, fail_on: str = DEFAULT) -> None:

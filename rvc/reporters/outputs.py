@@ -143,6 +143,10 @@ def plan(paths: Sequence[Path], bom: Path | None = None) -> list[tuple[Path, Fil
         key = path.resolve()
         if bom is not None and key == bom.resolve():
             raise RvcError(str(path), "is the BOM itself", "another file for the report (-o)")
+        if path.is_dir():
+            raise RvcError(
+                str(path), "is a folder", f"a file name for the output, e.g. {path / 'report.txt'}"
+            )
         suffix = _suffix(path)
         if suffix in PLANNED:
             raise RvcError(str(path), f"suffix {suffix!r} names {PLANNED[suffix]}", expected)
@@ -179,8 +183,10 @@ def write_report(
     *,
     fail_on: str = gate.DEFAULT,
     environ: Mapping[str, str] | None = None,
+    color: bool | None = None,
 ) -> None:
-    """Every `-o` file, then standard output, then the GitHub job summary when due."""
+    """Every `-o` file, then standard output, then the GitHub job summary when due; `color`
+    (None: automatic) is the table's on standard output."""
     for path, writer in files:
         try:
             writer.write(path, report, fail_on)
@@ -188,12 +194,13 @@ def write_report(
             raise RvcError(str(path), f"cannot be written ({exc.strerror or exc})") from exc
         sys.stderr.write(f"rvc: wrote {path} (verdict {report.verdict.value})\n")
     if fmt == "verdict":
-        from rvc.reporters.terminal import verdict_line
+        from rvc.reporters.terminal import render_verdict
 
-        to_stdout(fmt, lambda stream: stream.write(verdict_line(report, fail_on=fail_on)))
+        to_stdout(fmt, lambda stream: render_verdict(report, stream, fail_on=fail_on, color=color))
     else:
         render = _text_formats()[fmt][0]
-        to_stdout(fmt, lambda stream: render(report, stream, fail_on=fail_on))
+        extra = {"color": color} if fmt == "table" else {}
+        to_stdout(fmt, lambda stream: render(report, stream, fail_on=fail_on, **extra))
     if fmt == "github":
         from rvc.reporters import markdown
 

@@ -149,13 +149,61 @@ def render_list(document: dict[str, Any], stream: TextIO) -> None:
     stream.write("\n".join(lines) + "\n")
 
 
-def plain(value: object) -> str:
+def plain(value: object, *, thousands: bool = False) -> str:
     """A figure as the rule file writes it: `75`, `{engine: 100000}`, `True`."""
+    if thousands and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {plain(v)}" for k, v in value.items()) + "}"
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     return str(value)
+
+
+LABELS = {
+    "min_percent": "minimum",
+    "min_percent_tv": "minimum with the transaction value method",
+    "melted_and_poured_required": "melted and poured in North America required",
+    "available": "available",
+    "min_rvc_percent": "minimum RVC",
+    "points_above": "points above",
+    "min_total_percent": "minimum total",
+    "min_material_and_manufacturing_points": "minimum high-wage material and manufacturing",
+    "technology_cap_points": "technology credit cap",
+    "assembly_cap_points": "assembly credit cap",
+    "high_wage_per_hour": "high wage",
+    "assembly_min_capacity": "assembly plant minimum annual capacity",
+}
+
+
+def in_words(key: str, value: object) -> str:
+    """A threshold field as a person reads it: `melted and poured in North America required: no`.
+
+    Examples:
+        >>> from decimal import Decimal
+        >>> in_words("min_percent", Decimal("70")), in_words("technology_cap_points", 10)
+        ('minimum: 70%', 'technology credit cap: 10 points')
+        >>> in_words("high_wage_per_hour", {"USD": Decimal("16"), "CAD": Decimal("20.88")})
+        'high wage: 16 USD, 20.88 CAD per hour'
+        >>> in_words("melted_and_poured_required", False)
+        'melted and poured in North America required: no'
+    """
+    label = LABELS.get(key, key.replace("_", " "))
+    if isinstance(value, bool):
+        shown = "yes" if value else "no"
+    elif isinstance(value, dict) and key.endswith("_per_hour"):
+        shown = ", ".join(f"{plain(v)} {k}" for k, v in value.items()) + " per hour"
+    elif isinstance(value, dict):
+        shown = ", ".join(
+            f"{str(k).replace('_', ' ')} {plain(v, thousands=True)}" for k, v in value.items()
+        )
+    else:
+        shown = plain(value)
+        if key.endswith("_percent"):
+            shown += "%"
+        elif key.endswith("_points"):
+            shown += " points"
+    return f"{label}: {shown}"
 
 
 def render_show(document: dict[str, Any], stream: TextIO) -> None:
@@ -170,8 +218,8 @@ def render_show(document: dict[str, Any], stream: TextIO) -> None:
         if definition["description"]:
             lines.append(f"  {definition['description']}")
         for entry in definition["thresholds"]:
-            shown = ", ".join(
-                f"{k}={plain(v)}"
+            shown = "; ".join(
+                in_words(k, v)
                 for k, v in entry.items()
                 if k not in ("from", "citation", "status", "note", "in_force")
             )

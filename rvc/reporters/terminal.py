@@ -1,12 +1,15 @@
 """The human report: what passes or fails, by how much, why, and what was assumed.
 
-Colour only on a terminal (rich decides; `NO_COLOR` is honoured). Reads the `Report`; computes
-nothing beyond formatting.
+Colour only on a terminal unless asked (`--color`; `NO_COLOR` and `FORCE_COLOR` honoured). Off a
+terminal the layout is a fixed width, so no table cell wraps in a file or a CI log; on a narrow
+terminal numbers are never cut (a table that cannot fit becomes lines). Reads the `Report`;
+computes nothing beyond formatting.
 """
 
 from __future__ import annotations
 
 import io
+import os
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -19,6 +22,8 @@ from rvc.reporters import gate
 from rvc.results import (
     CorePartsEvidence,
     LvcEvidence,
+    MetalEvidence,
+    Note,
     Report,
     RequirementResult,
     Status,
@@ -43,6 +48,15 @@ NOTES_LISTED = 30
 """Notes of one kind shown before the rest are counted (JSON lists every one)."""
 
 
+WIDE = 200
+"""Width of the report off a terminal (a file, a pipe, a CI log) when $COLUMNS is not set:
+wide enough that no table cell wraps."""
+SHOWN_UNKNOWN = 10
+SMALL_SHARE = Decimal("0.005")
+"""Unknown-origin lines listed one by one: at most the 10 largest, and only those of at least
+0.5% of the unknown total; the others are summed on one line (JSON lists every one)."""
+
+
 class SafeConsole(Console):
     """A console that prints input text literally: never parsed as markup (``BRKT[/]-1``,
     ``BOM [final].xlsx``), never highlighted, control characters shown as escapes."""
@@ -61,9 +75,20 @@ class SafeConsole(Console):
 
 
 def safe_console(stream: TextIO, *, width: int | None, color: bool | None) -> SafeConsole:
-    """The console every human report prints to: colour only on a terminal (or as asked),
-    input text literal, a closed pipe left to the caller."""
-    return SafeConsole(
+    """The console every human report prints to: input text literal, a closed pipe left to
+    the caller.
+
+    `color` None means automatic: colour on a terminal, unless NO_COLOR is set (FORCE_COLOR
+    forces it); True and False force it on or off. Without `width`, off a terminal the layout
+    is `WIDE` columns (or $COLUMNS when set), so no table cell wraps in a file or a CI log.
+    """
+    environ = os.environ
+    if color is None:
+        if environ.get("NO_COLOR"):
+            color = False
+        elif environ.get("FORCE_COLOR"):
+            color = True
+    console = SafeConsole(
         file=stream,
         width=width,
         color_system="auto" if color is not False else None,
@@ -73,11 +98,27 @@ def safe_console(stream: TextIO, *, width: int | None, color: bool | None) -> Sa
         emoji=False,
         soft_wrap=False,
     )
+    if width is None and not _isatty(stream):
+        columns = environ.get("COLUMNS", "")
+        console.width = int(columns) if columns.isdigit() and int(columns) > 0 else WIDE
+    return console
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _fits(console: Console, widths: list[int]) -> bool:
+    """Whether a table with columns of these widths (two spaces between) fits the console."""
+    return sum(widths) + 2 * (len(widths) - 1) <= console.width
 
 
 def literal(text: object = "", style: str = "", **kwargs: Any) -> Text:
     """Input text as a rich `Text`: literal, control characters shown as escapes."""
-    return Text(escape(text), style=style, **kwargs)
+    return Text(escape(text), style=style, **kwargs)  # the one place a Text is built
 
 
 def render(
@@ -87,9 +128,13 @@ def render(
     width: int | None = None,
     color: bool | None = None,
     fail_on: str = gate.DEFAULT,
+    quiet: bool = False,
 ) -> None:
-    """Print the report to a stream."""
+    """Print the report to a stream; `quiet` prints the verdict line only."""
     console = safe_console(stream, width=width, color=color)
+    if quiet:
+        _verdict(console, report, fail_on)
+        return
     _header(console, report)
     _summary(console, report)
     for result in report.requirements:
@@ -127,32 +172,42 @@ def _margin(result: RequirementResult, currency: str) -> str:
         return "-"
     sign = "+" if result.margin_points >= 0 else "-"
     text = f"{sign}{fmt_amount(abs(result.margin_points))} pts"
-    if result.margin_amount is not None and isinstance(result.evidence, VehicleRvcEvidence):
+    in_money = isinstance(result.evidence, VehicleRvcEvidence | MetalEvidence)
+    if result.margin_amount is not None and in_money:
         money = fmt_amount(abs(result.margin_amount))
         text += f" ({'+' if result.margin_amount >= 0 else '-'}{money} {currency})"
     return text
 
 
 def _summary(console: Console, report: Report) -> None:
-    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Requirement", no_wrap=True)
-    table.add_column("Value", justify="right", no_wrap=True)
-    table.add_column("Required", justify="right", no_wrap=True)
-    table.add_column("Margin", justify="right", no_wrap=True)
+    rows = []
     for r in report.requirements:
         threshold = fmt_threshold(r.threshold) if r.threshold is not None else "-"
         margin = _margin(r, report.currency)
         wit = r.what_it_would_take
         if r.status is Status.FAIL and (r.margin_points or 0) >= 0 and wit and wit.headline:
             margin += f" but {wit.headline}"  # a failing status beside a positive margin
-        table.add_row(
-            literal(LABEL[r.status], style=STYLE[r.status]),
-            r.id,
-            _value(r),
-            threshold,
-            margin,
-        )
+        rows.append((LABEL[r.status], r.id, _value(r), threshold, margin))
+    headers = ("Status", "Requirement", "Value", "Required", "Margin")
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    if not _fits(console, widths):
+        # too narrow for the table without cutting a number: two lines per requirement
+        for (label, requirement, value, threshold, margin), r in zip(
+            rows, report.requirements, strict=True
+        ):
+            console.print(
+                literal(label, style=STYLE[r.status])
+                + literal(f"  {requirement}  {value} (required {threshold})")
+            )
+            console.print(literal(f"    margin {margin}"))
+        console.print()
+        return
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for name, width in zip(headers, widths, strict=True):
+        justify = "left" if name in ("Status", "Requirement") else "right"
+        table.add_column(name, justify=justify, no_wrap=True, min_width=width)  # type: ignore[arg-type]
+    for (label, *cells), r in zip(rows, report.requirements, strict=True):
+        table.add_row(literal(label, style=STYLE[r.status]), *cells)
     console.print(table)
     console.print()
 
@@ -188,7 +243,23 @@ def _detail(console: Console, report: Report, result: RequirementResult) -> None
         _core_table(console, evidence)
     elif isinstance(evidence, LvcEvidence):
         _lvc_table(console, evidence)
+    elif isinstance(evidence, MetalEvidence):
+        _metal_totals(console, result, evidence)
     console.print()
+
+
+def _metal_totals(console: Console, result: RequirementResult, evidence: MetalEvidence) -> None:
+    """The purchase values behind a steel or aluminum share, with their currency."""
+    currency = evidence.currency
+    text = (
+        f"  Purchases: {fmt_number(evidence.originating_value)} {currency} originating of "
+        f"{fmt_number(evidence.total_value)} {currency}"
+    )
+    if result.margin_amount is not None and result.status is Status.FAIL:
+        text += f"; {fmt_number(-result.margin_amount)} {currency} more would have to originate"
+    elif result.margin_amount is not None and result.status is Status.PASS:
+        text += f"; {fmt_number(result.margin_amount)} {currency} of headroom"
+    console.print(literal(text))
 
 
 def _other_readings(
@@ -210,18 +281,8 @@ def _drivers(console: Console, report: Report, result: RequirementResult) -> Non
     vnm = result.details.get("vnm")
     total = f" (of {fmt_number(vnm)} {report.currency})" if isinstance(vnm, Decimal) else ""
     console.print(f"  Lines bringing the most non-originating value{total}:")
-    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
-    for name, justify in (
-        ("Row", "right"),
-        ("Part", "left"),
-        ("Description", "left"),
-        ("Amount", "right"),
-        ("Share", "right"),
-        ("Why", "left"),
-    ):
-        table.add_column(name, justify=justify, overflow="fold", max_width=34)  # type: ignore[arg-type]
-    for d in result.drivers:
-        table.add_row(
+    rows = [
+        (
             str(d.row),
             d.part_number,
             d.description,
@@ -229,40 +290,81 @@ def _drivers(console: Console, report: Report, result: RequirementResult) -> Non
             fmt_percent(d.share_percent, None, 1),
             d.reason,
         )
+        for d in result.drivers
+    ]
+    headers = ("Row", "Part", "Description", f"Amount ({report.currency})", "Share", "Why")
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    fixed = [w for h, w in zip(headers, widths, strict=True) if h not in ("Description", "Why")]
+    if not _fits(console, [*fixed, 12, 12]):
+        for number, part, description, amount, share, why in rows:
+            console.print(
+                literal(f"  - row {number} {part}: {amount} {report.currency} ({share}), ")
+                + literal(f"{description}; {why}" if description else why)
+            )
+        return
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
+    for name, width in zip(headers, widths, strict=True):
+        if name in ("Description", "Why"):  # prose wraps; numbers and part numbers never do
+            table.add_column(name, overflow="fold", min_width=min(width, 12))
+            continue
+        justify = "left" if name == "Part" else "right"
+        table.add_column(name, justify=justify, no_wrap=True, min_width=width)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
 
 
 def _core_table(console: Console, evidence: CorePartsEvidence) -> None:
-    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
-    for name, justify in (
-        ("Category", "left"),
-        ("RVC", "right"),
-        ("Required", "right"),
-        ("Status", "left"),
-        ("Parts", "left"),
-    ):
-        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    rows: list[tuple[str, str, str, Status, str]] = []
     for c in evidence.categories:
         shown = "; ".join(
             f"{p.part_number} {fmt_percent(p.rvc) if p.rvc is not None else '-'} "
             f"({p.rvc_source}; {HOW.get(p.how, p.how)})"
             for p in c.parts[:4]
         ) + (f"; +{len(c.parts) - 4} more" if len(c.parts) > 4 else "")
-        table.add_row(
-            c.category,
-            fmt_percent(c.value, c.threshold) if c.value is not None else "-",
-            fmt_threshold(c.threshold),
-            literal(LABEL[c.status], style=STYLE[c.status]),
-            shown,
+        rows.append(
+            (
+                c.category,
+                fmt_percent(c.value, c.threshold) if c.value is not None else "-",
+                fmt_threshold(c.threshold),
+                c.status,
+                shown,
+            )
         )
     s = evidence.super_core
-    table.add_row(
-        "super-core",
-        fmt_percent(s.value, s.threshold) if s.value is not None else "-",
-        fmt_threshold(s.threshold),
-        literal(LABEL[s.status], style=STYLE[s.status]),
-        f"all {s.parts} core parts under the RVC rule as one (s. 14(10))",
+    rows.append(
+        (
+            "super-core",
+            fmt_percent(s.value, s.threshold) if s.value is not None else "-",
+            fmt_threshold(s.threshold),
+            s.status,
+            f"all {s.parts} core parts under the RVC rule as one (s. 14(10))",
+        )
     )
+    headers = ("Category", "RVC", "Required", "Status")
+    widths = [
+        max([len(headers[0]), *(len(r[0]) for r in rows)]),
+        max([len(headers[1]), *(len(r[1]) for r in rows)]),
+        max([len(headers[2]), *(len(r[2]) for r in rows)]),
+        max([len(headers[3]), *(len(LABEL[r[3]]) for r in rows)]),
+    ]
+    if not _fits(console, [*widths, 16]):
+        for category, value, threshold, status, shown in rows:
+            console.print(
+                literal(f"  - {category}: {value} (required {threshold}) ")
+                + literal(LABEL[status], style=STYLE[status])
+                + literal(f"; {shown}")
+            )
+        return
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
+    for name, width in zip(headers, widths, strict=True):
+        justify = "right" if name in ("RVC", "Required") else "left"
+        table.add_column(name, justify=justify, no_wrap=True, min_width=width)  # type: ignore[arg-type]
+    table.add_column("Parts", overflow="fold")
+    for category, value, threshold, status, shown in rows:
+        table.add_row(
+            category, value, threshold, literal(LABEL[status], style=STYLE[status]), shown
+        )
     console.print(table)
 
 
@@ -277,38 +379,80 @@ HOW = {
 
 
 def _lvc_table(console: Console, f: LvcEvidence) -> None:
+    rows = [
+        (
+            "High-wage material and manufacturing",
+            fmt_number(f.material_and_manufacturing),
+            f"minimum {fmt_threshold(f.minimum)[:-1]}",
+        ),
+        (
+            "Technology credit",
+            fmt_number(f.technology),
+            f"cap {fmt_threshold(f.technology_cap)[:-1]}",
+        ),
+        ("Assembly credit", fmt_number(f.assembly), f"cap {fmt_threshold(f.assembly_cap)[:-1]}"),
+    ]
+    headers = ("Component", "Points", "Limit")
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    if not _fits(console, widths):
+        for component, points, limit in rows:
+            console.print(literal(f"  - {component}: {points} points ({limit})"))
+        return
     table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
-    for name, justify in (("Component", "left"), ("Points", "right"), ("Limit", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    table.add_row(
-        "High-wage material and manufacturing",
-        fmt_number(f.material_and_manufacturing),
-        f"minimum {fmt_threshold(f.minimum)[:-1]}",
-    )
-    table.add_row(
-        "Technology credit", fmt_number(f.technology), f"cap {fmt_threshold(f.technology_cap)[:-1]}"
-    )
-    table.add_row(
-        "Assembly credit", fmt_number(f.assembly), f"cap {fmt_threshold(f.assembly_cap)[:-1]}"
-    )
+    for name, width in zip(headers, widths, strict=True):
+        justify = "right" if name == "Points" else "left"
+        table.add_column(name, justify=justify, no_wrap=True, min_width=width)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
+
+
+def _grouped_notes(report: Report) -> list[Note | str]:
+    """The notes as printed: unknown-origin lines beyond the 10 largest, or under 0.5% of the
+    unknown total, summed on one line; other kinds beyond `NOTES_LISTED` counted."""
+    unknown = [n for n in report.notes if n.code == "unknown-origin"]
+    amounts = [n.amount if n.amount is not None else Decimal(0) for n in unknown]
+    total = sum(amounts, Decimal(0))
+    ranked = sorted(range(len(unknown)), key=lambda i: -amounts[i])
+    keep = {
+        id(unknown[i])
+        for i in ranked[:SHOWN_UNKNOWN]
+        if total == 0 or amounts[i] >= total * SMALL_SHARE
+    }
+    out: list[Note | str] = []
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    grouped = [n for n in unknown if id(n) not in keep]
+    for note in report.notes:
+        if note.code == "unknown-origin" and id(note) not in keep:
+            if note is grouped[0]:
+                value = sum((n.amount or Decimal(0) for n in grouped), Decimal(0))
+                count = len(grouped)
+                out.append(
+                    f"{count} more line{'s' if count != 1 else ''} with unknown origin, "
+                    f"{fmt_number(value)} {report.currency} in total (each one is listed in the "
+                    "JSON report: --format json)"
+                )
+            continue
+        seen = shown.get(note.code, 0)
+        if seen >= NOTES_LISTED:
+            hidden[note.code] = hidden.get(note.code, 0) + 1
+            continue
+        shown[note.code] = seen + 1
+        out.append(note)
+    out.extend(
+        f"... and {count} more '{code}' notes (all in --format json)"
+        for code, count in hidden.items()
+    )
+    return out
 
 
 def _assumptions(console: Console, report: Report) -> None:
     if not report.notes:
         return
     console.print(literal("Assumptions and notes", style="bold"))
-    shown: dict[str, int] = {}
-    hidden: dict[str, int] = {}
-    for note in report.notes:
-        seen = shown.get(note.code, 0)
-        if seen >= NOTES_LISTED:
-            hidden[note.code] = hidden.get(note.code, 0) + 1
-            continue
-        shown[note.code] = seen + 1
+    for note in _grouped_notes(report):
         console.print(literal(f"  - {note}"), overflow="fold")
-    for code, count in hidden.items():
-        console.print(literal(f"  - ... and {count} more '{code}' notes (all in --format json)"))
     console.print()
 
 
@@ -336,6 +480,14 @@ def _reconciliation(console: Console, report: Report) -> None:
     for line in rec.get("mapping", []):
         console.print(f"  - mapping: {line}")
     console.print()
+
+
+def render_verdict(
+    report: Report, stream: TextIO, *, fail_on: str = gate.DEFAULT, color: bool | None = None
+) -> None:
+    """Only the verdict line (`--quiet`, or standard output when the reports go to files),
+    never wrapped, coloured as `render` colours it."""
+    _verdict(safe_console(stream, width=10_000, color=color), report, fail_on)
 
 
 def verdict_line(report: Report, *, fail_on: str = gate.DEFAULT) -> str:

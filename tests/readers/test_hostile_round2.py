@@ -585,6 +585,6 @@ def test_a_closed_pipe_in_another_command_is_not_a_fail(monkeypatch):
 
 def test_usage_errors_still_exit_2():
     done = rvc("check")
-    assert done.returncode == 2 and "Usage" in done.stderr
+    assert done.returncode == 2 and done.stderr.startswith("rvc: error: ")
     done = rvc("check", "x.xlsx", "--no-such-option")
     assert done.returncode == 2

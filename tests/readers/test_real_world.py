@@ -206,7 +206,7 @@ def test_csv_errors_name_the_file_row_and_column(tmp_path):
 def test_csv_folder_without_bom(tmp_path):
     (tmp_path / "Vehicle.csv").write_text("field,value\n")
     message = error(tmp_path)
-    assert "has no 'BOM' sheet" in message and "Vehicle" in message
+    assert "BOM.csv is missing from this folder (found: Vehicle.csv)" in message
 
 
 # --- currencies -------------------------------------------------------------------------
