@@ -88,3 +88,20 @@ def test_libreoffice_recalculates_every_average_to_rvc(
     assert agrees and set(agrees) == {"yes"}
     lvc = Decimal(repr(values("LVC_Total_G1")))
     assert abs(lvc - Decimal("0.45")) < Decimal("1e-12")  # 4,500 of 10,000 in every variant
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_gives_the_same_average(tmp_path: Path, cli: Any, monkeypatch: Any) -> None:
+    distributed = pytest.importorskip(
+        "distributed", reason="the Dask extra is not installed: pip install -e '.[dask]'"
+    )
+    monkeypatch.chdir(tmp_path)
+    write_period(Path("variants"))
+    local = cli("average", "variants", *ARGS, "-f", "json")
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
+        remote = cli("average", "variants", *ARGS[:4], "-f", "json", "--dask-scheduler",
+                     cluster.scheduler_address)  # fmt: skip
+    assert (remote.exit_code, remote.stdout) == (local.exit_code, local.stdout)
+    assert local.exit_code == 1 and json.loads(local.stdout)["kind"] == "average"
