@@ -604,7 +604,7 @@ def render_github_errors(errors: Sequence[dict[str, Any]], stream: TextIO) -> No
 
 def render_markdown(result: PeriodAverage, stream: TextIO, fail_on: str = gate.DEFAULT) -> None:
     """A merge-request comment: the verdict, then per group its averages and variants."""
-    from rvc.reporters.markdown import ICON, VERDICT_ICON, _code, escape
+    from rvc.reporters.markdown import VERDICT_ICON, _code, escape
 
     verdict = result.verdict
     out = [
@@ -617,53 +617,61 @@ def render_markdown(result: PeriodAverage, stream: TextIO, fail_on: str = gate.D
         "",
     ]
     for g in result.groups:
-        out += [
-            f"### {VERDICT_ICON[g.verdict]} {escape(g.label)}: {g.verdict.value.upper()}",
-            "",
-            "| | requirement | average | required | margin |",
-            "|---|---|---:|---:|---:|",
-        ]
-        for r in g.requirements:
-            value = fmt_percent(r.value, r.threshold) if r.value is not None else "-"
-            threshold = fmt_threshold(r.threshold) if r.threshold is not None else "-"
-            out.append(
-                f"| {ICON[r.status]} | {r.id} | {value} | {threshold} | "
-                f"{escape(_margin(r, g.currency))} |"
-            )
-        out.append("")
-        for outcome in g.readings:
-            if outcome.vehicle_rvc is not None:
-                out.append(
-                    f"- vehicle RVC under {outcome.reading}: {fmt_percent(outcome.vehicle_rvc)} "
-                    f"(verdict {outcome.verdict.value})"
-                )
-        out += ["", "| workbook | model line | volume | own verdict |", "|---|---|---:|---|"]
-        for v in g.variants:
-            out.append(
-                f"| {_code(v.path)} | {escape(v.model_line)} | {v.volume(result.exported_only):,}"
-                f" | {VERDICT_ICON[v.verdict]} {v.verdict.value} |"
-            )
-        out.append("")
-        for r in g.requirements:
-            if r.status is not Status.PASS:
-                out.append(f"- **{r.id}**: {escape(r.message)} ({escape(r.citation)})")
-        e = g.election
-        plants = "; ".join(f"{p}, {c}" for p, c in e.plants) or "-"
-        out += [
-            "",
-            f"Election ({escape(e.citation)}): {escape(e.category)}, {escape(e.basis)}; "
-            f"{e.period_start.isoformat()} to {e.period_end.isoformat()}; model lines "
-            f"{escape(', '.join(e.model_lines) or '-')}; classes "
-            f"{escape(', '.join(e.vehicle_classes))}; tariff classification "
-            f"{escape(', '.join(e.hs_subheadings) or '-')}; plants {escape(plants)}"
-            + (f"; missing: {escape('; '.join(e.missing))}" if e.missing else ""),
-            "",
-        ]
+        out += _markdown_group(g, result.exported_only)
     if result.excluded:
         out.append(f"Left out ({len(result.excluded)}):")
         out += [f"- {_code(e.path)}: {escape(e.reason)}" for e in result.excluded]
         out.append("")
     stream.write("\n".join(out).rstrip() + "\n")
+
+
+def _markdown_group(g: GroupAverage, exported_only: bool) -> list[str]:
+    from rvc.reporters.markdown import ICON, VERDICT_ICON, _code, escape
+
+    out = [
+        f"### {VERDICT_ICON[g.verdict]} {escape(g.label)}: {g.verdict.value.upper()}",
+        "",
+        "| | requirement | average | required | margin |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for r in g.requirements:
+        value = fmt_percent(r.value, r.threshold) if r.value is not None else "-"
+        threshold = fmt_threshold(r.threshold) if r.threshold is not None else "-"
+        out.append(
+            f"| {ICON[r.status]} | {r.id} | {value} | {threshold} | "
+            f"{escape(_margin(r, g.currency))} |"
+        )
+    out.append("")
+    out += [
+        f"- vehicle RVC under {o.reading}: {fmt_percent(o.vehicle_rvc)} (verdict {o.verdict.value})"
+        for o in g.readings
+        if o.vehicle_rvc is not None
+    ]
+    out += ["", "| workbook | model line | volume | own verdict |", "|---|---|---:|---|"]
+    out += [
+        f"| {_code(v.path)} | {escape(v.model_line)} | {v.volume(exported_only):,}"
+        f" | {VERDICT_ICON[v.verdict]} {v.verdict.value} |"
+        for v in g.variants
+    ]
+    out.append("")
+    out += [
+        f"- **{r.id}**: {escape(r.message)} ({escape(r.citation)})"
+        for r in g.requirements
+        if r.status is not Status.PASS
+    ]
+    e = g.election
+    plants = "; ".join(f"{p}, {c}" for p, c in e.plants) or "-"
+    out += [
+        "",
+        f"Election ({escape(e.citation)}): {escape(e.category)}, {escape(e.basis)}; "
+        f"{e.period_start.isoformat()} to {e.period_end.isoformat()}; model lines "
+        f"{escape(', '.join(e.model_lines) or '-')}; classes "
+        f"{escape(', '.join(e.vehicle_classes))}; tariff classification "
+        f"{escape(', '.join(e.hs_subheadings) or '-')}; plants {escape(plants)}"
+        + (f"; missing: {escape('; '.join(e.missing))}" if e.missing else ""),
+        "",
+    ]
+    return out
 
 
 def render_markdown_errors(errors: Sequence[dict[str, Any]], stream: TextIO) -> None:
