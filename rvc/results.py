@@ -415,6 +415,9 @@ class AveragedRvcEvidence:
     rvcs: dict[str, Decimal]
     contributions: tuple[Contribution, ...]
     """Largest `above_allowance` (reading applied) first: who pulls the average down most."""
+    vehicle_classes: tuple[str, ...] = ()
+    """The classes averaged, when only some of the group's (a requirement its classes define
+    apart, e.g. the LVC of a model line's passenger vehicles and light trucks)."""
 
     def details(self) -> dict[str, Any]:
         """The JSON `details` object."""
@@ -480,6 +483,9 @@ class AveragedCoreEvidence:
     not_originating: tuple[CoreGap, ...]
     no_core_parts: tuple[str, ...]
     """Variants in which no core part was found (their core parts are not evaluated)."""
+    vehicle_classes: tuple[str, ...] = ()
+    """The classes averaged, when only some of the group's (a requirement its classes define
+    apart, e.g. the LVC of a model line's passenger vehicles and light trucks)."""
 
     def details(self) -> dict[str, Any]:
         """The JSON `details` object."""
@@ -518,6 +524,9 @@ class AveragedMetalEvidence:
     """Variants that list no purchases of this metal."""
     melted_and_poured_required: bool
     currency: str
+    vehicle_classes: tuple[str, ...] = ()
+    """The classes averaged, when only some of the group's (a requirement its classes define
+    apart, e.g. the LVC of a model line's passenger vehicles and light trucks)."""
 
     def details(self) -> dict[str, Any]:
         """The JSON `details` object."""
@@ -549,6 +558,9 @@ class AveragedLvcEvidence:
     technology_cap: Decimal
     assembly: Decimal
     assembly_cap: Decimal
+    vehicle_classes: tuple[str, ...] = ()
+    """The classes averaged, when only some of the group's (a requirement its classes define
+    apart, e.g. the LVC of a model line's passenger vehicles and light trucks)."""
 
     @property
     def total(self) -> Decimal:

@@ -807,6 +807,7 @@ def average(
 
 
 CLASS_ORDER = ("passenger_vehicle", "light_truck", "heavy_truck")
+AVERAGED = (AveragedRvcEvidence, AveragedCoreEvidence, AveragedMetalEvidence, AveragedLvcEvidence)
 
 
 def _group(
@@ -834,9 +835,16 @@ def _group(
         if inside:
             result = _straddling(result, req, period, inside)
         if len(subset) < len(members):
-            shown = ", ".join(c for c in classes if c in req.applies_to)
+            apart: tuple[str, ...] = tuple(c for c in classes if c in req.applies_to)
+            shown = ", ".join(apart)
+            evidence = result.evidence
+            if isinstance(evidence, AVERAGED):
+                evidence = replace(evidence, vehicle_classes=apart)
             result = replace(
-                result, title=f"{result.title} ({shown})", message=f"{shown}: {result.message}"
+                result,
+                title=f"{result.title} ({shown})",
+                message=f"{shown}: {result.message}",
+                evidence=evidence,
             )
         results.append(result)
     key = {name: first.key(name) for name in CATEGORIES[category]}

@@ -293,8 +293,7 @@ class _Writer:
         return row
 
     def _group(self, ws: Any, n: int, g: GroupAverage) -> None:
-        sel = f"--(Var_Group={n})"
-        s = f"_G{n}"
+        sel, s = self._scope(n, ())
         self._row(ws, "Vehicles", f"Volume{s}", f"=SUMPRODUCT({sel},Var_Volume)",
                   engine=g.volume)  # fmt: skip
         statuses: list[str] = []
@@ -309,10 +308,12 @@ class _Writer:
             elif isinstance(evidence, AveragedLvcEvidence):
                 statuses.append(self._lvc_rows(ws, n, result, evidence))
             else:
-                key = result.id.replace("-", "_")
+                name = f"Status_{result.id.replace('-', '_')}{s}"
+                while name in statuses:  # a requirement a group's classes define apart
+                    name += "_"
                 ws.append([f"{result.id}: {result.message}", "", "", LABEL[result.status]])
-                self.name(f"Status_{key}{s}", f"Results!$D${ws.max_row}")
-                statuses.append(f"Status_{key}{s}")
+                self.name(name, f"Results!$D${ws.max_row}")
+                statuses.append(name)
         passes = ",".join(f'{x}="PASS"' for x in statuses)
         fails = ",".join(f'{x}="FAIL"' for x in statuses)
         self._row(ws, "Verdict", f"Verdict{s}",
@@ -320,9 +321,17 @@ class _Writer:
                   engine_status=g.verdict.value.upper(), status=" ")  # fmt: skip
         ws.cell(ws.max_row, 4, f"=B{ws.max_row}")
 
+    @staticmethod
+    def _scope(n: int, classes: tuple[str, ...]) -> tuple[str, str]:
+        """The SUMPRODUCT filter of group `n` (and of some of its classes, for a requirement
+        they define apart) and the suffix of its defined names (`_G1`, `_G1_light_truck`)."""
+        if not classes:
+            return f"--(Var_Group={n})", f"_G{n}"
+        either = "+".join(f'(Var_Class="{c}")' for c in classes)
+        return f"--(Var_Group={n}),--(({either})>0)", f"_G{n}_{'_'.join(classes)}"
+
     def _rvc(self, ws: Any, n: int, r: RequirementResult, e: AveragedRvcEvidence) -> str:
-        sel = f"--(Var_Group={n})"
-        s = f"_G{n}"
+        sel, s = self._scope(n, e.vehicle_classes)
         self._row(ws, "Net cost x volume", f"NetCost{s}",
                   f"=SUMPRODUCT({sel},Var_Volume,Var_NetCost)", fmt="#,##0.00",
                   engine=float(e.net_cost_total))  # fmt: skip
@@ -354,8 +363,7 @@ class _Writer:
         return f"RVC_{applied}{s}_Status"
 
     def _core_rows(self, ws: Any, n: int, r: RequirementResult, e: AveragedCoreEvidence) -> str:
-        sel = f"--(Var_Group={n})"
-        s = f"_G{n}"
+        sel, s = self._scope(n, e.vehicle_classes)
         threshold = _fraction(e.threshold)
         found = {c.category: c for c in e.categories}
         numerators, denominators = [], []
@@ -395,8 +403,7 @@ class _Writer:
         return f"Core_Failing{s}_Status"
 
     def _metal_rows(self, ws: Any, n: int, r: RequirementResult, e: AveragedMetalEvidence) -> str:
-        sel = f"--(Var_Group={n})"
-        s = f"_G{n}"
+        sel, s = self._scope(n, e.vehicle_classes)
         tag = e.material.capitalize()
         self._row(ws, f"{e.material} originating purchases", f"{tag}_Originating{s}",
                   f"=SUMPRODUCT({sel},Var_{tag}_Counted,Var_{tag}_Orig)", fmt="#,##0.00",
@@ -412,8 +419,7 @@ class _Writer:
         return f"{tag}_Share{s}_Status"
 
     def _lvc_rows(self, ws: Any, n: int, r: RequirementResult, e: AveragedLvcEvidence) -> str:
-        sel = f"--(Var_Group={n})"
-        s = f"_G{n}"
+        sel, s = self._scope(n, e.vehicle_classes)
         volume = f"SUMPRODUCT({sel},Var_Volume)"
         if e.formula == "net_cost":
             mm = (

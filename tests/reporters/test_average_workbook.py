@@ -105,3 +105,28 @@ def test_a_dask_cluster_gives_the_same_average(tmp_path: Path, cli: Any, monkeyp
                      cluster.scheduler_address)  # fmt: skip
     assert (remote.exit_code, remote.stdout) == (local.exit_code, local.stdout)
     assert local.exit_code == 1 and json.loads(local.stdout)["kind"] == "average"
+
+
+@pytest.mark.slow
+def test_a_requirement_two_classes_define_apart_has_its_own_rows(tmp_path: Path, cli: Any) -> None:
+    """A model line of passenger vans (LVC 50 points, 100 units) and cargo vans (light trucks,
+    LVC 30 points, 300 units): one vehicle-RVC average, two LVC averages: 50% against 40 and
+    30% against 45, each over its class's vehicles only (a group-wide SUMPRODUCT would give
+    (100 x 5,000 + 300 x 3,000) / 4,000,000 = 35%)."""
+    folder = tmp_path / "v"
+    lines = [("ENG", 3000, "Y", "engine", None), ("SEATS", 2000, "N", None, None)]
+    head = ("category", "amount", "hourly_wage")
+    variant(folder, "pv.xlsx", lines, sheets={"LVC": [head, ("material", 5000, 30)]})
+    variant(folder, "lt.xlsx", lines, vehicle_class="light_truck", volume=300,
+            sheets={"LVC": [head, ("material", 3000, 30)]})  # fmt: skip
+    target = tmp_path / "two.xlsx"
+    done = cli("average", folder, "--category", "model-line", "-o", target, "-j", "1")
+    assert done.exit_code == 1  # the light trucks' LVC fails
+    names = load_workbook(target).defined_names
+    assert "LVC_Total_G1_passenger_vehicle" in names and "LVC_Total_G1_light_truck" in names
+    values = Values(recalculate([target], tmp_path / "out")[target])
+    assert values.errors() == []
+    assert values("LVC_Total_G1_passenger_vehicle") == pytest.approx(0.50, abs=1e-12)
+    assert values("LVC_Total_G1_light_truck") == pytest.approx(0.30, abs=1e-12)
+    assert values("LVC_Total_G1_light_truck_Status") == "FAIL"
+    assert values("Verdict_G1") == "FAIL"
