@@ -534,7 +534,7 @@ def average(
             "--period",
             metavar="FROM..TO",
             help="The averaging period, e.g. 2024-07-01..2025-06-30 (default: the period every "
-            "workbook states in period_start and period_end). Its first day's thresholds apply.",
+            "workbook states in period_start and period_end). Its last day's thresholds apply.",
         ),
     ] = None,
     exported_only: Annotated[
