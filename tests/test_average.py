@@ -1,6 +1,6 @@
 """`rvc average`: averaging variants over a period (SOR/2020-155 s. 16), figures worked by hand.
 
-Workbooks are written in tmp with `rvc.readers.template.write_workbook`. Every expected number
+Workbooks are written in tmp with `rvc.reporters.template.write_workbook`. Every expected number
 is computed in the test's docstring or comment from the BOM lines and volumes, never read back
 from the engine. The independent reviewer's cases are in test_average_cases.py.
 """
@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 
 from rvc.engine.average import Period, classify, fiscal_year_of
-from rvc.readers.template import write_workbook
+from rvc.reporters.template import write_workbook
 from tests.conftest import ROOT
 
 SCHEMA = json.loads((ROOT / "rvc" / "reporters" / "average.schema.json").read_text())

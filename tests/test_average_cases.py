@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 import yaml
 
-from rvc.readers.template import write_workbook
+from rvc.reporters.template import write_workbook
 from tests.conftest import ROOT
 
 CASES = sorted((ROOT / "tests" / "cases_average").glob("*.yaml"))

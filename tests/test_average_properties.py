@@ -16,7 +16,7 @@ from rvc.engine import evaluate
 from rvc.engine.average import Period, Variant, average, period_core, with_figures
 from rvc.model import Production
 from rvc.results import READINGS, AveragedLvcEvidence, AveragedRvcEvidence, LvcEvidence
-from rvc.rules import default_rules_dir, load_rule_pack
+from rvc.rulepack import default_rules_dir, load_rule_pack
 from tests.conftest import bom, line, lvc_row
 from tests.test_properties import CORE, DAYS, trees
 

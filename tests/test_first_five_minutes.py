@@ -192,7 +192,7 @@ def test_a_missing_required_column_without_lookalike(cli, workbook):
 
 @pytest.mark.parametrize("name", ["Bill of Materials", "BOMs", "boms"])
 def test_a_missing_sheet_suggests_the_closest_and_the_mapping(cli, tmp_path, name):
-    from rvc.readers.template import write_workbook
+    from rvc.reporters.template import write_workbook
 
     path = tmp_path / "bom.xlsx"
     write_workbook(
@@ -607,3 +607,28 @@ def test_a_common_name_counts_only_when_its_values_fit(cli, workbook):
     assert "expected 'originating'" in error_of(cli("check", flags))
     codes = workbook({}, [("A", 10, "Bolt")], columns=("part_number", "unit_cost", "Tariff"))
     assert cli("check", codes).exit_code in (0, 1)
+
+
+def test_a_folder_that_cannot_be_entered_is_bad_input_not_a_crash(cli, tmp_path, monkeypatch):
+    """Python 3.11's Path.is_dir raises PermissionError below a folder the user may not enter
+    (root runs the tests, so the folder is simulated): exit 2 in rvc's words, never exit 3."""
+    locked = tmp_path / "locked"
+    real_stat = Path.stat
+
+    def stat(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(self).startswith(str(locked) + os.sep):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    for args, expected in (
+        (("check", SEDAN, "-o", locked / "r.json"), "a report file in a folder you may write"),
+        (("check", SEDAN, "-o", locked / "r.xlsx"), "a report file in a folder you may write"),
+        (("check", SEDAN, "--config", locked / "rvc.toml"), "a folder you may enter"),
+        (("check", locked / "bom.xlsx"), "a folder you may enter"),
+    ):
+        done = cli(*args)
+        assert done.exit_code == 2, (args, done.output)
+        message = error_of(done)
+        assert "permission denied on a folder on its way" in message, message
+        assert expected in message, message

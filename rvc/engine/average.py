@@ -75,8 +75,8 @@ from rvc.results import (
     Verdict,
     verdict_of,
 )
-from rvc.rules.in_force import ORDER
-from rvc.rules.schema import AnyRequirement, Entry, LvcEntry, MetalEntry, RulePack, RvcEntry
+from rvc.rulepack.in_force import ORDER
+from rvc.rulepack.schema import AnyRequirement, Entry, LvcEntry, MetalEntry, RulePack, RvcEntry
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "model-line-plant": ("country", "plant", "model_line", "vehicle_class"),

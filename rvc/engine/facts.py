@@ -24,7 +24,7 @@ from rvc.engine.tree import Tree
 from rvc.model import BillOfMaterials
 from rvc.results import LineCounts as Counting
 from rvc.results import Note, Threshold
-from rvc.rules.in_force import RulesInForce
+from rvc.rulepack.in_force import RulesInForce
 
 if TYPE_CHECKING:
     from rvc.engine.core_parts import CoreOutcome
@@ -71,7 +71,7 @@ def gather(
     (s. 14(12), 16(10); `rvc average`), on top of what this BOM alone decides."""
     from rvc.engine.core_parts import decide, identify
 
-    tree = Tree.build(bom.lines)
+    tree = Tree.build(bom.lines, bom.index)
     extended = tree.extended_quantities()
     notes = [Note("input", "", text) for text in bom.notes]
     counts: dict[str, Counting] = {

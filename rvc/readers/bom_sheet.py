@@ -7,37 +7,19 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, get_args
 
+from rvc.contract import CORE_PARTS, NO, NOT_CORE, REQUIRED, YES
 from rvc.errors import InputError
 from rvc.model import BomLine, Excluded, Provenance
 from rvc.readers import cells
 from rvc.readers.cells import EXCEL_ERRORS, MAX_AMOUNT, MAX_QUANTITY, Cell
 from rvc.readers.config import Config
-from rvc.readers.purchases import Converter
+from rvc.readers.fx import Converter
 from rvc.readers.raw import RawSheet, normalize_name
 from rvc.readers.tables import hidden_note, locate, mapping_notes, refuse_bad_cells
-from rvc.rules.schema import CoreCategory
+from rvc.rulepack.schema import CoreCategory
 from rvc.text import shorten, snippet
 
-CORE_PARTS = {
-    "engine": "engine",
-    "engines": "engine",
-    "transmission": "transmission",
-    "transmissions": "transmission",
-    "gearbox": "transmission",
-    "bodychassis": "body_chassis",
-    "bodyandchassis": "body_chassis",
-    "body&chassis": "body_chassis",
-    "axle": "axle",
-    "axles": "axle",
-    "suspension": "suspension",
-    "suspensionsystem": "suspension",
-    "steering": "steering",
-    "steeringsystem": "steering",
-    "advancedbattery": "advanced_battery",
-    "advancedbatteries": "advanced_battery",
-}
 _ODD = object()  # a cell the fast path leaves to the strict parser
-NOT_CORE = frozenset(("none", "no", "-", "n/a", "noncore", "notcore"))
 CORE_SHOWN = ", ".join(get_args(CoreCategory))
 
 
@@ -58,7 +40,7 @@ class BomReader:
         self.table = locate(
             sheet,
             config.aliases("BOM"),
-            ("part_number", "unit_cost"),
+            REQUIRED["BOM"],
             notes,
             config=config,
             label="BOM",
@@ -73,9 +55,11 @@ class BomReader:
         for category, words in values.core_part.items():
             for word in words:
                 self.core[normalize_name(word)] = category
-        self.yes |= cells.YES
-        self.no |= cells.NO
+        self.yes |= YES
+        self.no |= NO
         self._one = Decimal(1)
+        self.parent_index: list[int] = []
+        """After `read`: each line's parent position (-1 at the top), as the tree check built it."""
 
     def read(self) -> tuple[list[BomLine], bool]:
         """Every non-blank row as a `BomLine`; the tree is checked before returning."""
@@ -466,6 +450,7 @@ class BomReader:
                         f"at most {MAX_QUANTITY:,.0f} units of a part per vehicle (check the "
                         "quantities' units)",
                     )
+        self.parent_index = parent
 
 
 ONE = Decimal(1)

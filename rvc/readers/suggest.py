@@ -6,7 +6,8 @@ spaces, hyphens and underscores ignored), it
 
 * is within a Damerau-Levenshtein distance of 1 of a contract name of 5 to 7 characters, or 2
   of one of 8 or more (`orignating`, `unit cots`, `part_numbr`), or
-* is one of the common ERP names in `HEADER_ALIASES` (`qty`, `hts`, `parent part`, `origin`).
+* is one of the common ERP names in `rvc.contract.HEADER_ALIASES` (`qty`, `hts`, `parent
+  part`, `origin`).
 
 Only a column the sheet lacks is suggested: with `quantity` present, a `qty` column is just an
 extra column. A common name must also hold what its contract column holds (`origin` holding
@@ -20,110 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from rvc.contract import HEADER_ALIASES, NO, SHEET_ALIASES, VEHICLE_CLASSES, YES
 from rvc.readers.raw import has_value, normalize_name
-
-HEADER_ALIASES: dict[str, dict[str, str]] = {
-    "BOM": {
-        "qty": "quantity",
-        "qnty": "quantity",
-        "quantityper": "quantity",
-        "compqty": "quantity",
-        "hts": "hs_code",
-        "htscode": "hs_code",
-        "hs": "hs_code",
-        "hsn": "hs_code",
-        "tariff": "hs_code",
-        "tariffcode": "hs_code",
-        "tariffnumber": "hs_code",
-        "commoditycode": "hs_code",
-        "parentpart": "parent",
-        "parentpn": "parent",
-        "parentpartnumber": "parent",
-        "parentitem": "parent",
-        "origin": "originating",
-        "orig": "originating",
-        "originstatus": "originating",
-        "isoriginating": "originating",
-        "partno": "part_number",
-        "pn": "part_number",
-        "partnum": "part_number",
-        "partid": "part_number",
-        "itemnumber": "part_number",
-        "itemno": "part_number",
-        "cost": "unit_cost",
-        "price": "unit_cost",
-        "unitprice": "unit_cost",
-        "costeach": "unit_cost",
-        "desc": "description",
-        "descr": "description",
-        "core": "core_part",
-        "corepartcategory": "core_part",
-        "rvc": "rvc_percent",
-        "rvc%": "rvc_percent",
-        "vendor": "supplier",
-        "coo": "country",
-        "countryoforigin": "country",
-        "lvl": "level",
-        "bomlevel": "level",
-        "curr": "currency",
-        "curr.": "currency",
-    },
-    "SteelAluminum": {
-        "metal": "material",
-        "origin": "originating",
-        "orig": "originating",
-        "amount": "value",
-        "cost": "value",
-        "purchasevalue": "value",
-        "meltedpoured": "melted_and_poured",
-        "meltandpour": "melted_and_poured",
-        "hts": "hs_code",
-        "tariff": "hs_code",
-        "vendor": "supplier",
-        "curr": "currency",
-    },
-    "LVC": {
-        "type": "category",
-        "wage": "hourly_wage",
-        "hourlyrate": "hourly_wage",
-        "wagerate": "hourly_wage",
-        "capacity": "annual_capacity",
-        "curr": "currency",
-    },
-    "FX": {"exchangerate": "rate", "fxrate": "rate", "curr": "currency"},
-    "Vehicle": {
-        "class": "vehicle_class",
-        "model": "model_line",
-        "asofdate": "as_of",
-        "hs": "hs_subheading",
-        "hts": "hs_subheading",
-        "netcostperunit": "net_cost",
-    },
-}
-"""Common ERP names of contract columns (normalised header -> contract column), per sheet."""
-
-SHEET_ALIASES: dict[str, str] = {
-    "billofmaterials": "BOM",
-    "billofmaterial": "BOM",
-    "bill": "BOM",
-    "partslist": "BOM",
-    "parts": "BOM",
-    "boms": "BOM",
-    "vehicleinfo": "Vehicle",
-    "vehicledata": "Vehicle",
-    "car": "Vehicle",
-    "steel": "SteelAluminum",
-    "aluminum": "SteelAluminum",
-    "aluminium": "SteelAluminum",
-    "steelandaluminum": "SteelAluminum",
-    "steelandaluminium": "SteelAluminum",
-    "metals": "SteelAluminum",
-    "laborvaluecontent": "LVC",
-    "labourvaluecontent": "LVC",
-    "exchangerates": "FX",
-    "rates": "FX",
-}
-"""Sheet names people give the contract's sheets (normalised -> contract sheet)."""
 
 
 def distance(a: str, b: str, limit: int = 3) -> int:
@@ -160,10 +59,10 @@ def allowed_distance(name: str) -> int:
     return 1 if len(name) < 8 else 2
 
 
-_YES_NO = frozenset(("y", "yes", "true", "1", "t", "n", "no", "false", "0", "f"))
+_YES_NO = YES | NO
 _NUMBER = re.compile(r"^[\s$€£¥(+-]*\d[\d\s,.']*\)?\s*%?\s*$")
 _HS = re.compile(r"^\d{2}(\.?\d{2}){1,4}$")
-_CLASSES = frozenset(("passengervehicle", "lighttruck", "heavytruck"))
+_CLASSES = frozenset(VEHICLE_CLASSES)
 
 
 def _number(value: object) -> bool:

@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from rvc.engine.average import GroupAverage, PeriodAverage, Variant
+from rvc.reporters.audit_workbook import READING_TAG
 from rvc.results import (
     READINGS,
     AveragedCoreEvidence,
@@ -42,11 +43,8 @@ from rvc.results import (
     LvcEvidence,
     MetalEvidence,
     RequirementResult,
-    Status,
 )
 
-TAG = {"us-cbp": "USCBP", "roll-up": "ROLLUP"}
-LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "NOT EVALUATED"}
 CATEGORIES = ("engine", "transmission", "body_chassis", "axle", "suspension", "steering",
               "advanced_battery")  # fmt: skip
 METALS = ("steel", "aluminum")
@@ -180,8 +178,8 @@ class _Writer:
                  "Net cost", *(f"VNM in the period, {r}" for r in READINGS),
                  *(f"Own VNM, {r}" for r in READINGS)]  # fmt: skip
         keys = ["Group", "Path", "ModelLine", "Class", "Plant", "Country", "Volume", "NetCost",
-                *(f"VNM_{TAG[r]}" for r in READINGS),
-                *(f"OwnVNM_{TAG[r]}" for r in READINGS)]  # fmt: skip
+                *(f"VNM_{READING_TAG[r]}" for r in READINGS),
+                *(f"OwnVNM_{READING_TAG[r]}" for r in READINGS)]  # fmt: skip
         for category in self.categories:
             heads += [f"{category}: value", f"{category}: value x RVC", f"{category}: not "
                       "originating alone"]  # fmt: skip
@@ -311,7 +309,7 @@ class _Writer:
                 name = f"Status_{result.id.replace('-', '_')}{s}"
                 while name in statuses:  # a requirement a group's classes define apart
                     name += "_"
-                ws.append([f"{result.id}: {result.message}", "", "", LABEL[result.status]])
+                ws.append([f"{result.id}: {result.message}", "", "", result.status.label])
                 self.name(name, f"Results!$D${ws.max_row}")
                 statuses.append(name)
         passes = ",".join(f'{x}="PASS"' for x in statuses)
@@ -338,7 +336,7 @@ class _Writer:
         threshold = _fraction(r.threshold)
         first = True
         for reading in READINGS:
-            tag = TAG[reading]
+            tag = READING_TAG[reading]
             self._row(ws, f"VNM x volume, {reading}", f"VNM_{tag}{s}",
                       f"=SUMPRODUCT({sel},Var_Volume,Var_VNM_{tag})", fmt="#,##0.00",
                       engine=float(e.vnm_totals[reading]))  # fmt: skip
@@ -353,7 +351,7 @@ class _Writer:
             if first:
                 self.name(f"RVC_Threshold{s}", f"Results!$C${row}")
                 first = False
-        applied = TAG[e.core_part_reading]
+        applied = READING_TAG[e.core_part_reading]
         self._row(ws, "Allowed VNM x volume", f"Allowed_VNM{s}",
                   f"=NetCost{s}*(1-RVC_Threshold{s})", fmt="#,##0.00",
                   engine=float(e.allowed_vnm_total))  # fmt: skip
@@ -399,7 +397,7 @@ class _Writer:
         self._row(ws, "Core parts not originating over the period", f"Core_Failing{s}",
                   "=" + "+".join(left), status=f'=IF(B{row}=0,{missing},"FAIL")',
                   engine=len(e.not_originating),
-                  engine_status=LABEL[r.status])  # fmt: skip
+                  engine_status=r.status.label)  # fmt: skip
         return f"Core_Failing{s}_Status"
 
     def _metal_rows(self, ws: Any, n: int, r: RequirementResult, e: AveragedMetalEvidence) -> str:
@@ -415,7 +413,7 @@ class _Writer:
         self._row(ws, f"{e.material} originating share", f"{tag}_Share{s}",
                   f"={tag}_Originating{s}/{tag}_Total{s}", fmt=PCT,
                   threshold=_fraction(r.threshold), status=f'=IF(B{row}>=C{row},"PASS","FAIL")',
-                  engine=_fraction(r.value), engine_status=LABEL[r.status])  # fmt: skip
+                  engine=_fraction(r.value), engine_status=r.status.label)  # fmt: skip
         return f"{tag}_Share{s}_Status"
 
     def _lvc_rows(self, ws: Any, n: int, r: RequirementResult, e: AveragedLvcEvidence) -> str:
@@ -443,7 +441,7 @@ class _Writer:
         self._row(ws, "LVC", f"LVC_Total{s}", f"=LVC_MM{s}+LVC_Tech{s}+LVC_Assembly{s}",
                   fmt=PCT, threshold=_fraction(r.threshold),
                   status=f'=IF(AND(B{row}>=C{row},LVC_MM{s}_Status="PASS"),"PASS","FAIL")',
-                  engine=_fraction(e.total), engine_status=LABEL[r.status])  # fmt: skip
+                  engine=_fraction(e.total), engine_status=r.status.label)  # fmt: skip
         return f"LVC_Total{s}_Status"
 
     # -- Provenance -------------------------------------------------------------------------
