@@ -151,6 +151,12 @@ HEADER_ALIASES: dict[str, dict[str, str]] = {
         "bomlevel": "level",
         "curr": "currency",
         "curr.": "currency",
+        "usage": "quantity",
+        "htsus": "hs_code",
+        "nextassembly": "parent",
+        "parentassembly": "parent",
+        "rvcpct": "rvc_percent",
+        "rvcpercentage": "rvc_percent",
     },
     "SteelAluminum": {
         "metal": "material",
@@ -161,6 +167,8 @@ HEADER_ALIASES: dict[str, dict[str, str]] = {
         "purchasevalue": "value",
         "meltedpoured": "melted_and_poured",
         "meltandpour": "melted_and_poured",
+        "meltpour": "melted_and_poured",
+        "meltedandpouredinna": "melted_and_poured",
         "hts": "hs_code",
         "tariff": "hs_code",
         "vendor": "supplier",
@@ -173,6 +181,8 @@ HEADER_ALIASES: dict[str, dict[str, str]] = {
         "wagerate": "hourly_wage",
         "capacity": "annual_capacity",
         "curr": "currency",
+        "wagecurr": "wage_currency",
+        "wagecurrencycode": "wage_currency",
     },
     "FX": {"exchangerate": "rate", "fxrate": "rate", "curr": "currency"},
     "Vehicle": {
@@ -182,6 +192,11 @@ HEADER_ALIASES: dict[str, dict[str, str]] = {
         "hs": "hs_subheading",
         "hts": "hs_subheading",
         "netcostperunit": "net_cost",
+        "curr": "currency",
+        "currencycode": "currency",
+        "vehicletype": "vehicle_class",
+        "modelname": "model_line",
+        "lvcmethod": "lvc_formula",
     },
 }
 """Common ERP names of contract columns (normalised header -> contract column), per sheet: not

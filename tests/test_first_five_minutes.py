@@ -632,3 +632,104 @@ def test_a_folder_that_cannot_be_entered_is_bad_input_not_a_crash(cli, tmp_path,
         message = error_of(done)
         assert "permission denied on a folder on its way" in message, message
         assert expected in message, message
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "field"),
+    [
+        ("Originating (Y/N)", "Y", "originating"),
+        ("USMCA originating", "N", "originating"),
+        ("Qty.", 2, "quantity"),
+        ("Quantity (pcs)", 2, "quantity"),
+        ("quantities", 2, "quantity"),
+        ("Qty per", 2, "quantity"),
+        ("Parent Assembly", "A", "parent"),
+        ("Supplier RVC %", 80, "rvc_percent"),
+        ("RVC (%)", 80, "rvc_percent"),
+        ("HS code (6 digit)", "8708.99", "hs_code"),
+        ("Core part (Table A.2)", "engine", "core_part"),
+    ],
+)
+def test_headers_with_units_punctuation_plurals_or_other_words(cli, workbook, header, value, field):
+    """The class of mistake behind `orignating`: a header a person types with a unit, a
+    bracket, a plural or a word more is a did-you-mean, never a silently ignored column."""
+    path = workbook(
+        {},
+        [("A", 10, "Y", None), ("B", 5, "N", value)],
+        columns=("part_number", "unit_cost", "description", header),
+    )
+    message = error_of(cli("check", path))
+    assert message.startswith(f"{path}: BOM!D1: header {header!r} is not a contract column"), (
+        message
+    )
+    assert f"expected {field!r} (did you mean it?" in message
+    assert f'[columns.BOM] {field} = "{header}"' in message
+
+
+def test_a_header_holding_a_name_among_other_words_is_left_alone_when_its_values_do_not_fit(
+    cli, workbook
+):
+    path = workbook(
+        {},
+        [("A", 10, "Y", "US"), ("B", 5, "N", "MX")],
+        columns=("part_number", "unit_cost", "originating", "Origin country"),
+    )
+    assert cli("check", path).exit_code in (0, 1)
+    path = workbook(
+        {},
+        [("A", 10, "Y", "US"), ("B", 5, "N", "MX")],
+        columns=("part_number", "unit_cost", "originating", "Supplier country"),
+        name="other.xlsx",
+    )
+    assert cli("check", path).exit_code in (0, 1)
+
+
+def test_vehicle_and_lvc_fields_with_a_unit_or_more_words(cli, workbook):
+    path = workbook(
+        {"currency": None, "Currency code": "CAD"},
+        [("A", 10, "Y")],
+        columns=("part_number", "unit_cost", "originating"),
+    )
+    message = error_of(cli("check", path))
+    assert "field name 'Currency code' is not a contract field; expected 'currency'" in message
+    lvc = [
+        ("category", "amount", "Hourly wage (USD)"),
+        ("labor", 1000, 29),
+    ]
+    path = workbook(
+        {},
+        [("A", 10, "Y")],
+        columns=("part_number", "unit_cost", "originating"),
+        sheets={"LVC": lvc},
+        name="lvc.xlsx",
+    )
+    message = error_of(cli("check", path))
+    assert "LVC!C1: header 'Hourly wage (USD)' is not a contract column" in message, message
+    assert "expected 'hourly_wage'" in message
+
+
+def test_a_total_row_copied_from_a_spreadsheet_is_refused(cli, workbook):
+    """A `Total` row counted as a part of unknown origin would double the vehicle."""
+    path = workbook(
+        {},
+        [("A", 10, "Y"), ("B", 5, "N"), ("Total", 15, None)],
+        columns=("part_number", "unit_cost", "originating"),
+    )
+    assert error_of(cli("check", path)) == (
+        f"{path}: BOM!A4: part_number 'Total' (unit_cost 15.00) looks like a total row, not a "
+        "part; expected one row per part: delete the total row (rvc adds the lines up itself)"
+    )
+
+
+def test_an_rvc_percent_typed_as_a_fraction_is_noted(cli, workbook):
+    path = workbook(
+        {},
+        [("A", 10, "Y", 0.8), ("B", 5, "N", 90)],
+        columns=("part_number", "unit_cost", "originating", "rvc_percent"),
+    )
+    notes = [str(n) for n in json.loads(cli("check", path, "-f", "json").stdout)["assumptions"]]
+    assert any(
+        "rvc_percent below 1 read as under 1% (not as a fraction): BOM!D2 (0.80)" in n
+        and "type 80 or format the cell as a percentage" in n
+        for n in notes
+    ), notes
