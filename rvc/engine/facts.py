@@ -59,8 +59,16 @@ class Facts:
         return {p.index for p in self.core.parts} if self.core else set()
 
 
-def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
-    """Build the tree, find and decide the core parts, count every line under both readings."""
+def gather(
+    bom: BillOfMaterials,
+    rules: RulesInForce,
+    reading: str,
+    period_core: frozenset[str] = frozenset(),
+) -> Facts:
+    """Build the tree, find and decide the core parts, count every line under both readings.
+
+    `period_core`: core-part categories that originate through an average over a period
+    (s. 14(12), 16(10); `rvc average`), on top of what this BOM alone decides."""
     from rvc.engine.core_parts import decide, identify
 
     tree = Tree.build(bom.lines, bom.index)
@@ -79,7 +87,7 @@ def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
         count_lines(tree, below, sequence, threshold_of, {})
         first = sequence[0]
         rvcs = {p.index: own_rvc(tree, p.index, traced_in(tree, p.index, first)) for p in parts}
-        core = decide(tree, req, rules.core_entry, parts, rvcs)
+        core = decide(tree, req, rules.core_entry, parts, rvcs, period_core)
         done = set(below)
         rest = [i for i in tree.bottom_up if i not in done]
         decisions = core.decisions() if core.entry is not None else {}

@@ -36,11 +36,18 @@ __all__ = ["check_vehicle", "read_bom"]
 
 
 def read_bom(
-    path: Path | MemoryFile, config: Config | None = None, *, as_of: date | None = None, today: date
+    path: Path | MemoryFile,
+    config: Config | None = None,
+    *,
+    as_of: date | None = None,
+    today: date,
+    production: frozenset[str] | None = None,
 ) -> BillOfMaterials:
     """Read a workbook (.xlsx, or CSV files) into a `BillOfMaterials`, or raise `InputError`.
 
-    `path` may be a `MemoryFile`: an .xlsx's bytes under the name it is reported by."""
+    `path` may be a `MemoryFile`: an .xlsx's bytes under the name it is reported by.
+    `production`: also read the Vehicle sheet's period fields (`rvc average`), requiring those
+    named; None (`rvc check`): they are ignored."""
     config = config or Config()
     notes: list[str] = []
     wanted: dict[str, str] = {name: sheet for sheet in SHEETS for name in config.sheet_names(sheet)}
@@ -52,7 +59,7 @@ def read_bom(
     _note_lookalike_sheets(sheets, others, notes, config)
     provenance = _provenance(path, digest, sheets, others, config, notes)
     vehicle, effective, source = read_vehicle(
-        sheets["Vehicle"], config, notes, provenance, as_of, today
+        sheets["Vehicle"], config, notes, provenance, as_of, today, production
     )
     fx = sheets.get("FX")
     converter = Converter(

@@ -31,6 +31,16 @@ class _Number:
         self.text = json_text(value)
 
 
+class Raw:
+    """JSON text already rendered by `dumps_data` (at the top level), embedded as is: a batch
+    renders each workbook's part where it was evaluated, and the parent only splices it in."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return _Number(value)
@@ -81,6 +91,10 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
     }
 
 
+requirement_document = _requirement
+"""A requirement result as the JSON report writes it (also for `rvc average`)."""
+
+
 def document(report: Report) -> dict[str, Any]:
     """The report as a JSON-ready dict, keys in contract order."""
     return {
@@ -117,6 +131,8 @@ def _encode(value: Any, indent: str, out: list[str]) -> None:
     """Write `value` as `json.dumps(indent=2, ensure_ascii=False)` would, numbers as tokens."""
     if isinstance(value, _Number):
         out.append(value.text)
+    elif isinstance(value, Raw):
+        out.append(value.text.replace("\n", "\n" + indent))
     elif isinstance(value, str):
         out.append(json.dumps(value, ensure_ascii=False))
     elif value is None or isinstance(value, bool | int | float):
