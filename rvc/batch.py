@@ -31,7 +31,7 @@ from rvc.errors import RvcError
 from rvc.readers import config as settings_file
 from rvc.readers.source import MemoryFile
 from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome
-from rvc.reporters.outputs import prepare_stdout
+from rvc.reporters.outputs import to_stdout
 from rvc.rules import default_rules_dir, load_rule_pack
 
 if TYPE_CHECKING:
@@ -500,8 +500,8 @@ def run_batch(
         "table": batch_report.write_table,
     }
     if output is None:
-        prepare_stdout(output_format)
-        writer[output_format](outcomes, sys.stdout)
+        # a reader that went away (`rvc check DIR | head -1`) keeps the batch's exit code
+        to_stdout(output_format, lambda stream: writer[output_format](outcomes, stream))
     else:
         try:
             with output.open("w", encoding="utf-8") as stream:
@@ -525,8 +525,8 @@ def _write_single(
         raise RvcError(where, error["found"], error["expected"])
     render = RENDERERS[output_format]
     if output is None:
-        prepare_stdout(output_format)
-        render(outcome.report, sys.stdout)
+        report = outcome.report
+        to_stdout(output_format, lambda stream: render(report, stream))
         return outcome.exit_code
     try:
         with output.open("w", encoding="utf-8") as stream:

@@ -152,6 +152,29 @@ def test_output_dir_one_json_per_workbook_with_colliding_names(cli, workbook, tm
     )
 
 
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_closed_pipe_keeps_the_batch_exit_code(mixed, fmt):
+    # `rvc check DIR | head -1`: the reader is gone before the batch report is written
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rvc", "check", str(mixed), "-f", fmt, "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
+    )
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 2, stderr  # a bad workbook in it: exit 2, never 141
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_head_1_on_a_batch_keeps_its_exit_code(mixed):
+    (mixed / "c_bad.xlsx").unlink()
+    script = f'"{sys.executable}" -m rvc check "{mixed}" | head -1; exit ${{PIPESTATUS[0]}}'
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr  # one workbook fails
+    assert done.stdout.count("\n") == 1 and "BrokenPipe" not in done.stderr
+
+
 def test_output_names_are_unique_case_insensitively():
     names = output_names(["A/Car.xlsx", "b/car.xlsx", "c/truck.xlsx", "d/van"])
     assert len({n.casefold() for n in names}) == 4
