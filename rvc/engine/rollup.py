@@ -89,6 +89,23 @@ def new_counting(reading: Reading, size: int) -> Counting:
     )
 
 
+def copy_counting(c: Counting) -> Counting:
+    """A counting whose lists can be changed without changing `c`."""
+    return Counting(
+        reading=c.reading,
+        core_content_counts=c.core_content_counts,
+        n=list(c.n),
+        mode=list(c.mode),
+        own_rvc=list(c.own_rvc),
+        source=list(c.source),
+        origin=list(c.origin),
+        how=list(c.how),
+        threshold=list(c.threshold),
+        carried=list(c.carried),
+        traced=list(c.traced),
+    )
+
+
 def own_rvc(tree: Tree, i: int, traced: Decimal) -> tuple[Decimal | None, str]:
     """A line's own RVC and where it comes from, given its children's non-originating value."""
     line = tree.lines[i]
@@ -172,6 +189,17 @@ def _copy(source: Counting, target: Counting, i: int) -> None:
     target.threshold[i] = source.threshold[i]
     target.carried[i] = source.carried[i]
     target.traced[i] = source.traced[i]
+
+
+def count_line(
+    tree: Tree,
+    i: int,
+    c: Counting,
+    threshold_of: Callable[[int], Threshold | None],
+    decision: CoreDecision | None,
+) -> None:
+    """Count one line under one reading from its children's counts (see `count_lines`)."""
+    _count(tree, i, c, threshold_of, decision)
 
 
 Origin = tuple[str, str, Threshold | None]
