@@ -89,11 +89,12 @@ def new_counting(reading: Reading, size: int) -> Counting:
     )
 
 
-def copy_counting(c: Counting) -> Counting:
-    """A counting whose lists can be changed without changing `c`."""
+def copy_counting(c: Counting, reading: Reading | None = None) -> Counting:
+    """A counting whose lists can be changed without changing `c`: under `c`'s reading, or
+    under `reading` (its figures then `c`'s until counted again)."""
     return Counting(
-        reading=c.reading,
-        core_content_counts=c.core_content_counts,
+        reading=reading.name if reading else c.reading,
+        core_content_counts=reading.core_content_counts if reading else c.core_content_counts,
         n=list(c.n),
         mode=list(c.mode),
         own_rvc=list(c.own_rvc),
