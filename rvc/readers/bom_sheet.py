@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any, get_args
 
 from rvc.errors import InputError
@@ -37,6 +37,7 @@ CORE_PARTS = {
     "advancedbatteries": "advanced_battery",
 }
 _ODD = object()  # a cell the fast path leaves to the strict parser
+_HASH = methodcaller("startswith", "#")
 NOT_CORE = frozenset(("none", "no", "-", "n/a", "noncore", "notcore"))
 CORE_SHOWN = ", ".join(get_args(CoreCategory))
 
@@ -202,33 +203,36 @@ class BomReader:
         return keep
 
     def _texts(self, name: str, values: list[Any], first: int) -> list[str | None]:
-        odd = _ODD
-        out = [
-            (text if (text := v.strip()) and text[0] != "#" else odd)
-            if type(v) is str
-            else (None if v is None else odd)
-            for v in values
-        ]
+        try:  # the common column: every cell a string
+            out: list[Any] = list(map(str.strip, values))
+        except TypeError:  # blanks (None), numbers: cell by cell
+            odd = _ODD
+            out = [
+                (text if (text := v.strip()) and text[0] != "#" else odd)
+                if type(v) is str
+                else (None if v is None else odd)
+                for v in values
+            ]
+        else:
+            if "" not in out and not any(map(_HASH, out)):
+                return out
+            odd = _ODD
+            out = [text if text and text[0] != "#" else odd for text in out]
         if odd in out:  # rare: blanks of spaces, numbers, errors; the list scan runs in C
             for i, got in enumerate(out):
                 if got is odd:
                     out[i] = self._text(first + i, name, values[i])
-        return out  # type: ignore[return-value]  # no _ODD marker is left
+        return out
 
     @staticmethod
     def _memoized(values: list[Any], parse: Any, first: int) -> list[Any]:
-        """Parse each distinct value once (keyed by type too: True is not 1.0 here)."""
-        memo: dict[tuple[type, Any], Any] = {}
-        out: list[Any] = []
-        append = out.append
-        for i, v in enumerate(values):
-            key = (type(v), v)
-            if key in memo:
-                append(memo[key])
-            else:
-                memo[key] = result = parse(first + i, v)
-                append(result)
-        return out
+        """Parse each distinct value once (keyed by type too: True is not 1.0 here), in the
+        order values first appear, at the row where each first appears (so the first error
+        and every note come out as a row-by-row parse gives them)."""
+        keys = list(zip(map(type, values), values, strict=True))
+        rows = dict(zip(reversed(keys), range(first + len(keys) - 1, first - 1, -1), strict=True))
+        parsed = {key: parse(rows[key], key[1]) for key in dict.fromkeys(keys)}
+        return list(map(parsed.__getitem__, keys))
 
     def _parse_columns(self, columns: dict[str, list[Any]], first: int) -> dict[str, list[Any]]:
         """Each column parsed whole (common values fast, the rest through the strict parsers)."""
