@@ -48,6 +48,7 @@ class Outcome:
     requirements: list[tuple[str, str, str]] = field(default_factory=list)  # id, status, value
     counts: tuple[int, int, int] = (0, 0, 0)  # tests, failures, skipped (JUnit)
     texts: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # "xlsx": the audit workbook
     verbose: list[str] = field(default_factory=list)
     report: Report | None = None  # only when asked for ("report" in the formats)
 
@@ -60,8 +61,11 @@ def error_document(error: RvcError, path: str) -> dict[str, Any]:
     return input_error.document(error, path)
 
 
-def report_outcome(report: Report, path: str, formats: frozenset[str]) -> Outcome:
-    """A workbook's outcome from its report, rendered in `formats` (json, junit, github)."""
+def report_outcome(
+    report: Report, path: str, formats: frozenset[str], command_line: str = ""
+) -> Outcome:
+    """A workbook's outcome from its report, rendered in `formats` (json, junit, github, and
+    xlsx: the audit workbook's bytes, recording `command_line`)."""
     from rvc.reporters import json_report
 
     texts: dict[str, str] = {}
@@ -80,6 +84,7 @@ def report_outcome(report: Report, path: str, formats: frozenset[str]) -> Outcom
         github.render(report, stream)
         texts["github"] = stream.getvalue()
     statuses = [r.status for r in report.requirements]
+    files = {"xlsx": audit_workbook_bytes(report, command_line)} if "xlsx" in formats else {}
     return Outcome(
         path=path,
         exit_code=report.exit_code,
@@ -99,8 +104,31 @@ def report_outcome(report: Report, path: str, formats: frozenset[str]) -> Outcom
             statuses.count(Status.NOT_EVALUATED),
         ),
         texts=texts,
+        files=files,
         report=report if "report" in formats else None,
     )
+
+
+def audit_workbook_bytes(report: Report, command_line: str) -> bytes:
+    """The audit workbook of `report` (`-o report.xlsx`'s), as bytes: rendered where the
+    workbook was checked (a worker process, or a Dask worker that may not see the client's
+    disk), written by the client into `--output-dir`."""
+    import tempfile
+    from pathlib import Path
+
+    from rvc.reporters.audit_workbook import write_audit_workbook
+
+    bill = report.source
+    mapping = bill.provenance.mapping if bill and bill.provenance else []
+    label = next(
+        (m.removeprefix("settings from ") for m in mapping if m.startswith("settings from ")), ""
+    )
+    with tempfile.TemporaryDirectory(prefix="rvc-audit-") as folder:
+        target = Path(folder) / "audit.xlsx"
+        write_audit_workbook(
+            report, target, command_line=command_line, settings_label=label, bill=bill
+        )
+        return target.read_bytes()
 
 
 def error_outcome(error: RvcError, path: str, formats: frozenset[str], code: int = 2) -> Outcome:
