@@ -47,37 +47,7 @@ def make_bom(rows: int, seed: int | None = None) -> Path:
         ("net_cost", rows * 40),
         ("production_wages_total", 10**9),
     ]
-    bom: list[tuple[object, ...]] = [CONTRACT["BOM"]]
-    cores = ["engine", "transmission", "body_chassis", "axle", "suspension", "steering"]
-    codes = ["8708.29", "8708.99", "7318.15", "8544.30", "9401.20", "8708.30", "4011.10"]
-    assemblies: list[tuple[str, int]] = []  # (part, depth): BOMs are at most 5 levels deep
-    depth_of: dict[str, int] = {}
-    for n in range(rows):
-        part = f"P{n:07d}"
-        parent = None
-        if assemblies and rng.random() < 0.7:
-            parent, depth = rng.choice(assemblies[-50:])
-        depth_of[part] = depth_of[parent] + 1 if parent else 1
-        core = cores[(n // 100) % len(cores)] if parent is None and n % 100 == 0 else None
-        origin = rng.choices(["Y", "N", None], weights=(60, 30, 10))[0]
-        if rng.random() < 0.05 and depth_of[part] < 5:
-            assemblies.append((part, depth_of[part]))
-            origin = None if rng.random() < 0.5 else origin
-        bom.append(
-            (
-                part,
-                parent,
-                f"Part {n} description",
-                rng.choice(codes),
-                rng.randint(1, 4),
-                round(rng.uniform(0.05, 60), 2),
-                origin,
-                core,
-                78.5 if core and rng.random() < 0.5 else None,
-                f"Supplier {n % 97}",
-                rng.choice(["US", "MX", "CA", "CN", "DE"]),
-            )
-        )
+    bom: list[tuple[object, ...]] = [CONTRACT["BOM"], *_bom_rows(rows, rng)]
     metals = [("material", "value", "originating", "melted_and_poured")]
     metals += [
         ("steel" if n % 3 else "aluminum", 10000 + n, "Y" if n % 4 else "N", "Y") for n in range(40)
@@ -93,6 +63,44 @@ def make_bom(rows: int, seed: int | None = None) -> Path:
         path, [("Vehicle", vehicle), ("BOM", bom), ("SteelAluminum", metals), ("LVC", lvc)]
     )
     return path
+
+
+CORES = ["engine", "transmission", "body_chassis", "axle", "suspension", "steering"]
+CODES = ["8708.29", "8708.99", "7318.15", "8544.30", "9401.20", "8708.30", "4011.10"]
+
+
+def _bom_rows(rows: int, rng: random.Random) -> list[tuple[object, ...]]:
+    """The BOM sheet's rows (the same draws, in the same order, as the cached files')."""
+    out: list[tuple[object, ...]] = []
+    assemblies: list[tuple[str, int]] = []  # (part, depth): BOMs are at most 5 levels deep
+    depth_of: dict[str, int] = {}
+    for n in range(rows):
+        part = f"P{n:07d}"
+        parent = None
+        if assemblies and rng.random() < 0.7:
+            parent, _ = rng.choice(assemblies[-50:])
+        depth_of[part] = depth_of[parent] + 1 if parent else 1
+        core = CORES[(n // 100) % len(CORES)] if parent is None and n % 100 == 0 else None
+        origin = rng.choices(["Y", "N", None], weights=(60, 30, 10))[0]
+        if rng.random() < 0.05 and depth_of[part] < 5:
+            assemblies.append((part, depth_of[part]))
+            origin = None if rng.random() < 0.5 else origin
+        out.append(
+            (
+                part,
+                parent,
+                f"Part {n} description",
+                rng.choice(CODES),
+                rng.randint(1, 4),
+                round(rng.uniform(0.05, 60), 2),
+                origin,
+                core,
+                78.5 if core and rng.random() < 0.5 else None,
+                f"Supplier {n % 97}",
+                rng.choice(["US", "MX", "CA", "CN", "DE"]),
+            )
+        )
+    return out
 
 
 # Children run as Python runs by default, with bytecode caching (some sandboxes set
