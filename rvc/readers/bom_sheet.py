@@ -275,6 +275,11 @@ class BomReader:
     def _non_blank(columns: dict[str, list[Any]], count: int) -> list[int]:
         """Indexes of rows with any value; only rows without a part number need a full look."""
         parts = columns["part_number"]
+        try:  # the common sheet: a part number (text) on every row, looked at in C
+            if "" not in map(str.strip, parts):
+                return list(range(count))
+        except TypeError:  # a blank (None) or a number somewhere: row by row
+            pass
         keep = []
         for i in range(count):
             v = parts[i]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from pathlib import Path
 
 import python_calamine
@@ -71,7 +72,7 @@ def _read(
 
 def _values(rows: list[list[object]]) -> int:
     """How many cells calamine returned with a value (it returns "" for an empty cell)."""
-    return sum(len(row) - row.count("") for row in rows)
+    return sum(map(len, rows)) - sum(map(list.count, rows, repeat("")))
 
 
 def _sheet(
