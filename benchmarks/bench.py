@@ -31,8 +31,8 @@ RVC = [sys.executable, "-m", "rvc"]
 
 def make_bom(rows: int, seed: int | None = None) -> Path:
     """A BOM of `rows` lines: 5% assemblies with components, 1% core parts, 10% unknown."""
-    from rvc.readers.config import CONTRACT
-    from rvc.readers.template import write_workbook
+    from rvc.contract import CONTRACT
+    from rvc.reporters.template import write_workbook
 
     path = DATA / (f"bom_{rows}.xlsx" if seed is None else f"bom_{rows}_v{seed}.xlsx")
     if path.exists():
@@ -150,7 +150,7 @@ def breakdown(rows: int) -> None:
     from rvc.engine import evaluate
     from rvc.readers import read_bom
     from rvc.reporters import json_report, terminal
-    from rvc.rules import default_rules_dir, load_rule_pack
+    from rvc.rulepack import default_rules_dir, load_rule_pack
 
     path = make_bom(rows)
     t0 = time.perf_counter()
@@ -175,7 +175,7 @@ def audit_export(rows: int) -> None:
     from rvc.engine import evaluate
     from rvc.readers import read_bom
     from rvc.reporters.audit_workbook import write_audit_workbook
-    from rvc.rules import default_rules_dir, load_rule_pack
+    from rvc.rulepack import default_rules_dir, load_rule_pack
 
     path = make_bom(rows)
     bill = read_bom(path, today=dt.date(2026, 1, 1))

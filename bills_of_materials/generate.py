@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from rvc.readers.config import CONTRACT
-from rvc.readers.template import write_workbook
+from rvc.contract import CONTRACT
+from rvc.reporters.template import write_workbook
 
 HERE = Path(__file__).resolve().parent
 BOM_COLUMNS = CONTRACT["BOM"]

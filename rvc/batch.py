@@ -33,11 +33,11 @@ from rvc.readers import config as settings_file
 from rvc.readers.source import MemoryFile
 from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome
 from rvc.reporters.outputs import to_stdout
-from rvc.rules import default_rules_dir, load_rule_pack
+from rvc.rulepack import default_rules_dir, load_rule_pack
 
 if TYPE_CHECKING:
     from rvc.readers.config import Config
-    from rvc.rules.schema import RulePack
+    from rvc.rulepack.schema import RulePack
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 GLOB_SUFFIXES = (*WORKBOOK_SUFFIXES, ".xls", ".csv")
@@ -116,7 +116,9 @@ def collect(arguments: Iterable[str | Path]) -> tuple[list[Path], bool]:
 
     def add(path: Path, expand: bool) -> None:
         nonlocal batch
-        members = batch_members(path) if expand and path.is_dir() else None
+        # os.path answers False below a folder that cannot be entered (Path raises there); the
+        # vehicle's own check then says so in rvc's words
+        members = batch_members(path) if expand and os.path.isdir(path) else None
         if members is not None:
             batch = True
             for member in members:
@@ -128,7 +130,7 @@ def collect(arguments: Iterable[str | Path]) -> tuple[list[Path], bool]:
     for argument in arguments:
         text = str(argument)
         path = Path(text)
-        if not path.exists() and GLOB_CHARACTERS.intersection(text):
+        if not os.path.exists(path) and GLOB_CHARACTERS.intersection(text):
             matches = sorted(glob.glob(text, recursive=True))
             if matches:
                 batch = True

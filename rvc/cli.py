@@ -70,8 +70,7 @@ def _usage_error(error: Any) -> None:
     ctx = getattr(error, "ctx", None)
     command = ctx.command_path if ctx is not None else "rvc"
     message = re.sub(r"^(Value error, )", "", error.format_message()).rstrip(".")
-    where = command
-    expected = f"what `{command} -h` describes"
+    where, expected = command, f"what `{command} -h` describes"
     param = getattr(error, "param", None)
     kind = type(error).__name__
     if kind == "MissingParameter" and param is not None:
@@ -79,19 +78,9 @@ def _usage_error(error: Any) -> None:
         message = f"the {name} argument is missing"
         expected = f"{command} {name} (see `{command} -h`)"
     elif kind == "NoSuchOption":
-        option = getattr(error, "option_name", "")
-        where = f"{command} {option}".strip()
-        message = "is not an option" + (
-            f" (did you mean {', '.join(error.possibilities)}?)"
-            if getattr(error, "possibilities", None)
-            else ""
-        )
-        expected = f"an option listed by `{command} -h`"
+        where, message, expected = _no_such_option(error, command)
     elif isinstance(error, typer.BadParameter) and param is not None:
-        opts = getattr(param, "opts", None) or []
-        where = opts[0] if opts and opts[0].startswith("-") else (param.name or "").upper()
-        message = re.sub(r"^Invalid value( for [^:]+)?: ", "", message)
-        message = re.sub(r"^(Value error, )", "", message)
+        where, message = _bad_value(param, message)
     elif message.startswith("No such command"):
         message = message.replace("No such command", "no such command").replace(
             ". Did you mean", " (did you mean"
@@ -99,6 +88,25 @@ def _usage_error(error: Any) -> None:
         message += ")" if "(did you mean" in message else ""
         expected = f"one of the commands `{command} -h` lists"
     sys.stderr.write(f"rvc: error: {where}: {message}; expected {expected}\n")
+
+
+def _no_such_option(error: Any, command: str) -> tuple[str, str, str]:
+    """`rvc check --frmat: is not an option (did you mean --format?)`."""
+    option = getattr(error, "option_name", "")
+    possibilities = getattr(error, "possibilities", None)
+    message = "is not an option" + (
+        f" (did you mean {', '.join(possibilities)}?)" if possibilities else ""
+    )
+    return f"{command} {option}".strip(), message, f"an option listed by `{command} -h`"
+
+
+def _bad_value(param: Any, message: str) -> tuple[str, str]:
+    """`--format: 'xml' is not one of ...`: the option (or argument) and the parser's words
+    without their prefix."""
+    opts = getattr(param, "opts", None) or []
+    where = opts[0] if opts and opts[0].startswith("-") else (param.name or "").upper()
+    message = re.sub(r"^Invalid value( for [^:]+)?: ", "", message)
+    return where, re.sub(r"^(Value error, )", "", message)
 
 
 app = typer.Typer(
@@ -116,7 +124,8 @@ app.add_typer(rules_app, name="rules")
 
 
 class Reading(StrEnum):
-    """Readings of core parts in the vehicle RVC, as typed on the command line."""
+    """Readings of core parts in the vehicle RVC, as typed on the command line: the spellings
+    of `results.ReadingName` (a test keeps them equal), each meaning `READING_ALIASES[...]`."""
 
     us_cbp = "us-cbp"
     roll_up = "roll-up"
@@ -124,15 +133,15 @@ class Reading(StrEnum):
 
 
 def _reading(reading: Reading | None, roll_up: bool) -> str | None:
-    if roll_up and reading not in (None, Reading.roll_up, Reading.panel):
+    """The reading asked for: --core-reading (an alias read as its reading), --core-roll-up."""
+    chosen = READING_ALIASES[reading.value] if reading is not None else None
+    if roll_up and chosen not in (None, "roll-up"):
         raise RvcError(
             "--core-roll-up",
-            f"means --core-reading roll-up, but --core-reading {reading.value} was given too",
+            f"means --core-reading roll-up, but --core-reading {chosen} was given too",
             "one of the two options",
         )
-    if roll_up:
-        return "roll-up"
-    return READING_ALIASES[reading.value] if reading is not None else None
+    return "roll-up" if roll_up else chosen
 
 
 class Format(StrEnum):
@@ -503,37 +512,10 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
     """Write an example workbook in the input format, ready to fill in."""
-    from rvc.readers import paths
-    from rvc.readers.template import csv_names, write_template, write_template_csv
+    from rvc.commands import write_templates
 
     try:
-        if path is None and csv_dir is None:
-            raise RvcError(
-                "rvc template", "needs a file name or --csv DIR", "e.g. rvc template bom.xlsx"
-            )
-        if path is not None:
-            paths.check_output(path)
-            if path.suffix.lower() not in (".xlsx", ".xlsm"):
-                raise RvcError(str(path), "is not an .xlsx name", "a file name ending in .xlsx")
-            if path.exists() and not force:
-                raise RvcError(str(path), "already exists", "a new file name, or --force")
-        if csv_dir is not None:
-            if csv_dir.exists() and not csv_dir.is_dir():
-                raise RvcError(str(csv_dir), "is a file", "a folder for the CSV files (--csv DIR)")
-            taken = [n for n in csv_names() if (csv_dir / n).exists()]
-            if taken and not force:
-                raise RvcError(
-                    str(csv_dir), f"already holds {', '.join(taken)}", "a new folder, or --force"
-                )
-        written = []
-        for target, write in ((path, write_template), (csv_dir, write_template_csv)):
-            if target is None:
-                continue
-            try:
-                write(target)
-            except OSError as exc:
-                raise RvcError(str(target), f"cannot be written ({exc.strerror or exc})") from exc
-            written.append(str(target))
+        written = write_templates(path, csv_dir, force=force)
     except RvcError as error:
         raise _fail(error) from None
     for name in written:
@@ -594,7 +576,7 @@ def rules_validate(
     ] = None,
 ) -> None:
     """Check a rule pack folder; exit 0 when valid, 2 with the first problem otherwise."""
-    from rvc.rules import default_rules_dir, load_rule_pack
+    from rvc.rulepack import default_rules_dir, load_rule_pack
 
     try:
         folder = directory or default_rules_dir()
@@ -670,7 +652,7 @@ def rules_show(
 @rules_app.command(cls=RvcCommand, name="schema")
 def rules_schema() -> None:
     """Print the JSON Schema of rule files (rules/schema.json is this output)."""
-    from rvc.rules.json_schema import schema_text
+    from rvc.rulepack.json_schema import schema_text
 
     sys.stdout.write(schema_text())
 

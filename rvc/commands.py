@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING
 from rvc.errors import RvcError
 from rvc.reporters.outputs import prepare_stdout
 from rvc.results import DEFAULT_READING, Report
-from rvc.rules import default_rules_dir, load_rule_pack
+from rvc.rulepack import default_rules_dir, load_rule_pack
 from rvc.text import escape, snippet
 
 if TYPE_CHECKING:
     from rvc.engine.diff import BomDiff
-    from rvc.model import BillOfMaterials
+    from rvc.model import BillOfMaterials, Provenance
     from rvc.readers.config import Config
     from rvc.readers.source import MemoryFile
     from rvc.results import Report
-    from rvc.rules.schema import RulePack
+    from rvc.rulepack.schema import RulePack
 
 
 def run_check(
@@ -47,8 +47,6 @@ def run_check(
     its suffix names; bad input writes the error document to them all, then raises.
     `output_format` None and no `outputs` take `format` and `output` from the settings file.
     `quiet` prints only the verdict line on standard output."""
-    from rvc.readers import config as settings_file
-    from rvc.readers import paths
     from rvc.reporters import gate, input_error
     from rvc.reporters import outputs as out
 
@@ -56,13 +54,7 @@ def run_check(
     fmt = "verdict" if quiet else out.stdout_format(output_format or "auto", files=bool(files))
     with _collector_paused():
         try:
-            paths.check_input(bom)
-            if config is not None:
-                paths.check_settings_file(config)
-            if rules is not None:
-                paths.check_rules_folder(rules)
-            settings = settings_file.load(config) if config else settings_file.discover(bom)
-            settings.strict = strict
+            settings = _check_settings(bom, config, rules, strict)
             if not outputs and (configured := settings.output_path()) is not None:
                 files = out.plan([configured], bom)
             chosen = output_format or _setting_format(settings)
@@ -75,14 +67,35 @@ def run_check(
             out.write_error(input_error.document(error, str(bom)), fmt, files)
             raise
         if verbose and bill.provenance:
-            for line in bill.provenance.mapping:
-                sys.stderr.write(f"rvc: {escape(line)}\n")
-            for name in bill.provenance.ignored_sheets:
-                sys.stderr.write(f"rvc: ignored sheet: {escape(name)}\n")
-            for name in bill.provenance.ignored_columns:
-                sys.stderr.write(f"rvc: ignored column: {escape(name)}\n")
+            _list_mapping(bill.provenance)
         out.write_report(report, fmt, files, fail_on=fail_on, color=color)
         return gate.exit_code(report, fail_on)
+
+
+def _check_settings(bom: Path, config: Path | None, rules: Path | None, strict: bool) -> Config:
+    """The paths given checked before anything is read, then the settings: the file given,
+    else the nearest one above the BOM, else the defaults."""
+    from rvc.readers import config as settings_file
+    from rvc.readers import paths
+
+    paths.check_input(bom)
+    if config is not None:
+        paths.check_settings_file(config)
+    if rules is not None:
+        paths.check_rules_folder(rules)
+    settings = settings_file.load(config) if config else settings_file.discover(bom)
+    settings.strict = strict
+    return settings
+
+
+def _list_mapping(provenance: Provenance) -> None:
+    """`--verbose`: how sheets and columns were mapped, and what was ignored, on stderr."""
+    for line in provenance.mapping:
+        sys.stderr.write(f"rvc: {escape(line)}\n")
+    for name in provenance.ignored_sheets:
+        sys.stderr.write(f"rvc: ignored sheet: {escape(name)}\n")
+    for name in provenance.ignored_columns:
+        sys.stderr.write(f"rvc: ignored column: {escape(name)}\n")
 
 
 def _setting_format(settings: Config) -> str:
@@ -134,6 +147,52 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+def write_templates(path: Path | None, csv_dir: Path | None, *, force: bool) -> list[str]:
+    """`rvc template`: the template workbook at `path` and/or its CSV files in `csv_dir`,
+    after checking that both can be written (existing files only with `force`); returns
+    what was written."""
+    from rvc.reporters.template import write_template, write_template_csv
+
+    if path is None and csv_dir is None:
+        raise RvcError(
+            "rvc template", "needs a file name or --csv DIR", "e.g. rvc template bom.xlsx"
+        )
+    if path is not None:
+        _check_template_file(path, force)
+    if csv_dir is not None:
+        _check_template_folder(csv_dir, force)
+    written = []
+    for target, write in ((path, write_template), (csv_dir, write_template_csv)):
+        if target is None:
+            continue
+        try:
+            write(target)
+        except OSError as exc:
+            raise RvcError(str(target), f"cannot be written ({exc.strerror or exc})") from exc
+        written.append(str(target))
+    return written
+
+
+def _check_template_file(path: Path, force: bool) -> None:
+    from rvc.readers import paths
+
+    paths.check_output(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise RvcError(str(path), "is not an .xlsx name", "a file name ending in .xlsx")
+    if path.exists() and not force:
+        raise RvcError(str(path), "already exists", "a new file name, or --force")
+
+
+def _check_template_folder(folder: Path, force: bool) -> None:
+    from rvc.reporters.template import csv_names
+
+    if folder.exists() and not folder.is_dir():
+        raise RvcError(str(folder), "is a file", "a folder for the CSV files (--csv DIR)")
+    taken = [n for n in csv_names() if (folder / n).exists()]
+    if taken and not force:
+        raise RvcError(str(folder), f"already holds {', '.join(taken)}", "a new folder, or --force")
 
 
 def list_rules(rules: Path | None, as_of: date, output_format: str = "table") -> None:

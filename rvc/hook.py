@@ -16,7 +16,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-SHEET_FILES = frozenset(("vehicle", "bom", "steelaluminum", "lvc", "fx"))
+from rvc.contract import SHEETS
+
+SHEET_FILES = frozenset(sheet.lower() for sheet in SHEETS)
 
 
 def targets(files: Sequence[str]) -> list[Path]:

@@ -133,6 +133,24 @@ class Provenance:
     locations: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class BomIndex:
+    """The BOM's structure as the reader checked it (every parent names a line, no cycle),
+    handed over so the engine does not index the tree a second time."""
+
+    lines: list[BomLine]
+    """The list indexed: the index holds for this list only (a `BillOfMaterials` given other
+    lines, by `dataclasses.replace` or assignment, is indexed afresh by the engine)."""
+    parent: list[int]
+    """For each line, the position of its parent in `lines`; -1 for a top-level line."""
+
+    def parents_of(self, lines: list[BomLine]) -> list[int] | None:
+        """The parent positions when `lines` is the list indexed, else None."""
+        if lines is self.lines and len(lines) == len(self.parent):
+            return self.parent
+        return None
+
+
 @dataclass(slots=True)
 class BillOfMaterials:
     """Everything one workbook says about one vehicle configuration."""
@@ -146,3 +164,5 @@ class BillOfMaterials:
     provenance: Provenance | None = None
     as_of: date | None = None
     as_of_source: str = "workbook"
+    index: BomIndex | None = None
+    """The reader's index of `lines`; None for a BOM built in code (the engine builds it)."""

@@ -122,37 +122,17 @@ def to_decimal(value: object, *, percent: bool = False) -> tuple[Decimal, str | 
 
 
 def _parse_text(raw: str, percent: bool) -> tuple[Decimal, str | None]:
+    """Text as a number: sign or parentheses, a currency symbol or code on either side, a
+    trailing % (when `percent`), thousands grouped by commas or spaces."""
     if len(raw) > MAX_TEXT:
         raise AmountError(f"{raw[:20]!r}... is {len(raw)} characters long, not a number")
-    text = raw.strip()
-    negative = False
-    if text.startswith("(") and text.endswith(")"):
-        negative, text = True, text[1:-1].strip()
-    if text[:1] in "+-":
-        negative, text = text[0] == "-", text[1:].strip()
+    negative, text = _sign(raw.strip())
     if percent and text.endswith("%"):
         text = text[:-1].strip()
-    code = None
-    for symbol, named in _SYMBOLS.items():
-        if text.startswith(symbol):
-            code, text = named, text[len(symbol) :].strip()
-            break
-    else:
-        match = _CODE.match(text)
-        if match:
-            code_part = (match.group(1) or match.group(4)).upper()
-            rest = match.group(2) if match.group(1) else match.group(3)
-            if rest and code_part in CURRENCIES:
-                code, text = code_part, rest.strip().removeprefix("$").strip()
+    code, text = _currency(text)
     if text[:1] == "-" and not negative:
         negative, text = True, text[1:].strip()
-    compact = text.translate(_SPACES)
-    if _GROUPED.match(compact):
-        compact = compact.replace(",", "")
-    elif _SPACE_GROUPED.match(compact):
-        compact = compact.replace(" ", "")
-    elif _DECIMAL_COMMA.match(compact):
-        raise AmountError(f"{raw!r} has a decimal comma (write decimals with a dot, e.g. 1234.50)")
+    compact = _ungrouped(text.translate(_SPACES), raw)
     if not _PLAIN.match(compact):
         raise AmountError(f"{raw!r} is not a number")
     try:
@@ -160,6 +140,42 @@ def _parse_text(raw: str, percent: bool) -> tuple[Decimal, str | None]:
     except InvalidOperation as exc:  # pragma: no cover - the pattern above guarantees syntax
         raise AmountError(f"{raw!r} is not a number") from exc
     return (number.copy_negate() if negative else number), code
+
+
+def _sign(text: str) -> tuple[bool, str]:
+    """Whether the text is negative, `(12.00)` or `-12`, and the text without its sign."""
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
+    if text[:1] in "+-":
+        negative, text = text[0] == "-", text[1:].strip()
+    return negative, text
+
+
+def _currency(text: str) -> tuple[str | None, str]:
+    """The currency written with an amount (`$12`, `USD 12`, `12 EUR`) and the amount's text."""
+    for symbol, named in _SYMBOLS.items():
+        if text.startswith(symbol):
+            return named, text[len(symbol) :].strip()
+    match = _CODE.match(text)
+    if match:
+        code = (match.group(1) or match.group(4)).upper()
+        rest = match.group(2) if match.group(1) else match.group(3)
+        if rest and code in CURRENCIES:
+            return code, rest.strip().removeprefix("$").strip()
+    return None, text
+
+
+def _ungrouped(compact: str, raw: str) -> str:
+    """Digits without thousands separators (`1,234.50`, `1 234.50`); a decimal comma is
+    refused rather than guessed."""
+    if _GROUPED.match(compact):
+        return compact.replace(",", "")
+    if _SPACE_GROUPED.match(compact):
+        return compact.replace(" ", "")
+    if _DECIMAL_COMMA.match(compact):
+        raise AmountError(f"{raw!r} has a decimal comma (write decimals with a dot, e.g. 1234.50)")
+    return compact
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:

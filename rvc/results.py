@@ -23,20 +23,28 @@ READINGS: tuple[CoreReading, ...] = ("us-cbp", "roll-up")
 (default: a core part's own non-originating content always counts), and `roll-up`, the 2022
 USMCA panel's reading (an originating core part counts wholly originating)."""
 DEFAULT_READING: CoreReading = "us-cbp"
-READING_ALIASES: dict[str, CoreReading] = {
+ReadingName = Literal["us-cbp", "roll-up", "panel"]
+"""The spellings of a reading accepted on the command line and in the settings file."""
+READING_ALIASES: dict[ReadingName, CoreReading] = {
     "us-cbp": "us-cbp",
     "roll-up": "roll-up",
     "panel": "roll-up",
 }
-"""Accepted spellings of a reading (CLI and settings file); `panel` is an alias of `roll-up`."""
+"""What each accepted spelling means; `panel` is an alias of `roll-up`."""
 
 
 class Status(StrEnum):
-    """Outcome of one requirement."""
+    """Outcome of one requirement: `value` in machine formats (JSON, JUnit types), `label`
+    where people read it (table, Markdown, audit workbook)."""
 
     PASS = "pass"
     FAIL = "fail"
     NOT_EVALUATED = "not_evaluated"
+
+    @property
+    def label(self) -> str:
+        """PASS, FAIL, NOT EVALUATED."""
+        return self.value.replace("_", " ").upper()
 
 
 class Verdict(StrEnum):
@@ -45,6 +53,11 @@ class Verdict(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     INCOMPLETE = "incomplete"
+
+    @property
+    def label(self) -> str:
+        """PASS, FAIL, INCOMPLETE."""
+        return self.value.upper()
 
 
 def verdict_of(statuses: list[Status] | tuple[Status, ...]) -> Verdict:

@@ -29,7 +29,7 @@ def render() -> str:
     from rvc.engine import evaluate
     from rvc.readers import read_bom
     from rvc.reporters import terminal
-    from rvc.rules import default_rules_dir, load_rule_pack
+    from rvc.rulepack import default_rules_dir, load_rule_pack
 
     here = Path.cwd()
     os.chdir(ROOT)  # the report shows the input path as typed, relative to the repository

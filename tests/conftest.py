@@ -12,13 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from rvc.cli import app
+from rvc.contract import CONTRACT
 from rvc.engine import evaluate
 from rvc.model import BillOfMaterials, BomLine, LvcRow, MetalPurchase, Vehicle
-from rvc.readers.config import CONTRACT
-from rvc.readers.template import write_workbook
+from rvc.reporters.template import write_workbook
 from rvc.results import Report
-from rvc.rules import default_rules_dir, load_rule_pack
-from rvc.rules.schema import RulePack
+from rvc.rulepack import default_rules_dir, load_rule_pack
+from rvc.rulepack.schema import RulePack
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "bills_of_materials"

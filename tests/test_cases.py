@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
+from rvc.contract import CONTRACT
 from rvc.engine import evaluate
 from rvc.readers import check_vehicle, read_bom
-from rvc.readers.config import CONTRACT
-from rvc.readers.template import write_workbook
+from rvc.reporters.template import write_workbook
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 CASES = [

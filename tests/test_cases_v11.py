@@ -37,7 +37,7 @@ from typing import Any
 import pytest
 import yaml
 
-from rvc.readers.template import write_workbook
+from rvc.reporters.template import write_workbook
 
 CASES_DIR = Path(__file__).resolve().parent / "cases_v11"
 CASES = [

@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from rvc.readers.config import CONTRACT
+from rvc.contract import CONTRACT
 from tests.conftest import ROOT
 
 SCHEMA = json.loads((ROOT / "rvc" / "reporters" / "diff.schema.json").read_text())
@@ -381,7 +381,7 @@ def _sedan_pair(directory: Path) -> tuple[Path, Path]:
 
     from openpyxl import load_workbook
 
-    from rvc.readers.template import write_workbook
+    from rvc.reporters.template import write_workbook
     from tests.conftest import EXAMPLES
 
     old = directory / "sedan_pass.xlsx"

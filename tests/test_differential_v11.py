@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from rvc.cli import app
-from rvc.readers.template import write_workbook
+from rvc.reporters.template import write_workbook
 
 from . import oracle_v11 as oracle
 

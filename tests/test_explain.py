@@ -117,7 +117,7 @@ def test_explain_follows_the_rule_pack_never_a_pasted_number(cli, tmp_path):
     done = cli("explain", "vehicle-rvc", "--rules", rules, "--as-of", ON, "--class", "light_truck")
     assert "from 2026-01-01: 85%   <- in force on 2026-11-01" in done.stdout
     assert "internal stricter policy [status R]" in done.stdout
-    from rvc.rules import load_rule_pack
+    from rvc.rulepack import load_rule_pack
 
     stricter_rvc = result(
         evaluate(example_bom("light_truck"), load_rule_pack(rules), dt.date.fromisoformat(ON)),

@@ -192,7 +192,7 @@ def test_a_missing_required_column_without_lookalike(cli, workbook):
 
 @pytest.mark.parametrize("name", ["Bill of Materials", "BOMs", "boms"])
 def test_a_missing_sheet_suggests_the_closest_and_the_mapping(cli, tmp_path, name):
-    from rvc.readers.template import write_workbook
+    from rvc.reporters.template import write_workbook
 
     path = tmp_path / "bom.xlsx"
     write_workbook(
@@ -607,3 +607,102 @@ def test_a_common_name_counts_only_when_its_values_fit(cli, workbook):
     assert "expected 'originating'" in error_of(cli("check", flags))
     codes = workbook({}, [("A", 10, "Bolt")], columns=("part_number", "unit_cost", "Tariff"))
     assert cli("check", codes).exit_code in (0, 1)
+
+
+def test_a_folder_that_cannot_be_entered_is_bad_input_not_a_crash(cli, tmp_path, monkeypatch):
+    """Python 3.11's Path.is_dir raises PermissionError below a folder the user may not enter
+    (root runs the tests, so the folder is simulated): exit 2 in rvc's words, never exit 3."""
+    locked = tmp_path / "locked"
+    real_stat = Path.stat
+
+    def stat(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(self).startswith(str(locked) + os.sep):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    for args, expected in (
+        (("check", SEDAN, "-o", locked / "r.json"), "a report file in a folder you may write"),
+        (("check", SEDAN, "-o", locked / "r.xlsx"), "a report file in a folder you may write"),
+        (("check", SEDAN, "--config", locked / "rvc.toml"), "a folder you may enter"),
+        (("check", locked / "bom.xlsx"), "a folder you may enter"),
+    ):
+        done = cli(*args)
+        assert done.exit_code == 2, (args, done.output)
+        message = error_of(done)
+        assert "permission denied on a folder on its way" in message, message
+        assert expected in message, message
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "field"),
+    [
+        ("Originating (Y/N)", "Y", "originating"),
+        ("USMCA originating", "N", "originating"),
+        ("Qty.", 2, "quantity"),
+        ("Quantity (pcs)", 2, "quantity"),
+        ("quantities", 2, "quantity"),
+        ("Qty per", 2, "quantity"),
+        ("Parent Assembly", "A", "parent"),
+        ("Supplier RVC %", 80, "rvc_percent"),
+        ("RVC (%)", 80, "rvc_percent"),
+        ("HS code (6 digit)", "8708.99", "hs_code"),
+        ("Core part (Table A.2)", "engine", "core_part"),
+    ],
+)
+def test_headers_with_units_punctuation_plurals_or_other_words(cli, workbook, header, value, field):
+    """The class of mistake behind `orignating`: a header a person types with a unit, a
+    bracket, a plural or a word more is a did-you-mean, never a silently ignored column."""
+    path = workbook(
+        {},
+        [("A", 10, "Y", None), ("B", 5, "N", value)],
+        columns=("part_number", "unit_cost", "description", header),
+    )
+    message = error_of(cli("check", path))
+    assert message.startswith(f"{path}: BOM!D1: header {header!r} is not a contract column"), (
+        message
+    )
+    assert f"expected {field!r} (did you mean it?" in message
+    assert f'[columns.BOM] {field} = "{header}"' in message
+
+
+def test_a_header_holding_a_name_among_other_words_is_left_alone_when_its_values_do_not_fit(
+    cli, workbook
+):
+    path = workbook(
+        {},
+        [("A", 10, "Y", "US"), ("B", 5, "N", "MX")],
+        columns=("part_number", "unit_cost", "originating", "Origin country"),
+    )
+    assert cli("check", path).exit_code in (0, 1)
+    path = workbook(
+        {},
+        [("A", 10, "Y", "US"), ("B", 5, "N", "MX")],
+        columns=("part_number", "unit_cost", "originating", "Supplier country"),
+        name="other.xlsx",
+    )
+    assert cli("check", path).exit_code in (0, 1)
+
+
+def test_vehicle_and_lvc_fields_with_a_unit_or_more_words(cli, workbook):
+    path = workbook(
+        {"currency": None, "Currency code": "CAD"},
+        [("A", 10, "Y")],
+        columns=("part_number", "unit_cost", "originating"),
+    )
+    message = error_of(cli("check", path))
+    assert "field name 'Currency code' is not a contract field; expected 'currency'" in message
+    lvc = [
+        ("category", "amount", "Hourly wage (USD)"),
+        ("labor", 1000, 29),
+    ]
+    path = workbook(
+        {},
+        [("A", 10, "Y")],
+        columns=("part_number", "unit_cost", "originating"),
+        sheets={"LVC": lvc},
+        name="lvc.xlsx",
+    )
+    message = error_of(cli("check", path))
+    assert "LVC!C1: header 'Hourly wage (USD)' is not a contract column" in message, message
+    assert "expected 'hourly_wage'" in message

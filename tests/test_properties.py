@@ -17,10 +17,10 @@ from rvc.engine import evaluate
 from rvc.errors import InputError
 from rvc.model import BomLine
 from rvc.readers import read_bom
-from rvc.readers.template import write_workbook
+from rvc.reporters.template import write_workbook
 from rvc.results import READINGS
-from rvc.rules import default_rules_dir, load_rule_pack
-from rvc.rules.schema import CoreCategory
+from rvc.rulepack import default_rules_dir, load_rule_pack
+from rvc.rulepack.schema import CoreCategory
 from tests.conftest import bom
 
 PACK = load_rule_pack(default_rules_dir())

@@ -29,8 +29,8 @@ from rvc.results import (
     Status,
     verdict_of,
 )
-from rvc.rules.in_force import ORDER
-from rvc.rules.schema import RulePack
+from rvc.rulepack.in_force import ORDER
+from rvc.rulepack.schema import RulePack
 
 __all__ = ["ORDER", "EVALUATORS", "evaluate"]
 

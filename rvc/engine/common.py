@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from rvc.errors import NotInForce
 from rvc.results import Driver, Evidence, RequirementResult, Status, WhatItWouldTake
-from rvc.rules.schema import AnyRequirement, Entry
+from rvc.rulepack.schema import AnyRequirement, Entry
 
 
 @dataclass(frozen=True, slots=True)

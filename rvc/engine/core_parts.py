@@ -38,8 +38,8 @@ from rvc.results import (
     SuperCoreFigure,
     Threshold,
 )
-from rvc.rules.in_force import RulesInForce
-from rvc.rules.schema import CoreParts, RvcEntry
+from rvc.rulepack.in_force import RulesInForce
+from rvc.rulepack.schema import CoreParts, RvcEntry
 
 DECLARED, OWN_RVC, CATEGORY, SUPER_CORE, NOT_ORIGINATING = (
     "declared",

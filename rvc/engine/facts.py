@@ -32,7 +32,7 @@ from rvc.engine.tree import Tree
 from rvc.model import BillOfMaterials
 from rvc.results import LineCounts as Counting
 from rvc.results import Note, Threshold
-from rvc.rules.in_force import RulesInForce
+from rvc.rulepack.in_force import RulesInForce
 
 if TYPE_CHECKING:
     from rvc.engine.core_parts import CoreOutcome
@@ -74,7 +74,7 @@ def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
     one unless it is a core part or holds one, so only those lines are counted again."""
     from rvc.engine.core_parts import decide, identify
 
-    tree = Tree.build(bom.lines)
+    tree = Tree.build(bom.lines, bom.index)
     extended = tree.extended_quantities()
     notes = [Note("input", "", text) for text in bom.notes]
     first = new_counting(POLICIES[0], len(tree.lines))

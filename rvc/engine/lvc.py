@@ -15,7 +15,7 @@ from rvc.engine.facts import Facts
 from rvc.model import LvcRow
 from rvc.money import ZERO, fmt_number, fmt_percent, fmt_threshold, percent
 from rvc.results import LvcEvidence, Note, RequirementResult
-from rvc.rules.schema import LvcEntry
+from rvc.rulepack.schema import LvcEntry
 
 CANADA_MEXICO = {"ca": "CAD", "can": "CAD", "canada": "CAD", "mx": "MXN", "mex": "MXN",
                  "mexico": "MXN", "méxico": "MXN"}  # fmt: skip

@@ -16,7 +16,7 @@ from rvc.hs import dotted
 from rvc.model import MetalPurchase
 from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent, fmt_threshold, percent
 from rvc.results import MetalEvidence, Note, RequirementResult
-from rvc.rules.schema import MetalEntry, MetalShare
+from rvc.rulepack.schema import MetalEntry, MetalShare
 
 
 def _table_s(

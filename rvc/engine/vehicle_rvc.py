@@ -26,7 +26,7 @@ from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent, fmt_th
 from rvc.money import rvc as rvc_of
 from rvc.results import Driver, LvcCreditOption, RequirementResult, VehicleRvcEvidence
 from rvc.results import LineCounts as Counting
-from rvc.rules.schema import RvcEntry, VehicleRvc
+from rvc.rulepack.schema import RvcEntry, VehicleRvc
 
 TOP_DRIVERS = 10
 

@@ -8,38 +8,20 @@ from itertools import repeat
 from operator import itemgetter, methodcaller
 from typing import Any, get_args
 
+from rvc.contract import CORE_PARTS, NO, NOT_CORE, REQUIRED, YES
 from rvc.errors import InputError
 from rvc.model import BomLine, Excluded, Provenance
 from rvc.readers import cells
 from rvc.readers.cells import EXCEL_ERRORS, MAX_AMOUNT, MAX_QUANTITY, Cell
 from rvc.readers.config import Config
-from rvc.readers.purchases import Converter
+from rvc.readers.fx import Converter
 from rvc.readers.raw import RawSheet, normalize_name
 from rvc.readers.tables import hidden_note, locate, mapping_notes, refuse_bad_cells
-from rvc.rules.schema import CoreCategory
+from rvc.rulepack.schema import CoreCategory
 from rvc.text import shorten, snippet
 
-CORE_PARTS = {
-    "engine": "engine",
-    "engines": "engine",
-    "transmission": "transmission",
-    "transmissions": "transmission",
-    "gearbox": "transmission",
-    "bodychassis": "body_chassis",
-    "bodyandchassis": "body_chassis",
-    "body&chassis": "body_chassis",
-    "axle": "axle",
-    "axles": "axle",
-    "suspension": "suspension",
-    "suspensionsystem": "suspension",
-    "steering": "steering",
-    "steeringsystem": "steering",
-    "advancedbattery": "advanced_battery",
-    "advancedbatteries": "advanced_battery",
-}
 _ODD = object()  # a cell the fast path leaves to the strict parser
 _HASH = methodcaller("startswith", "#")
-NOT_CORE = frozenset(("none", "no", "-", "n/a", "noncore", "notcore"))
 CORE_SHOWN = ", ".join(get_args(CoreCategory))
 
 
@@ -60,7 +42,7 @@ class BomReader:
         self.table = locate(
             sheet,
             config.aliases("BOM"),
-            ("part_number", "unit_cost"),
+            REQUIRED["BOM"],
             notes,
             config=config,
             label="BOM",
@@ -75,9 +57,11 @@ class BomReader:
         for category, words in values.core_part.items():
             for word in words:
                 self.core[normalize_name(word)] = category
-        self.yes |= cells.YES
-        self.no |= cells.NO
+        self.yes |= YES
+        self.no |= NO
         self._one = Decimal(1)
+        self.parent_index: list[int] = []
+        """After `read`: each line's parent position (-1 at the top), as the tree check built it."""
 
     def read(self) -> tuple[list[BomLine], bool]:
         """Every non-blank row as a `BomLine`; the tree is checked before returning."""
@@ -526,6 +510,7 @@ class BomReader:
                 state[k] = 2
                 if total > MAX_QUANTITY:
                     self._refuse_units(lines, parent, k, total)
+        self.parent_index = parent
 
     def _parent_indexes(self, lines: list[BomLine]) -> list[int]:
         """Each line's parent (its index; -1 at the top); a parent naming no line is refused."""

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from rvc import hs
+from rvc.contract import NO, YES
 from rvc.errors import InputError
 from rvc.money import AmountError, RangeError, to_decimal
 from rvc.readers.raw import RawSheet, normalize_name
@@ -34,8 +35,6 @@ EXCEL_ERRORS = frozenset(
         "#UNKNOWN!",
     )
 )
-YES = frozenset(("y", "yes", "true", "1", "t"))
-NO = frozenset(("n", "no", "false", "0", "f"))
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -138,6 +137,19 @@ def amount(
             f"is written in {code} but this line's currency is {currency}",
             "an amount in the line's currency, or a currency column and an FX sheet",
         )
+    _check_range(cell, number, minimum, strictly_positive, maximum, example)
+    return number
+
+
+def _check_range(
+    cell: Cell,
+    number: Decimal,
+    minimum: Decimal | None,
+    strictly_positive: bool,
+    maximum: Decimal,
+    example: str,
+) -> None:
+    """An amount above 0 (when `strictly_positive`), at least `minimum`, at most `maximum`."""
     if strictly_positive and number <= 0:
         raise cell.fail(f"is {_show(number)}", f"a number greater than 0, e.g. {example}")
     if minimum is not None and number < minimum:
@@ -147,7 +159,6 @@ def amount(
             f"is implausibly large ({_show(number)})",
             f"at most {maximum:,.0f} (check units and decimal separators)",
         )
-    return number
 
 
 def _show(number: Decimal) -> str:
@@ -240,3 +251,13 @@ def choice(cell: Cell, options: dict[str, str], shown: str) -> str | None:
     if key not in options:
         raise cell.fail(f"is {snippet(value)}", f"one of {shown}")
     return options[key]
+
+
+def currency_code(cell: Cell, code: str) -> str:
+    """A three-letter ISO currency code, upper-cased."""
+    code = code.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise cell.fail(
+            f"is {snippet(code)}", "a three-letter ISO currency code such as USD, CAD, MXN"
+        )
+    return code

@@ -17,80 +17,20 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from rvc.contract import FIELDS, NO, OTHER_SPELLINGS, YES, SheetName
 from rvc.errors import InputError
 from rvc.readers import files
 from rvc.readers.raw import normalize_name
-from rvc.results import READING_ALIASES, CoreReading
-from rvc.rules.schema import CoreCategory
+from rvc.results import READING_ALIASES, CoreReading, ReadingName
+from rvc.rulepack.schema import CoreCategory
 from rvc.text import escape, snippet
-
-CONTRACT: dict[str, tuple[str, ...]] = {
-    "Vehicle": (
-        "model_line",
-        "vehicle_class",
-        "hs_subheading",
-        "producer",
-        "plant",
-        "as_of",
-        "currency",
-        "net_cost",
-        "transaction_value",
-        "lvc_formula",
-        "total_annual_purchase_value",
-        "production_wages_total",
-    ),
-    "BOM": (
-        "part_number",
-        "parent",
-        "description",
-        "hs_code",
-        "quantity",
-        "unit_cost",
-        "originating",
-        "core_part",
-        "rvc_percent",
-        "supplier",
-        "country",
-    ),
-    "SteelAluminum": (
-        "material",
-        "value",
-        "originating",
-        "melted_and_poured",
-        "description",
-        "supplier",
-        "hs_code",
-    ),
-    "LVC": (
-        "category",
-        "amount",
-        "hourly_wage",
-        "assembly_type",
-        "annual_capacity",
-        "description",
-        "plant",
-        "country",
-        "wage_currency",
-    ),
-    "FX": ("currency", "rate", "date", "source"),
-}
-"""The columns (fields of Vehicle) of the workbook contract, in the contract's order."""
-
-EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "BOM": ("level", "currency", "resourcing_cost"),
-    "SteelAluminum": ("currency",),
-    "LVC": ("currency",),
-}
-"""Optional columns rvc adds to the contract (see the README)."""
 
 MAX_SETTINGS_BYTES = 4 * 1024 * 1024
 """A settings file (or pyproject.toml) larger than this is refused before it is read."""
-
-FIELDS = {sheet: names + EXTENSIONS.get(sheet, ()) for sheet, names in CONTRACT.items()}
 
 
 def _names(value: object) -> object:
@@ -100,7 +40,6 @@ def _names(value: object) -> object:
 
 
 Names = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_names)]
-SheetName = Literal["Vehicle", "BOM", "SteelAluminum", "LVC", "FX"]
 
 
 class _Strict(BaseModel):
@@ -131,7 +70,7 @@ class Settings(_Strict):
     rules: str | None = None
     format: str | None = None
     output: str | None = None
-    core_reading: Literal["us-cbp", "roll-up", "panel"] | None = None
+    core_reading: ReadingName | None = None
     core_roll_up: bool | None = None
     sheets: dict[SheetName, Names] = {}
     columns: dict[SheetName, dict[str, Names]] = {}
@@ -202,8 +141,8 @@ class Config:
     def sheet_names(self, sheet: str) -> dict[str, str]:
         """Normalised names that identify a contract sheet -> how each was configured."""
         names = {normalize_name(sheet): "contract"}
-        if sheet == "SteelAluminum":
-            names[normalize_name("SteelAluminium")] = "contract"
+        for spelling in OTHER_SPELLINGS.get(sheet, ()):
+            names[normalize_name(spelling)] = "contract"
         for name in self.settings.sheets.get(sheet, []):  # type: ignore[call-overload]
             names[normalize_name(name)] = self.label
         return names
@@ -291,8 +230,6 @@ def _table(value: object) -> dict[str, object]:
 def _check_words(settings: Settings, where: str) -> None:
     """A word read as both yes and no (here, or against the built-in words) is refused: with
     `yes = ["N"]` every N would silently become originating."""
-    from rvc.readers.cells import NO, YES
-
     for column in ("originating", "melted_and_poured"):
         words: YesNo = getattr(settings.values, column)
         yes = {normalize_name(w): w for w in words.yes}

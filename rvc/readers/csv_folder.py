@@ -282,22 +282,27 @@ def choose_delimiter(sample: str) -> str:
     best: tuple[bool, int, int, int] | None = None
     choice = None
     for rank, delimiter in enumerate(DELIMITERS):
-        try:
-            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-            rows = [
-                r for r in itertools.islice(reader, SNIFF_ROWS) if any(field.strip() for field in r)
-            ]
-        except csv.Error:
-            continue
-        if not rows or len(rows[0]) < 2:
-            continue
-        width = len(rows[0])
-        others = [d for d in DELIMITERS if d != delimiter]
-        edges = [*rows[0], *(r[0] for r in rows[1:])]
-        leftover = sum(1 for field in edges if any(d in field for d in others))
-        score = (all(len(r) == width for r in rows), -leftover, width, -rank)
-        if best is None or score > best:
+        score = _delimiter_score(text, delimiter, rank)
+        if score is not None and (best is None or score > best):
             best, choice = score, delimiter
     if choice is not None:
         return choice
     return sniff_delimiter(sample)
+
+
+def _delimiter_score(text: str, delimiter: str, rank: int) -> tuple[bool, int, int, int] | None:
+    """How well `delimiter` splits the first rows (higher is better: every row as wide as the
+    header, fewest other candidates left in the header row and first column, most fields,
+    then the earlier candidate); None when it does not parse them into two or more fields."""
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        rows = [r for r in itertools.islice(reader, SNIFF_ROWS) if any(f.strip() for f in r)]
+    except csv.Error:
+        return None
+    if not rows or len(rows[0]) < 2:
+        return None
+    width = len(rows[0])
+    others = [d for d in DELIMITERS if d != delimiter]
+    edges = [*rows[0], *(r[0] for r in rows[1:])]
+    leftover = sum(1 for field in edges if any(d in field for d in others))
+    return (all(len(r) == width for r in rows), -leftover, width, -rank)

@@ -9,6 +9,7 @@ does not read (`.xls`, `.ods`, `.numbers`, a zip that is not an `.xlsx`), each w
 from __future__ import annotations
 
 import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -47,19 +48,42 @@ def _head(path: Path, limit: int, expected: str) -> bytes:
         return stream.read(8)
 
 
+def _kind(path: Path, expected: str) -> str | None:
+    """ "file", "folder", "other" or None (nothing there); a folder on the way that cannot be
+    entered is this user's problem to fix, said in rvc's words (Python 3.11's `Path.is_dir`
+    raises `PermissionError` there)."""
+    try:
+        mode = path.stat().st_mode
+    except PermissionError as exc:
+        raise InputError(
+            str(path),
+            "cannot be reached (permission denied on a folder on its way)",
+            f"{expected} in a folder you may enter (check the folders' permissions)",
+        ) from exc
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be reached ({exc.strerror or exc})", expected) from exc
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
 def check_input(path: Path) -> None:
     """The BOM argument: an existing, readable .xlsx, CSV file, or folder."""
-    if not path.exists():
+    expected_input = "an .xlsx workbook, a CSV file or a folder of CSV files"
+    kind = _kind(path, expected_input)
+    if kind is None:
         folder = path.parent
         hint = ""
-        if str(folder) not in ("", ".") and not folder.is_dir():
+        if str(folder) not in ("", ".") and _kind(folder, "a folder") != "folder":
             hint = f" (the folder {folder} does not exist either)"
         raise InputError(
             str(path),
             f"does not exist{hint}",
             "a path to an .xlsx workbook, a CSV file or a folder of CSV files",
         )
-    if path.is_dir():
+    if kind == "folder":
         if not os.access(path, os.R_OK | os.X_OK):
             raise InputError(
                 str(path), "cannot be read (permission denied)", "a folder you may read"
@@ -123,12 +147,12 @@ def _zip_kind(path: Path) -> str | None:
 
 def check_output(path: Path) -> None:
     """A report or template file to write: not a folder, in a folder that exists."""
-    if path.is_dir():
+    if _kind(path, "a file to write") == "folder":
         raise InputError(
             str(path), "is a folder", f"a file name for the output, e.g. {path / 'report.txt'}"
         )
     folder = path.parent
-    if str(folder) not in ("", ".") and not folder.is_dir():
+    if str(folder) not in ("", ".") and _kind(folder, "a folder") != "folder":
         raise InputError(
             str(path),
             f"cannot be written: the folder {folder} does not exist",
@@ -138,9 +162,10 @@ def check_output(path: Path) -> None:
 
 def check_settings_file(path: Path) -> None:
     """--config: an existing, readable TOML file."""
-    if path.is_dir():
+    kind = _kind(path, "a settings file (rvc.toml or pyproject.toml)")
+    if kind == "folder":
         raise InputError(str(path), "is a folder", "a settings file (rvc.toml or pyproject.toml)")
-    if not path.exists():
+    if kind is None:
         raise InputError(
             str(path), "does not exist", "a settings file (rvc.toml or pyproject.toml)"
         )
@@ -149,7 +174,7 @@ def check_settings_file(path: Path) -> None:
 
 def check_rules_folder(path: Path) -> None:
     """--rules: an existing folder."""
-    if path.exists() and not path.is_dir():
+    if _kind(path, "a rule pack folder") not in (None, "folder"):
         raise InputError(
             str(path), "is a file", "a rule pack folder (holding pack.yaml), e.g. rules/"
         )

@@ -1,137 +1,18 @@
-"""The optional sheets: FX rates, SteelAluminum purchases and LVC expenditures."""
+"""The optional purchase sheets: SteelAluminum purchases and LVC expenditures."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 
+from rvc.contract import ASSEMBLY_TYPES, LVC_CATEGORIES, MATERIALS, REQUIRED, WAGE_CURRENCIES
 from rvc.errors import InputError
-from rvc.model import FxRate, LvcRow, MetalPurchase, Provenance
+from rvc.model import LvcRow, MetalPurchase, Provenance
 from rvc.readers import cells
 from rvc.readers.cells import Cell
 from rvc.readers.config import Config
+from rvc.readers.fx import Converter
 from rvc.readers.raw import RawSheet, has_value, normalize_name
 from rvc.readers.tables import Table, hidden_note, locate, mapping_notes, refuse_bad_cells
-from rvc.readers.vehicle_sheet import currency_code
-
-MATERIALS = {"steel": "steel", "aluminum": "aluminum", "aluminium": "aluminum"}
-LVC_CATEGORIES = {
-    "material": "material",
-    "materials": "material",
-    "labor": "labor",
-    "labour": "labor",
-    "technology": "technology",
-    "assemblyplant": "assembly_plant",
-}
-ASSEMBLY_TYPES = {
-    "engine": "engine",
-    "transmission": "transmission",
-    "advancedbattery": "advanced_battery",
-}
-
-
-def read_fx(
-    sheet: RawSheet | None,
-    config: Config,
-    notes: list[str],
-    provenance: Provenance,
-    base: str,
-    as_of: date,
-) -> dict[str, FxRate]:
-    if sheet is None:
-        return {}
-    table = locate(
-        sheet, config.aliases("FX"), ("currency", "rate"), notes, config=config, label="FX"
-    )
-    mapping_notes(table, provenance)
-    refuse_bad_cells(table)
-    candidates: dict[str, list[FxRate]] = {}
-    for row, _ in table.rows():
-        code_cell = table.cell(row, "currency")
-        assert code_cell is not None
-        code = cells.text(code_cell)
-        rate_cell = table.cell(row, "rate")
-        assert rate_cell is not None
-        if code is None and rate_cell.value() is None:
-            continue
-        if code is None:
-            raise code_cell.fail("is blank", "a currency code such as MXN")
-        code = currency_code(code_cell, code)
-        rate = cells.amount(rate_cell, strictly_positive=True, example="0.0587")
-        if rate is None:
-            raise rate_cell.fail("is blank", f"how many {base} one {code} is worth, e.g. 0.0587")
-        on = cells.date(c) if (c := table.cell(row, "date")) is not None else None
-        source = table.text(row, "source")
-        candidates.setdefault(code, []).append(FxRate(code, rate, on, source, row))
-    rates: dict[str, FxRate] = {}
-    for code, options in candidates.items():
-        dated = [r for r in options if r.on is not None and r.on <= as_of]
-        undated = [r for r in options if r.on is None]
-        if len(undated) > 1 or (undated and len(options) > 1):
-            raise InputError(
-                sheet.where(options[1].row or 0),
-                f"currency {code} has several rates and not all are dated",
-                "one rate per currency, or a date on each rate",
-            )
-        if undated:
-            chosen = undated[0]
-        elif dated:
-            latest = max(r.on for r in dated if r.on)
-            same = [r for r in dated if r.on == latest]
-            if len(same) > 1:
-                raise InputError(
-                    sheet.where(same[1].row or 0),
-                    f"currency {code} has two rates dated {latest}",
-                    "one rate per currency and date",
-                )
-            chosen = same[0]
-        else:
-            first = min(options, key=lambda r: r.on or as_of)
-            raise InputError(
-                sheet.where(first.row or 0),
-                f"every {code} rate is dated after {as_of} (the date the thresholds apply)",
-                f"a rate dated on or before {as_of}",
-            )
-        rates[code] = chosen
-    provenance.fx_rates = sorted(rates.values(), key=lambda r: r.currency)
-    return rates
-
-
-class Converter:
-    """Converts amounts written in a line's currency into the workbook currency.
-
-    The FX sheet is read only when a line needs it: a workbook whose amounts are all in its
-    own currency is read as the contract says even if it has a sheet named FX.
-    """
-
-    def __init__(self, base: str, load: Callable[[], dict[str, FxRate]] | None) -> None:
-        self.base = base
-        self._load = load
-        self._rates: dict[str, FxRate] | None = None
-        self.used: set[str] = set()
-
-    def rate(self, cell: Cell | None) -> tuple[str, Decimal | None]:
-        if cell is None:
-            return self.base, None
-        code = cells.text(cell)
-        if code is None:
-            return self.base, None
-        code = currency_code(cell, code)
-        if code == self.base:
-            return code, None
-        if self._rates is None:
-            self._rates = self._load() if self._load else {}
-        if code not in self._rates:
-            raise cell.fail(
-                f"is {code}, which has no rate in the FX sheet"
-                if self._load
-                else f"is {code}, but the workbook has no FX sheet",
-                f"an FX row: currency {code}, rate (value of one {code} in {self.base}), date, "
-                "source",
-            )
-        self.used.add(code)
-        return code, self._rates[code].rate
 
 
 def _rows(table: Table, notes: list[str]) -> list[int]:
@@ -154,7 +35,7 @@ def read_metals(
     table = locate(
         sheet,
         config.aliases("SteelAluminum"),
-        ("material", "value", "originating"),
+        REQUIRED["SteelAluminum"],
         notes,
         config=config,
         label="SteelAluminum",
@@ -225,7 +106,7 @@ def read_lvc(
     provenance: Provenance,
     converter: Converter,
 ) -> list[LvcRow]:
-    table = locate(sheet, config.aliases("LVC"), ("category",), notes, config=config, label="LVC")
+    table = locate(sheet, config.aliases("LVC"), REQUIRED["LVC"], notes, config=config, label="LVC")
     mapping_notes(table, provenance)
     refuse_bad_cells(table)
     out = []
@@ -303,9 +184,6 @@ def read_lvc(
             )
         )
     return out
-
-
-WAGE_CURRENCIES = ("USD", "CAD", "MXN")
 
 
 def _wage_currency(cell: Cell | None, row_currency: str | None) -> str:

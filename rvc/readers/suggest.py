@@ -6,7 +6,12 @@ spaces, hyphens and underscores ignored), it
 
 * is within a Damerau-Levenshtein distance of 1 of a contract name of 5 to 7 characters, or 2
   of one of 8 or more (`orignating`, `unit cots`, `part_numbr`), or
-* is one of the common ERP names in `HEADER_ALIASES` (`qty`, `hts`, `parent part`, `origin`).
+* is one of the common ERP names in `rvc.contract.HEADER_ALIASES` (`qty`, `hts`, `parent
+  part`, `origin`), or
+* is one of those once punctuation, a bracketed unit and a plural are set aside
+  (`Originating (Y/N)`, `Qty.`, `Quantity (pcs)`, `RVC (%)`, `quantities`), or holds one as a
+  word or run of words (`USMCA originating`, `Qty per`, `Parent Assembly`, `Supplier RVC %`,
+  `melted & poured`, `Currency code`): such a header counts when its values fit the column.
 
 Only a column the sheet lacks is suggested: with `quantity` present, a `qty` column is just an
 extra column. A common name must also hold what its contract column holds (`origin` holding
@@ -20,110 +25,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from rvc.contract import HEADER_ALIASES, NO, SHEET_ALIASES, VEHICLE_CLASSES, YES
 from rvc.readers.raw import has_value, normalize_name
-
-HEADER_ALIASES: dict[str, dict[str, str]] = {
-    "BOM": {
-        "qty": "quantity",
-        "qnty": "quantity",
-        "quantityper": "quantity",
-        "compqty": "quantity",
-        "hts": "hs_code",
-        "htscode": "hs_code",
-        "hs": "hs_code",
-        "hsn": "hs_code",
-        "tariff": "hs_code",
-        "tariffcode": "hs_code",
-        "tariffnumber": "hs_code",
-        "commoditycode": "hs_code",
-        "parentpart": "parent",
-        "parentpn": "parent",
-        "parentpartnumber": "parent",
-        "parentitem": "parent",
-        "origin": "originating",
-        "orig": "originating",
-        "originstatus": "originating",
-        "isoriginating": "originating",
-        "partno": "part_number",
-        "pn": "part_number",
-        "partnum": "part_number",
-        "partid": "part_number",
-        "itemnumber": "part_number",
-        "itemno": "part_number",
-        "cost": "unit_cost",
-        "price": "unit_cost",
-        "unitprice": "unit_cost",
-        "costeach": "unit_cost",
-        "desc": "description",
-        "descr": "description",
-        "core": "core_part",
-        "corepartcategory": "core_part",
-        "rvc": "rvc_percent",
-        "rvc%": "rvc_percent",
-        "vendor": "supplier",
-        "coo": "country",
-        "countryoforigin": "country",
-        "lvl": "level",
-        "bomlevel": "level",
-        "curr": "currency",
-        "curr.": "currency",
-    },
-    "SteelAluminum": {
-        "metal": "material",
-        "origin": "originating",
-        "orig": "originating",
-        "amount": "value",
-        "cost": "value",
-        "purchasevalue": "value",
-        "meltedpoured": "melted_and_poured",
-        "meltandpour": "melted_and_poured",
-        "hts": "hs_code",
-        "tariff": "hs_code",
-        "vendor": "supplier",
-        "curr": "currency",
-    },
-    "LVC": {
-        "type": "category",
-        "wage": "hourly_wage",
-        "hourlyrate": "hourly_wage",
-        "wagerate": "hourly_wage",
-        "capacity": "annual_capacity",
-        "curr": "currency",
-    },
-    "FX": {"exchangerate": "rate", "fxrate": "rate", "curr": "currency"},
-    "Vehicle": {
-        "class": "vehicle_class",
-        "model": "model_line",
-        "asofdate": "as_of",
-        "hs": "hs_subheading",
-        "hts": "hs_subheading",
-        "netcostperunit": "net_cost",
-    },
-}
-"""Common ERP names of contract columns (normalised header -> contract column), per sheet."""
-
-SHEET_ALIASES: dict[str, str] = {
-    "billofmaterials": "BOM",
-    "billofmaterial": "BOM",
-    "bill": "BOM",
-    "partslist": "BOM",
-    "parts": "BOM",
-    "boms": "BOM",
-    "vehicleinfo": "Vehicle",
-    "vehicledata": "Vehicle",
-    "car": "Vehicle",
-    "steel": "SteelAluminum",
-    "aluminum": "SteelAluminum",
-    "aluminium": "SteelAluminum",
-    "steelandaluminum": "SteelAluminum",
-    "steelandaluminium": "SteelAluminum",
-    "metals": "SteelAluminum",
-    "laborvaluecontent": "LVC",
-    "labourvaluecontent": "LVC",
-    "exchangerates": "FX",
-    "rates": "FX",
-}
-"""Sheet names people give the contract's sheets (normalised -> contract sheet)."""
 
 
 def distance(a: str, b: str, limit: int = 3) -> int:
@@ -160,10 +63,10 @@ def allowed_distance(name: str) -> int:
     return 1 if len(name) < 8 else 2
 
 
-_YES_NO = frozenset(("y", "yes", "true", "1", "t", "n", "no", "false", "0", "f"))
+_YES_NO = YES | NO
 _NUMBER = re.compile(r"^[\s$€£¥(+-]*\d[\d\s,.']*\)?\s*%?\s*$")
 _HS = re.compile(r"^\d{2}(\.?\d{2}){1,4}$")
-_CLASSES = frozenset(("passengervehicle", "lighttruck", "heavytruck"))
+_CLASSES = frozenset(VEHICLE_CLASSES)
 
 
 def _number(value: object) -> bool:
@@ -206,6 +109,14 @@ def looks_like(
 
     `values` (the column's first cells) decide for a common name: it counts only when they fit
     its contract column; a misspelling of the column's own name counts whatever they hold.
+
+    Examples:
+        >>> looks_like("Originating (Y/N)", "BOM", ["originating"], ["Y", "N"])
+        'originating'
+        >>> looks_like("Qty per", "BOM", ["quantity"], [2, 4])
+        'quantity'
+        >>> looks_like("Supplier country", "BOM", ["originating"], ["US", "MX"]) is None
+        True
     """
     key = normalize_name(header)
     if not key:
@@ -214,6 +125,93 @@ def looks_like(
     alias = HEADER_ALIASES.get(sheet, {}).get(key)
     if alias is not None and alias in fields and (values is None or holds(alias, values)):
         return alias
+    spelled = _misspelled(key, fields)
+    if spelled is not None:
+        return spelled
+    return _in_other_words(header, sheet, fields, values)
+
+
+_BRACKETED = re.compile(r"[(\[{][^)\]}]*[)\]}]")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _singular(word: str) -> str:
+    """`quantities` -> `quantity`, `costs` -> `cost` (`hs`, `class` and `status` stay)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _names(sheet: str, fields: Sequence[str]) -> dict[str, str]:
+    """Every normalised name a field of `fields` goes by: its own, and its common ERP names."""
+    names = {normalize_name(f): f for f in fields}
+    for alias, field in HEADER_ALIASES.get(sheet, {}).items():
+        if field in fields:
+            names.setdefault(alias, field)
+    return names
+
+
+def _in_other_words(
+    header: str, sheet: str, fields: Sequence[str], values: Sequence[object] | None
+) -> str | None:
+    """A contract name (or a common one) behind punctuation, a bracketed unit, a plural, or
+    among other words; a common name, or one among other words, only when the values fit."""
+    names = _names(sheet, fields)
+    outside = _WORD.findall(_BRACKETED.sub(" ", header).lower())
+    words = outside or _WORD.findall(header.lower())
+    whole = _whole("".join(words), normalize_name(header), names, fields, values)
+    return whole if whole is not None else _among_words(words, names, values)
+
+
+def _whole(
+    joined: str,
+    key: str,
+    names: dict[str, str],
+    fields: Sequence[str],
+    values: Sequence[object] | None,
+) -> str | None:
+    """`Originating (Y/N)` is `originating`, `quantities` is `quantity`, `Qty.` is `qty`."""
+    for candidate in (joined, _singular(joined)):
+        field = names.get(candidate)
+        if field is not None and (
+            candidate == normalize_name(field) or values is None or holds(field, values)
+        ):
+            return field
+        spelled = _misspelled(candidate, fields) if candidate != key else None
+        if spelled is not None:
+            return spelled
+    return None
+
+
+def _among_words(
+    words: list[str], names: dict[str, str], values: Sequence[object] | None
+) -> str | None:
+    """`USMCA originating`, `Qty per`, `Supplier RVC %`: a name as a word or run of words."""
+    found: list[str] = []
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            run = "".join(words[start : start + size])
+            for candidate in (run, _singular(run)):
+                field = names.get(candidate)
+                if field is None or field in INFORMATIONAL or field in found:
+                    continue
+                if values is None or holds(field, values):
+                    found.append(field)
+    # `Supplier RVC %` holding numbers is rvc_percent: a field whose values were checked first
+    checked = [f for f in found if f in CONTENT]
+    ranked = checked or found
+    return ranked[0] if ranked else None
+
+
+INFORMATIONAL = frozenset(("description", "supplier", "country"))
+"""Columns that change no figure: a header merely holding one of their names among other
+words (`Supplier country`) is not taken for them."""
+
+
+def _misspelled(key: str, fields: Sequence[str]) -> str | None:
+    """The field `key` is a misspelling of (by the distance rule above), or None."""
     best: tuple[int, str] | None = None
     for field in fields:
         target = normalize_name(field)

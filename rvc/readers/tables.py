@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from rvc.contract import FIELDS
 from rvc.errors import InputError
 from rvc.model import Provenance
 from rvc.readers import cells
 from rvc.readers.cells import Cell
-from rvc.readers.config import FIELDS, Config
+from rvc.readers.config import Config
 from rvc.readers.raw import RawSheet, column_letters, has_value, normalize_name
 from rvc.readers.suggest import closest, looks_like
 from rvc.text import snippet
@@ -85,48 +86,74 @@ def locate(
     last = min(sheet.last_row, sheet.first_row + HEADER_SEARCH_ROWS - 1)
     best: tuple[int, int, dict[str, Column], list[tuple[int, str]]] | None = None
     for row in range(sheet.first_row, last + 1):
-        found: dict[str, Column] = {}
-        unknown: list[tuple[int, str]] = []
-        for offset, value in enumerate(sheet.rows[row - sheet.first_row]):
-            if value is None or value == "" or not isinstance(value, str | int | float):
-                continue
-            col = sheet.first_col + offset
-            header = str(value).strip()
-            match = lookup.get(normalize_name(header))
-            if match is None:
-                if header:
-                    unknown.append((col, header))
-                continue
-            name, via = match
-            if name in found:
-                first = found[name]
-                raise InputError(
-                    sheet.where(row, col),
-                    f"header {snippet(header)} is a second '{name}' column (the first is "
-                    f"{sheet.where(row, first.col).split(': ')[-1]} {snippet(first.header)})",
-                    "each column once (rename or delete one)",
-                )
-            found[name] = Column(name, col, header, via)
+        found, unknown = _headers(sheet, row, lookup)
         if all(r in found for r in required):
             if config is not None and label:
                 _refuse_lookalikes(sheet, row, found, unknown, config, label)
-            if row > sheet.first_row:
-                notes.append(
-                    f"{sheet.name}: header row found on row {row}; rows {sheet.first_row}-"
-                    f"{row - 1} above it were ignored"
-                )
-            ignored = [
-                f"{column_letters(col)} ({header})" if sheet.kind == "xlsx" else header
-                for col, header in unknown
-            ]
-            table = Table(sheet, row, found, ignored)
-            _refuse_merged(table)
-            _check_header_row(table, notes)
-            return table
+            return _table(sheet, row, found, unknown, notes)
         if found and (best is None or len(found) > best[0]):
             best = (len(found), row, found, unknown)
     if best is not None:
         raise _missing_column(sheet, best[1], best[2], best[3], required, config, label)
+    raise _no_header_row(sheet, required, config)
+
+
+def _headers(
+    sheet: RawSheet, row: int, lookup: dict[str, tuple[str, str]]
+) -> tuple[dict[str, Column], list[tuple[int, str]]]:
+    """A row read as headers: the contract columns it names, and its other headers (column,
+    text); a contract column named twice is an error."""
+    found: dict[str, Column] = {}
+    unknown: list[tuple[int, str]] = []
+    for offset, value in enumerate(sheet.rows[row - sheet.first_row]):
+        if value is None or value == "" or not isinstance(value, str | int | float):
+            continue
+        col = sheet.first_col + offset
+        header = str(value).strip()
+        match = lookup.get(normalize_name(header))
+        if match is None:
+            if header:
+                unknown.append((col, header))
+            continue
+        name, via = match
+        if name in found:
+            first = found[name]
+            raise InputError(
+                sheet.where(row, col),
+                f"header {snippet(header)} is a second '{name}' column (the first is "
+                f"{sheet.where(row, first.col).split(': ')[-1]} {snippet(first.header)})",
+                "each column once (rename or delete one)",
+            )
+        found[name] = Column(name, col, header, via)
+    return found, unknown
+
+
+def _table(
+    sheet: RawSheet,
+    row: int,
+    found: dict[str, Column],
+    unknown: list[tuple[int, str]],
+    notes: list[str],
+) -> Table:
+    """The table under the header row found: rows above it ignored (and noted), its header
+    cells and merged ranges checked."""
+    if row > sheet.first_row:
+        notes.append(
+            f"{sheet.name}: header row found on row {row}; rows {sheet.first_row}-"
+            f"{row - 1} above it were ignored"
+        )
+    ignored = [
+        f"{column_letters(col)} ({header})" if sheet.kind == "xlsx" else header
+        for col, header in unknown
+    ]
+    table = Table(sheet, row, found, ignored)
+    _refuse_merged(table)
+    _check_header_row(table, notes)
+    return table
+
+
+def _no_header_row(sheet: RawSheet, required: tuple[str, ...], config: Config | None) -> InputError:
+    """No top row names a contract column: say what row one holds, if it looks like headers."""
     # what a file holds is echoed only when it looks like a header row (two or more short
     # names): a file that is not a BOM (a CSV linked to /etc/passwd, a key file) never reaches
     # a CI log
@@ -143,7 +170,7 @@ def locate(
             "; if this is an ERP export with its own headers, map them in an rvc.toml beside it "
             "(or pass --config FILE)"
         )
-    raise InputError(
+    return InputError(
         f"{sheet.file}: sheet '{sheet.name}'",
         f"has no header row with {missing} in its first {HEADER_SEARCH_ROWS} rows "
         f"(row {sheet.first_row} holds {seen})",
@@ -203,14 +230,12 @@ def _missing_column(
     """The header row is there (it names contract columns) but a required one is missing."""
     missing = [r for r in required if r not in found]
     field = missing[0]
-    others = [header for _, header in unknown]
     lookalike = (
         next((h for _, h in unknown if looks_like(h, label, [field]) == field), None)
         if label
         else None
     )
-    nearest = lookalike or closest(field, others)
-    where = sheet.where(row)
+    nearest = lookalike or closest(field, [header for _, header in unknown])
     names = ", ".join(repr(m) for m in missing)
     problem = f"the header row has no {names} column"
     if nearest is not None:
@@ -219,6 +244,11 @@ def _missing_column(
         problem += f" (the closest header present is {snippet(nearest)} in {place})"
     else:
         problem += f" (its headers: {', '.join(snippet(c.header) for c in found.values())})"
+    return InputError(sheet.where(row), problem, _add_column_hint(field, lookalike, config, label))
+
+
+def _add_column_hint(field: str, lookalike: str | None, config: Config | None, label: str) -> str:
+    """How to supply a missing column: rename the header that looks like it, or map one."""
     expected = f"a {field} column"
     if lookalike is not None:
         mapping = (
@@ -226,14 +256,35 @@ def _missing_column(
             if config is not None
             else f'rvc.toml: [columns.{label}] {field} = "{lookalike}"'
         )
-        expected += f": rename {snippet(lookalike)} to {field}, or map it in {mapping}"
-    elif label:
-        expected += f" (add it, or map your own header in rvc.toml: [columns.{label}])"
-    return InputError(where, problem, expected)
+        return expected + f": rename {snippet(lookalike)} to {field}, or map it in {mapping}"
+    if label:
+        return expected + f" (add it, or map your own header in rvc.toml: [columns.{label}])"
+    return expected
 
 
 def _check_header_row(table: Table, notes: list[str]) -> None:
     """A header that cannot be read would drop its column without a word: refuse or say so."""
+    _refuse_unreadable_headers(table)
+    sheet, row = table.sheet, table.header_row
+    headers = sheet.rows[row - sheet.first_row]
+    sample = sheet.rows[row + 1 - sheet.first_row : row + 1001 - sheet.first_row]
+    width = max((len(r) for r in sample), default=0)
+    for offset in range(width):
+        header = headers[offset] if offset < len(headers) else None
+        if has_value(header):
+            continue
+        if any(offset < len(r) and r[offset] not in (None, "") for r in sample):
+            col = sheet.first_col + offset
+            where = column_letters(col) if sheet.kind == "xlsx" else f"column {col}"
+            notes.append(
+                f"{sheet.name}: column {where} holds values but has no header in row {row}; "
+                "it was not read (give it a header if it is a contract column)"
+            )
+
+
+def _refuse_unreadable_headers(table: Table) -> None:
+    """Header cells merged over columns that are read, Excel errors and unsaved formulas in
+    the header row are errors."""
     sheet, row = table.sheet, table.header_row
     read = {c.col for c in table.columns.values()}
     for top, left, bottom, right in sheet.merged:
@@ -255,20 +306,6 @@ def _check_header_row(table: Table, notes: list[str]) -> None:
                 sheet.where(r, c),
                 "header cell is a formula with no saved result",
                 "a column name typed as text (or recalculate and save the file)",
-            )
-    headers = sheet.rows[row - sheet.first_row]
-    sample = sheet.rows[row + 1 - sheet.first_row : row + 1001 - sheet.first_row]
-    width = max((len(r) for r in sample), default=0)
-    for offset in range(width):
-        header = headers[offset] if offset < len(headers) else None
-        if has_value(header):
-            continue
-        if any(offset < len(r) and r[offset] not in (None, "") for r in sample):
-            col = sheet.first_col + offset
-            where = column_letters(col) if sheet.kind == "xlsx" else f"column {col}"
-            notes.append(
-                f"{sheet.name}: column {where} holds values but has no header in row {row}; "
-                "it was not read (give it a header if it is a contract column)"
             )
 
 

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from rvc import hs
+from rvc.contract import FIELDS, LVC_FORMULAS, VEHICLE_CLASSES
 from rvc.errors import InputError
 from rvc.hs import HsPattern
 from rvc.model import BillOfMaterials, LvcRow, Provenance, Vehicle
 from rvc.money import ZERO, fmt_number
 from rvc.readers import cells
-from rvc.readers.cells import Cell
-from rvc.readers.config import FIELDS, Config
+from rvc.readers.cells import Cell, currency_code
+from rvc.readers.config import Config
 from rvc.readers.raw import RawSheet, column_letters, normalize_name
 from rvc.readers.suggest import looks_like
-from rvc.rules.schema import RulePack
+from rvc.rulepack.schema import RulePack, VehicleClassDef
 from rvc.text import snippet
-
-VEHICLE_CLASSES = {
-    "passengervehicle": "passenger_vehicle",
-    "lighttruck": "light_truck",
-    "heavytruck": "heavy_truck",
-}
-LVC_FORMULAS = {
-    "netcost": "net_cost",
-    "annualpurchasevalue": "annual_purchase_value",
-    "apv": "annual_purchase_value",
-}
 
 
 def _refuse_lookalikes(
@@ -62,6 +53,31 @@ def read_vehicle(
     override: date | None,
     today: date,
 ) -> tuple[Vehicle, date, str]:
+    """The Vehicle sheet as a `Vehicle`, with the date whose thresholds apply and where that
+    date comes from (`option`: --as-of, `workbook`: its as_of, else `today`)."""
+    _note_extra_columns(sheet, provenance)
+    found, unknown = _find_fields(sheet, config, provenance)
+    _refuse_lookalikes(sheet, found, unknown, config)
+    fields = _Fields(sheet, found)
+    fields.refuse_bad_cells()
+    vehicle = _vehicle(fields, notes)
+    effective, source = _effective_date(override, vehicle.as_of, today)
+    return vehicle, effective, source
+
+
+def _note_extra_columns(sheet: RawSheet, provenance: Provenance) -> None:
+    """Only columns A (field) and B (value) are read: any others are listed as ignored."""
+    width = max((len(r) for r in sheet.rows), default=0) + sheet.first_col - 1
+    if width > 2:
+        extra = ", ".join(column_letters(c) for c in range(3, width + 1))
+        provenance.ignored_columns.append(f"{sheet.name}: columns {extra} (only A and B are read)")
+
+
+def _find_fields(
+    sheet: RawSheet, config: Config, provenance: Provenance
+) -> tuple[dict[str, Cell], list[tuple[int, str]]]:
+    """The value cell of each field named in column A (contract names, or as mapped), and the
+    rows whose name is no field (row, name); a field named twice is an error."""
     aliases = {
         header: (name, via)
         for name, headers in config.aliases("Vehicle").items()
@@ -69,22 +85,11 @@ def read_vehicle(
     }
     found: dict[str, Cell] = {}
     unknown: list[tuple[int, str]] = []
-    width = max((len(r) for r in sheet.rows), default=0) + sheet.first_col - 1
-    if width > 2:
-        extra = ", ".join(column_letters(c) for c in range(3, width + 1))
-        provenance.ignored_columns.append(f"{sheet.name}: columns {extra} (only A and B are read)")
     for row in range(sheet.first_row, sheet.last_row + 1):
-        key_cell = Cell(sheet, row, 1, "field name")
-        key = cells.text(key_cell)
-        if key is None:
+        key = cells.text(Cell(sheet, row, 1, "field name"))
+        if key is None or _is_header_row(sheet, row, key):
             continue
-        name = normalize_name(key)
-        if (
-            name == "field"
-            and normalize_name(cells.text(Cell(sheet, row, 2, "value")) or "") == "value"
-        ):
-            continue
-        match = aliases.get(name)
+        match = aliases.get(normalize_name(key))
         if match is None:
             unknown.append((row, key))
             provenance.ignored_columns.append(
@@ -93,124 +98,125 @@ def read_vehicle(
             continue
         field, via = match
         if field in found:
-            first = found[field]
             raise InputError(
                 sheet.where(row, 1),
-                f"field '{field}' appears a second time (first on row {first.row})",
+                f"field '{field}' appears a second time (first on row {found[field].row})",
                 "each field once",
             )
         if via != "contract":
             provenance.mapping.append(f"{sheet.name} field '{key}' read as {field}")
         found[field] = Cell(sheet, row, 2, field)
         provenance.locations[field] = found[field].where
-    _refuse_lookalikes(sheet, found, unknown, config)
-    for r, c in (*sheet.errors, *sheet.no_cached_value):
-        for found_cell in found.values():
-            if (found_cell.row, found_cell.col) == (r, c):
-                found_cell.value()
+    return found, unknown
 
-    def need(field: str, what: str) -> Cell:
-        if field not in found or found[field].value() is None:
-            where = found[field].where if field in found else f"{sheet.file}: sheet '{sheet.name}'"
+
+def _is_header_row(sheet: RawSheet, row: int, key: str) -> bool:
+    """A `field` / `value` row (the template's header) names no field."""
+    if normalize_name(key) != "field":
+        return False
+    return normalize_name(cells.text(Cell(sheet, row, 2, "value")) or "") == "value"
+
+
+class _Fields:
+    """The Vehicle sheet's value cells by field, read strictly."""
+
+    def __init__(self, sheet: RawSheet, found: dict[str, Cell]) -> None:
+        self.sheet = sheet
+        self.found = found
+
+    def refuse_bad_cells(self) -> None:
+        """An Excel error or an unsaved formula in a value cell stops the run."""
+        at = {(cell.row, cell.col): cell for cell in self.found.values()}
+        for position in (*self.sheet.errors, *self.sheet.no_cached_value):
+            if position in at:
+                at[position].value()
+
+    def get(self, field: str) -> Cell | None:
+        """The field's value cell, None when the sheet does not name the field."""
+        return self.found.get(field)
+
+    def need(self, field: str, what: str) -> Cell:
+        """The value cell of a required field; a located error when it is missing or blank."""
+        cell = self.found.get(field)
+        if cell is None or cell.value() is None:
+            where = (
+                cell.where if cell is not None else f"{self.sheet.file}: sheet '{self.sheet.name}'"
+            )
             raise InputError(
                 where,
                 f"{field} is missing",
                 f"a row with '{field}' in column A and {what} in column B",
             )
-        return found[field]
+        return cell
 
-    def get(field: str) -> Cell | None:
-        return found.get(field)
+    def text(self, field: str) -> str | None:
+        """An optional free-text field."""
+        cell = self.found.get(field)
+        return cells.text(cell) if cell is not None else None
 
-    model_line = cells.text(need("model_line", "the model line, e.g. Sedan 2.0 AWD")) or ""
+    def amount(self, field: str, positive: bool = False) -> Decimal | None:
+        """An optional amount (> 0 when `positive`)."""
+        cell = self.found.get(field)
+        return cells.amount(cell, strictly_positive=positive) if cell is not None else None
+
+
+def _vehicle(fields: _Fields, notes: list[str]) -> Vehicle:
+    """Each field parsed, in the order the sheet's errors are reported in: the required ones
+    first (model_line, vehicle_class, net_cost), then the optional ones."""
+    model_line = cells.text(fields.need("model_line", "the model line, e.g. Sedan 2.0 AWD")) or ""
     vehicle_class = cells.choice(
-        need("vehicle_class", "passenger_vehicle, light_truck or heavy_truck"),
+        fields.need("vehicle_class", "passenger_vehicle, light_truck or heavy_truck"),
         VEHICLE_CLASSES,
         "passenger_vehicle, light_truck, heavy_truck",
     )
     net_cost = cells.amount(
-        need("net_cost", "the net cost of one vehicle, e.g. 31250.00"),
+        fields.need("net_cost", "the net cost of one vehicle, e.g. 31250.00"),
         strictly_positive=True,
         example="31250.00",
     )
     currency = "USD"
-    if (cell := get("currency")) is not None and (code := cells.text(cell)) is not None:
+    if (cell := fields.get("currency")) is not None and (code := cells.text(cell)) is not None:
         currency = currency_code(cell, code)
-    hs_subheading = None
-    if (cell := get("hs_subheading")) is not None:
-        hs_subheading = cells.hs_code(cell, notes)
-        if hs_subheading is not None:
-            provenance.locations["hs_subheading"] = cell.where
-    workbook_date = cells.date(cell) if (cell := get("as_of")) is not None else None
-    if override is not None:
-        effective, source = override, "option"
-    elif workbook_date is not None:
-        effective, source = workbook_date, "workbook"
-    else:
-        effective, source = today, "today"
-
-    def optional_amount(field: str, positive: bool = False) -> Decimal | None:
-        cell = get(field)
-        if cell is None:
-            return None
-        return cells.amount(cell, strictly_positive=positive)
-
+    cell = fields.get("hs_subheading")
+    hs_subheading = cells.hs_code(cell, notes) if cell is not None else None
+    workbook_date = cells.date(cell) if (cell := fields.get("as_of")) is not None else None
     formula = "net_cost"
-    if (cell := get("lvc_formula")) is not None:
+    if (cell := fields.get("lvc_formula")) is not None:
         formula = cells.choice(cell, LVC_FORMULAS, "net_cost or annual_purchase_value") or formula
-    for field in ("total_annual_purchase_value", "production_wages_total"):
-        if field in found:
-            provenance.locations[field] = found[field].where
-    vehicle = Vehicle(
+    return Vehicle(
         model_line=model_line,
         vehicle_class=vehicle_class or "",
         net_cost=net_cost or Decimal(0),
         currency=currency,
         hs_subheading=hs_subheading,
-        producer=cells.text(cell) if (cell := get("producer")) is not None else None,
-        plant=cells.text(cell) if (cell := get("plant")) is not None else None,
+        producer=fields.text("producer"),
+        plant=fields.text("plant"),
         as_of=workbook_date,
-        transaction_value=optional_amount("transaction_value"),
+        transaction_value=fields.amount("transaction_value"),
         lvc_formula=formula,
-        total_annual_purchase_value=optional_amount("total_annual_purchase_value", True),
-        production_wages_total=optional_amount("production_wages_total", True),
+        total_annual_purchase_value=fields.amount("total_annual_purchase_value", True),
+        production_wages_total=fields.amount("production_wages_total", True),
     )
-    return vehicle, effective, source
 
 
-def currency_code(cell: Cell, code: str) -> str:
-    """A three-letter ISO currency code, upper-cased."""
-    code = code.strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise cell.fail(
-            f"is {snippet(code)}", "a three-letter ISO currency code such as USD, CAD, MXN"
-        )
-    return code
+def _effective_date(
+    override: date | None, workbook_date: date | None, today: date
+) -> tuple[date, str]:
+    """The date whose thresholds apply and its source: --as-of, else the workbook's as_of,
+    else today."""
+    if override is not None:
+        return override, "option"
+    if workbook_date is not None:
+        return workbook_date, "workbook"
+    return today, "today"
 
 
 def check_lvc_inputs(
     sheet: RawSheet, vehicle: Vehicle, rows: list[LvcRow], provenance: Provenance
 ) -> None:
-    tech = next((r for r in rows if r.category == "technology"), None)
-    if tech is not None and vehicle.production_wages_total is None:
-        raise InputError(
-            provenance.locations.get(
-                "production_wages_total", f"{sheet.file}: sheet '{sheet.name}'"
-            ),
-            f"production_wages_total is missing, but LVC row {tech.row} claims a technology credit",
-            "the producer's total annual wages of direct production workers in North America",
-        )
-    if (
-        vehicle.lvc_formula == "annual_purchase_value"
-        and vehicle.total_annual_purchase_value is None
-    ):
-        raise InputError(
-            provenance.locations.get(
-                "total_annual_purchase_value", f"{sheet.file}: sheet '{sheet.name}'"
-            ),
-            "total_annual_purchase_value is missing, but lvc_formula is annual_purchase_value",
-            "the assembly plant's total annual purchases of parts and materials (TAPV)",
-        )
+    """The Vehicle fields the LVC rows need are there, and the LVC amounts fit the formula:
+    at most the plant's annual purchases, or (per vehicle) at most the net cost."""
+    _check_lvc_fields(sheet, vehicle, rows, provenance)
     material = sum((r.amount or ZERO for r in rows if r.category == "material"), ZERO)
     labor = sum((r.amount or ZERO for r in rows if r.category == "labor"), ZERO)
     if vehicle.lvc_formula == "annual_purchase_value":
@@ -231,6 +237,28 @@ def check_lvc_inputs(
             f"({provenance.locations.get('net_cost', 'Vehicle')}): with the net cost formula "
             "they are per vehicle",
             "amounts per vehicle, or lvc_formula annual_purchase_value for annual amounts",
+        )
+
+
+def _check_lvc_fields(
+    sheet: RawSheet, vehicle: Vehicle, rows: list[LvcRow], provenance: Provenance
+) -> None:
+    """A technology credit needs production_wages_total; the annual purchase value formula
+    needs total_annual_purchase_value."""
+    sheet_place = f"{sheet.file}: sheet '{sheet.name}'"
+    tech = next((r for r in rows if r.category == "technology"), None)
+    if tech is not None and vehicle.production_wages_total is None:
+        raise InputError(
+            provenance.locations.get("production_wages_total", sheet_place),
+            f"production_wages_total is missing, but LVC row {tech.row} claims a technology credit",
+            "the producer's total annual wages of direct production workers in North America",
+        )
+    apv = vehicle.lvc_formula == "annual_purchase_value"
+    if apv and vehicle.total_annual_purchase_value is None:
+        raise InputError(
+            provenance.locations.get("total_annual_purchase_value", sheet_place),
+            "total_annual_purchase_value is missing, but lvc_formula is annual_purchase_value",
+            "the assembly plant's total annual purchases of parts and materials (TAPV)",
         )
 
 
@@ -257,10 +285,18 @@ def check_vehicle(bom: BillOfMaterials, pack: RulePack) -> None:
             f"{pack.pack.id}",
             f"one of {', '.join(c.id for c in pack.vehicle_classes)}",
         )
-    code = vehicle.hs_subheading
-    if code is None:
-        return
-    where = locations.get("hs_subheading", "Vehicle")
+    if vehicle.hs_subheading is not None:
+        where = locations.get("hs_subheading", "Vehicle")
+        _check_subheading(vehicle.hs_subheading, definition, pack, where)
+
+
+def _matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(HsPattern.parse(p).matches(code) for p in patterns)
+
+
+def _check_subheading(code: str, definition: VehicleClassDef, pack: RulePack, where: str) -> None:
+    """`hs_subheading` is a six-digit subheading of the class, not one it excludes; when it is
+    another class's, the error says which."""
     if len(code) < 6:
         raise InputError(
             where,
@@ -268,25 +304,24 @@ def check_vehicle(bom: BillOfMaterials, pack: RulePack) -> None:
             "a six-digit subheading such as 8703.80",
         )
     for excluded in definition.excluded:
-        if any(HsPattern.parse(p).matches(code) for p in excluded.hs):
+        if _matches(code, excluded.hs):
             raise InputError(
                 where,
                 f"hs_subheading {hs.dotted(code)} is not a {definition.title.lower()}: "
                 f"{excluded.reason}",
                 "a vehicle this rule pack covers",
             )
-    if any(HsPattern.parse(p).matches(code) for group in definition.hs for p in group.hs):
+    if _matches(code, (p for group in definition.hs for p in group.hs)):
         return
     others = [
         c.title.lower()
         for c in pack.vehicle_classes
-        if any(HsPattern.parse(p).matches(code) for group in c.hs for p in group.hs)
+        if _matches(code, (p for group in c.hs for p in group.hs))
     ]
     hint = f" (it is a {' or '.join(others)} subheading)" if others else ""
     allowed = ", ".join(p for group in definition.hs for p in group.hs)
     raise InputError(
         where,
-        f"hs_subheading {hs.dotted(code)} does not match vehicle_class "
-        f"{vehicle.vehicle_class}{hint}",
+        f"hs_subheading {hs.dotted(code)} does not match vehicle_class {definition.id}{hint}",
         f"for a {definition.title.lower()}: {allowed}",
     )

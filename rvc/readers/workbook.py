@@ -11,14 +11,16 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
+from rvc.contract import OPTIONAL_SHEETS, OTHER_SPELLINGS, REQUIRED_SHEETS, SHEETS
 from rvc.errors import InputError
-from rvc.model import BillOfMaterials, Provenance
+from rvc.model import BillOfMaterials, BomIndex, Provenance
 from rvc.money import ZERO
 from rvc.readers import csv_folder, paths, xlsx, xlsx_guard
 from rvc.readers import files as safe_files
 from rvc.readers.bom_sheet import BomReader
 from rvc.readers.config import Config
-from rvc.readers.purchases import Converter, read_fx, read_lvc, read_metals
+from rvc.readers.fx import Converter, read_fx
+from rvc.readers.purchases import read_lvc, read_metals
 from rvc.readers.raw import RawSheet, has_value, normalize_name
 from rvc.readers.source import MemoryFile
 from rvc.readers.suggest import sheet_looks_like
@@ -41,44 +43,14 @@ def read_bom(
     `path` may be a `MemoryFile`: an .xlsx's bytes under the name it is reported by."""
     config = config or Config()
     notes: list[str] = []
-    wanted: dict[str, str] = {}
-    for sheet in ("Vehicle", "BOM", "SteelAluminum", "LVC", "FX"):
-        for name in config.sheet_names(sheet):
-            wanted[name] = sheet
-    if isinstance(path, MemoryFile):
-        found, others = xlsx.read_sheets(path, wanted)
-        digest = hashlib.sha256(path.getbuffer()).hexdigest()
-    else:
-        paths.check_input(path)
-        if path.is_dir() or path.suffix.lower() == ".csv":
-            found, others = csv_folder.read_sheets(path, wanted, notes)
-            files = sorted((Path(sheet.file) for sheet in found.values()), key=lambda f: f.name)
-            digest = safe_files.digest(files, csv_folder.MAX_CSV_BYTES, framed=True)
-        else:
-            found, others = xlsx.read_sheets(path, wanted)
-            digest = safe_files.digest([path], xlsx_guard.MAX_FILE_BYTES)
-    if not isinstance(path, MemoryFile) and (link := safe_files.link_note(path)) is not None:
-        notes.append(link)
-    sheets: dict[str, RawSheet] = {wanted[k]: v for k, v in found.items()}
-    for label in ("SteelAluminum", "LVC", "FX"):
-        optional = sheets.get(label)
-        if optional is not None and not any(has_value(v) for row in optional.rows for v in row):
-            del sheets[label]
-            notes.append(f"sheet '{optional.name}' is empty; read as if it were absent")
-    for label in ("Vehicle", "BOM"):
+    wanted: dict[str, str] = {name: sheet for sheet in SHEETS for name in config.sheet_names(sheet)}
+    found, others, digest = _read_sheets(path, wanted, notes)
+    sheets = _contract_sheets(found, wanted, notes)
+    for label in REQUIRED_SHEETS:
         if label not in sheets:
             raise _missing_sheet(path, label, [v.name for v in sheets.values()], others, config)
     _note_lookalike_sheets(sheets, others, notes, config)
-    provenance = Provenance(path=str(path), sha256=digest)
-    provenance.ignored_sheets = others
-    if config.source is not None:
-        provenance.mapping.append(f"settings from {config.label}")
-    for label, read in sheets.items():
-        provenance.sheets[label] = read.name
-        if normalize_name(read.name) not in (normalize_name(label), "steelaluminium"):
-            provenance.mapping.append(f"sheet '{read.name}' read as {label}")
-        if read.hidden:
-            notes.append(f"sheet '{read.name}' is hidden in the workbook; it was read anyway")
+    provenance = _provenance(path, digest, sheets, others, config, notes)
     vehicle, effective, source = read_vehicle(
         sheets["Vehicle"], config, notes, provenance, as_of, today
     )
@@ -100,12 +72,7 @@ def read_bom(
         else None
     )
     lvc = read_lvc(sheets["LVC"], config, notes, provenance, converter) if "LVC" in sheets else None
-    provenance.fx_rates = [r for r in provenance.fx_rates if r.currency in converter.used]
-    if converter.used:
-        notes.append(
-            f"amounts in {', '.join(sorted(converter.used))} converted to {vehicle.currency} at "
-            "the FX sheet's rates"
-        )
+    _note_conversions(converter, provenance, notes)
     if lvc is not None:
         check_lvc_inputs(sheets["Vehicle"], vehicle, lvc, provenance)
     return BillOfMaterials(
@@ -118,10 +85,84 @@ def read_bom(
         provenance=provenance,
         as_of=effective,
         as_of_source=source,
+        index=BomIndex(lines, reader.parent_index),
     )
 
 
-CSV_SHEETS = ("Vehicle", "BOM", "SteelAluminum", "LVC", "FX")
+def _is_csv(path: Path | MemoryFile) -> bool:
+    """A folder of CSV files, or one CSV file standing for its folder."""
+    return isinstance(path, Path) and (path.is_dir() or path.suffix.lower() == ".csv")
+
+
+def _read_sheets(
+    path: Path | MemoryFile, wanted: dict[str, str], notes: list[str]
+) -> tuple[dict[str, RawSheet], list[str], str]:
+    """The sheets (or CSV files) named in `wanted`, the names of the others, and the digest of
+    what was read."""
+    if isinstance(path, MemoryFile):
+        found, others = xlsx.read_sheets(path, wanted)
+        return found, others, hashlib.sha256(path.getbuffer()).hexdigest()
+    paths.check_input(path)
+    if _is_csv(path):
+        found, others = csv_folder.read_sheets(path, wanted, notes)
+        files = sorted((Path(sheet.file) for sheet in found.values()), key=lambda f: f.name)
+        digest = safe_files.digest(files, csv_folder.MAX_CSV_BYTES, framed=True)
+    else:
+        found, others = xlsx.read_sheets(path, wanted)
+        digest = safe_files.digest([path], xlsx_guard.MAX_FILE_BYTES)
+    if (link := safe_files.link_note(path)) is not None:
+        notes.append(link)
+    return found, others, digest
+
+
+def _contract_sheets(
+    found: dict[str, RawSheet], wanted: dict[str, str], notes: list[str]
+) -> dict[str, RawSheet]:
+    """The sheets read, by contract name; an empty optional sheet is read as absent."""
+    sheets = {wanted[k]: v for k, v in found.items()}
+    for label in OPTIONAL_SHEETS:
+        optional = sheets.get(label)
+        if optional is not None and not any(has_value(v) for row in optional.rows for v in row):
+            del sheets[label]
+            notes.append(f"sheet '{optional.name}' is empty; read as if it were absent")
+    return sheets
+
+
+_CONTRACT_NAMES = {normalize_name(n) for names in OTHER_SPELLINGS.values() for n in names}
+"""The contract's other spellings of sheet names: a sheet read under one is not mapped."""
+
+
+def _provenance(
+    path: Path | MemoryFile,
+    digest: str,
+    sheets: dict[str, RawSheet],
+    others: list[str],
+    config: Config,
+    notes: list[str],
+) -> Provenance:
+    """What was read from where: the settings used, each sheet read under another name, the
+    sheets ignored; a hidden sheet is read, and noted."""
+    provenance = Provenance(path=str(path), sha256=digest)
+    provenance.ignored_sheets = others
+    if config.source is not None:
+        provenance.mapping.append(f"settings from {config.label}")
+    for label, read in sheets.items():
+        provenance.sheets[label] = read.name
+        if normalize_name(read.name) not in _CONTRACT_NAMES | {normalize_name(label)}:
+            provenance.mapping.append(f"sheet '{read.name}' read as {label}")
+        if read.hidden:
+            notes.append(f"sheet '{read.name}' is hidden in the workbook; it was read anyway")
+    return provenance
+
+
+def _note_conversions(converter: Converter, provenance: Provenance, notes: list[str]) -> None:
+    """Only the FX rates a line used stay in the provenance; the conversion is noted."""
+    provenance.fx_rates = [r for r in provenance.fx_rates if r.currency in converter.used]
+    if converter.used:
+        notes.append(
+            f"amounts in {', '.join(sorted(converter.used))} converted to {converter.base} at "
+            "the FX sheet's rates"
+        )
 
 
 def _missing_sheet(
@@ -129,8 +170,7 @@ def _missing_sheet(
 ) -> InputError:
     """A required sheet (or CSV file) is missing: say which, suggest the closest name, the
     `[sheets]` mapping, and `--config` for an export away from its settings file."""
-    csv = isinstance(path, Path) and (path.is_dir() or path.suffix.lower() == ".csv")
-    found = [*read, *others]
+    csv = _is_csv(path)
     guess = next((name for name in others if sheet_looks_like(_stem(name, csv), label)), None)
     erp_hint = ""
     if config.source is None and others and guess is None:
@@ -139,34 +179,8 @@ def _missing_sheet(
             "file, or pass --config FILE)"
         )
     if isinstance(path, Path) and csv:
-        folder = path if path.is_dir() else path.parent
-        shown = ", ".join(f"{name}.csv" for name in read) if read else ""
-        rest = ", ".join(others)
-        listing = ", ".join(x for x in (shown, rest) if x)
-        if not listing:
-            workbooks = sorted(p.name for p in folder.iterdir() if p.suffix.lower() == ".xlsx")
-            where = str(folder)
-            problem = "holds no .csv files"
-            expected = (
-                "a folder with Vehicle.csv and BOM.csv (SteelAluminum.csv, LVC.csv and FX.csv "
-                "optional; `rvc template --csv DIR` writes them), or an .xlsx workbook"
-            )
-            if workbooks:
-                expected += f": to check the workbook here, name it (rvc check {workbooks[0]})"
-            return InputError(where, problem, expected)
-        place = "this folder" if path.is_dir() else f"folder {folder}, beside it"
-        expected = f"a file {label}.csv in that folder (`rvc template --csv DIR` writes one)"
-        if guess is not None:
-            expected = (
-                f"{label}.csv: rename {guess} to {label}.csv, or map it in "
-                f"{config.mapping_hint('sheets', label, Path(guess).stem)}"
-            )
-        return InputError(
-            str(path),
-            f"{label}.csv is missing from {place} (found: {listing})",
-            expected + erp_hint,
-        )
-    have = ", ".join(repr(name) for name in found)
+        return _missing_csv_file(path, label, read, others, guess, config, erp_hint)
+    have = ", ".join(repr(name) for name in [*read, *others])
     expected = f"a sheet named {label} as in the workbook contract (`rvc template` writes one)"
     if guess is not None:
         expected = (
@@ -178,6 +192,47 @@ def _missing_sheet(
     )
 
 
+def _missing_csv_file(
+    path: Path,
+    label: str,
+    read: list[str],
+    others: list[str],
+    guess: str | None,
+    config: Config,
+    erp_hint: str,
+) -> InputError:
+    """A contract file (`Vehicle.csv`) is missing from a CSV folder, or the folder holds none."""
+    folder = path if path.is_dir() else path.parent
+    shown = ", ".join(f"{name}.csv" for name in read) if read else ""
+    listing = ", ".join(x for x in (shown, ", ".join(others)) if x)
+    if not listing:
+        return _no_csv_files(folder)
+    place = "this folder" if path.is_dir() else f"folder {folder}, beside it"
+    expected = f"a file {label}.csv in that folder (`rvc template --csv DIR` writes one)"
+    if guess is not None:
+        expected = (
+            f"{label}.csv: rename {guess} to {label}.csv, or map it in "
+            f"{config.mapping_hint('sheets', label, Path(guess).stem)}"
+        )
+    return InputError(
+        str(path),
+        f"{label}.csv is missing from {place} (found: {listing})",
+        expected + erp_hint,
+    )
+
+
+def _no_csv_files(folder: Path) -> InputError:
+    """A folder with no CSV files: what to put there, or the workbook to name instead."""
+    workbooks = sorted(p.name for p in folder.iterdir() if p.suffix.lower() == ".xlsx")
+    expected = (
+        "a folder with Vehicle.csv and BOM.csv (SteelAluminum.csv, LVC.csv and FX.csv "
+        "optional; `rvc template --csv DIR` writes them), or an .xlsx workbook"
+    )
+    if workbooks:
+        expected += f": to check the workbook here, name it (rvc check {workbooks[0]})"
+    return InputError(str(folder), "holds no .csv files", expected)
+
+
 def _stem(name: str, csv: bool) -> str:
     return Path(name).stem if csv and name.lower().endswith(".csv") else name
 
@@ -187,7 +242,7 @@ def _note_lookalike_sheets(
 ) -> None:
     """An optional sheet under another name (`Steel`, `LVCs`) would leave its requirement not
     evaluated: say which sheet was ignored and how to have it read."""
-    for label in ("SteelAluminum", "LVC", "FX"):
+    for label in OPTIONAL_SHEETS:
         if label in sheets:
             continue
         for name in others:

@@ -58,13 +58,18 @@ from rvc.results import (
     RequirementResult,
     Status,
     VehicleRvcEvidence,
+    Verdict,
 )
 
 INJECTION = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters a spreadsheet may read as the start of a formula."""
 FIRST = 2
 """The first data row of every table sheet (row 1 holds the headers)."""
-LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "NOT EVALUATED"}
+PASS = f'"{Status.PASS.label}"'
+FAIL = f'"{Status.FAIL.label}"'
+NOT_EVALUATED = f'"{Status.NOT_EVALUATED.label}"'
+INCOMPLETE = f'"{Verdict.INCOMPLETE.label}"'
+"""The status words as the formulas write them (quoted), the same as rvc's own columns."""
 HOW = {
     "declared": "declared",
     "meets_threshold": "by threshold: own RVC meets it",
@@ -249,6 +254,31 @@ L_LINE, L_PARENT, L_QTY, L_COST, L_KIDS = (
 READING_TAG = {"us-cbp": "USCBP", "roll-up": "ROLLUP"}
 
 
+class _Calc:
+    """The Calculation sheet's rows as they are built: labelled figures, each named or
+    referred to by its cell, under section titles."""
+
+    def __init__(self, writer: _Writer, cells: _Cells) -> None:
+        self.writer = writer
+        self.cells = cells
+        self.rows: list[list[Any]] = [
+            [cells.head(h) for h in ("Figure", "Value", "Formula / how", "Name")]
+        ]
+
+    def put(self, label: str, value: Any, how: str = "", name: str = "") -> str:
+        """A figure's row; returns what a formula calls it (its name, else its cell)."""
+        self.rows.append([label, value, how, name or None])
+        ref = f"$B${len(self.rows)}"
+        if name:
+            self.writer.name(name, "Calculation", ref)
+        return name or f"Calculation!{ref}"
+
+    def title(self, text: str) -> None:
+        """A blank row, then a section title."""
+        self.rows.append([])
+        self.rows.append([self.cells.title(text)])
+
+
 class _Writer:
     def __init__(
         self, report: Report, bill: BillOfMaterials | None, command_line: str, settings: str
@@ -319,73 +349,85 @@ class _Writer:
         self.params.append((name, value, kind, label, since, citation))
 
     def _parameters(self, ws: Any) -> None:
-        report = self.report
-        bill = self.bill
-        vehicle = bill.vehicle if bill else None
         for results in self.by_kind.values():
             for r in results:
-                since = r.in_force_from.isoformat() if r.in_force_from else ""
-                cite = f"{r.citation} [status {r.source_status}]" if r.citation else ""
-                name = _threshold_name(r)
-                if r.threshold is not None:
-                    self._param(name, _fraction(r.threshold), "pct", r.title, since, cite)
-                ev = r.evidence
-                if isinstance(ev, VehicleRvcEvidence) and ev.transaction_value:
-                    self._param(
-                        "RVC_TV_Threshold",
-                        _fraction(ev.transaction_value["threshold"]),
-                        "pct",
-                        "Vehicle RVC, transaction value method",
-                        since,
-                        cite,
-                    )
-                if isinstance(ev, MetalEvidence) and ev.material == "steel":
-                    self._param(
-                        "Steel_MeltPour_Required",
-                        1 if ev.melted_and_poured_required else 0,
-                        "int",
-                        "Steel counts as originating only if melted and poured in North "
-                        "America (1 = yes)",
-                        since,
-                        "s. 17(5)(b)",
-                    )
-                if isinstance(ev, LvcEvidence):
-                    self._param(
-                        "LVC_MM_Minimum",
-                        _fraction(ev.minimum),
-                        "pct",
-                        "LVC: high-wage material and manufacturing, minimum points",
-                        since,
-                        cite,
-                    )
-                    self._param(
-                        "Tech_Cap", _fraction(ev.technology_cap), "pct",
-                        "LVC: high-wage technology credit, cap (points)", since, cite,
-                    )  # fmt: skip
-                    self._param(
-                        "Assembly_Credit", _fraction(ev.assembly_cap), "pct",
-                        "LVC: high-wage assembly credit (points)", since, cite,
-                    )  # fmt: skip
-                    for cur, figure in sorted(ev.high_wage_per_hour.items()):
-                        self._param(
-                            f"High_Wage_{_SAFE_NAME.sub('_', cur)}", figure, "num",
-                            f"LVC: high wage per hour in {cur} (s. 12)", since, cite,
-                        )  # fmt: skip
-                if isinstance(ev, CorePartsEvidence):
-                    averaging = not any(
-                        c.value is not None
-                        and r.threshold is not None
-                        and c.value > r.threshold
-                        and not c.average_rescues
-                        and any(not p.own_product_specific_rule for p in c.parts)
-                        for c in ev.categories
-                    )
-                    self._param(
-                        "Category_Averaging", 1 if averaging else 0, "int",
-                        "Core parts: a category whose average exceeds the threshold "
-                        "originates (1 = the rule pack allows it; derived from the result)",
-                        since, "s. 14(12)",
-                    )  # fmt: skip
+                self._requirement_params(r)
+        self._vehicle_params()
+        self._param("Reading", self.report.core_reading, "text", "Core-part reading applied")
+
+        cells = _Cells(ws, self.currency)
+        ws.freeze_panes = "A2"
+        heads = ["Name", "Value", "What", "In force from", "Citation [source status]"]
+        ws.append([cells.head(h) for h in heads])
+        for row, (name, value, kind, label, since, cite) in enumerate(self.params, FIRST):
+            ws.append([name, _shown(cells, kind, value), label, since or None, cells.text(cite)])
+            self.name(name, "Parameters", f"$B${row}")
+        _widths(ws, [24, 14, 60, 12, 70])
+        ws.auto_filter.ref = f"A1:E{len(self.params) + 1}"
+
+    def _requirement_params(self, r: RequirementResult) -> None:
+        """A requirement's threshold, and the figures of its kind the formulas read."""
+        since = r.in_force_from.isoformat() if r.in_force_from else ""
+        cite = f"{r.citation} [status {r.source_status}]" if r.citation else ""
+        if r.threshold is not None:
+            self._param(_threshold_name(r), _fraction(r.threshold), "pct", r.title, since, cite)
+        ev = r.evidence
+        if isinstance(ev, VehicleRvcEvidence) and ev.transaction_value:
+            self._param(
+                "RVC_TV_Threshold",
+                _fraction(ev.transaction_value["threshold"]),
+                "pct",
+                "Vehicle RVC, transaction value method",
+                since,
+                cite,
+            )
+        if isinstance(ev, MetalEvidence) and ev.material == "steel":
+            self._param(
+                "Steel_MeltPour_Required",
+                1 if ev.melted_and_poured_required else 0,
+                "int",
+                "Steel counts as originating only if melted and poured in North America (1 = yes)",
+                since,
+                "s. 17(5)(b)",
+            )
+        if isinstance(ev, LvcEvidence):
+            self._lvc_params(ev, since, cite)
+        if isinstance(ev, CorePartsEvidence):
+            self._param(
+                "Category_Averaging", 1 if _averaging(ev, r.threshold) else 0, "int",
+                "Core parts: a category whose average exceeds the threshold "
+                "originates (1 = the rule pack allows it; derived from the result)",
+                since, "s. 14(12)",
+            )  # fmt: skip
+
+    def _lvc_params(self, ev: LvcEvidence, since: str, cite: str) -> None:
+        """The LVC minimum, the credits' caps and each high-wage figure."""
+        self._param(
+            "LVC_MM_Minimum",
+            _fraction(ev.minimum),
+            "pct",
+            "LVC: high-wage material and manufacturing, minimum points",
+            since,
+            cite,
+        )
+        self._param(
+            "Tech_Cap", _fraction(ev.technology_cap), "pct",
+            "LVC: high-wage technology credit, cap (points)", since, cite,
+        )  # fmt: skip
+        self._param(
+            "Assembly_Credit", _fraction(ev.assembly_cap), "pct",
+            "LVC: high-wage assembly credit (points)", since, cite,
+        )  # fmt: skip
+        for cur, figure in sorted(ev.high_wage_per_hour.items()):
+            self._param(
+                f"High_Wage_{_SAFE_NAME.sub('_', cur)}", figure, "num",
+                f"LVC: high wage per hour in {cur} (s. 12)", since, cite,
+            )  # fmt: skip
+
+    def _vehicle_params(self) -> None:
+        """The Vehicle sheet's figures the formulas read: net cost, transaction value, the LVC
+        formula and its totals."""
+        vehicle = self.bill.vehicle if self.bill else None
         vev = self._evidence(VehicleRvcEvidence)
         net_cost = vehicle.net_cost if vehicle else (vev.net_cost if vev else None)
         self._param("Net_Cost", net_cost, "money", "Net cost of one vehicle (Vehicle sheet)")
@@ -393,39 +435,21 @@ class _Writer:
         if tv is not None:
             self._param("Transaction_Value", tv, "money", "Transaction value (Vehicle sheet)")
         lev = self._evidence(LvcEvidence)
-        if lev is not None:
+        if lev is None:
+            return
+        self._param(
+            "LVC_Formula", lev.formula, "text",
+            "LVC formula: net_cost or annual_purchase_value (Vehicle sheet)",
+        )  # fmt: skip
+        if vehicle is not None:
             self._param(
-                "LVC_Formula", lev.formula, "text",
-                "LVC formula: net_cost or annual_purchase_value (Vehicle sheet)",
+                "TAPV", vehicle.total_annual_purchase_value, "money",
+                "Total annual purchase value (Vehicle sheet, APV formula)",
             )  # fmt: skip
-            if vehicle is not None:
-                self._param(
-                    "TAPV", vehicle.total_annual_purchase_value, "money",
-                    "Total annual purchase value (Vehicle sheet, APV formula)",
-                )  # fmt: skip
-                self._param(
-                    "Production_Wages_Total", vehicle.production_wages_total, "money",
-                    "Total annual production wages (Vehicle sheet, technology credit)",
-                )  # fmt: skip
-        self._param("Reading", report.core_reading, "text", "Core-part reading applied")
-
-        cells = _Cells(ws, self.currency)
-        ws.freeze_panes = "A2"
-        heads = ["Name", "Value", "What", "In force from", "Citation [source status]"]
-        ws.append([cells.head(h) for h in heads])
-        for row, (name, value, kind, label, since, cite) in enumerate(self.params, FIRST):
-            if kind == "pct":
-                shown = cells.pct(value)
-            elif kind == "money":
-                shown = cells.money(value)
-            elif kind == "text":
-                shown = cells.text(str(value))
-            else:
-                shown = None if value is None else float(value)
-            ws.append([name, shown, label, since or None, cells.text(cite)])
-            self.name(name, "Parameters", f"$B${row}")
-        _widths(ws, [24, 14, 60, 12, 70])
-        ws.auto_filter.ref = f"A1:E{len(self.params) + 1}"
+            self._param(
+                "Production_Wages_Total", vehicle.production_wages_total, "money",
+                "Total annual production wages (Vehicle sheet, technology credit)",
+            )  # fmt: skip
 
     def _evidence(self, kind: type) -> Any:
         for r in self.report.requirements:
@@ -594,174 +618,159 @@ class _Writer:
     def _calculation(
         self, ws: Any, metal_refs: dict[str, str] | None, lvc_refs: dict[str, str] | None
     ) -> None:
-        cells = _Cells(ws, self.currency)
-        rows: list[list[Any]] = []
         ws.freeze_panes = "A2"
-        rows.append([cells.head(h) for h in ("Figure", "Value", "Formula / how", "Name")])
-
-        def put(label: str, value: Any, how: str = "", name: str = "") -> str:
-            rows.append([label, value, how, name or None])
-            ref = f"$B${len(rows)}"
-            if name:
-                self.name(name, "Calculation", ref)
-            return name or f"Calculation!{ref}"
-
-        def title(text: str) -> None:
-            rows.append([])
-            rows.append([cells.title(text)])
-
-        vev = self._evidence(VehicleRvcEvidence)
+        calc = _Calc(self, _Cells(ws, self.currency))
         for r in self.by_kind.get("vehicle_rvc", []):
-            title("Vehicle RVC (net cost method, s. 13): RVC = (net cost - VNM) / net cost")
-            for reading in self.layout.blocks:
-                tag = READING_TAG[reading]
-                put(
-                    f"VNM, {reading} reading",
-                    cells.money(f"=SUMPRODUCT(--(Line_Parent=0),Line_Quantity,Line_N_{tag})"),
-                    "top-level lines: quantity x non-originating value per unit (Inputs)",
-                    f"VNM_{tag}",
-                )
-                put(
-                    f"RVC, {reading} reading",
-                    cells.pct(f'=IF(Net_Cost=0,"",(Net_Cost-VNM_{tag})/Net_Cost)'),
-                    "(Net_Cost - VNM) / Net_Cost",
-                    f"RVC_{tag}",
-                )
-                put(
-                    f"Passes, {reading} reading",
-                    self._rvc_pass(f"RVC_{tag}", f"VNM_{tag}", vev),
-                    "RVC >= RVC_Threshold"
-                    + (" (or by transaction value)" if vev and vev.transaction_value else ""),
-                    f"RVC_Pass_{tag}",
-                )
-            if not self.layout.blocks or r.evidence is None:
-                continue
-            tag = READING_TAG[self.report.core_reading]
-            put("Reading applied", "=Reading", "Parameters")
-            put("VNM (reading applied)", cells.money(f"=VNM_{tag}"), "", "VNM_Applied")
-            value = put("RVC (reading applied)", cells.pct(f"=RVC_{tag}"), "", "RVC_Applied")
-            put(
-                "Allowed VNM",
-                cells.money("=Net_Cost*(1-RVC_Threshold)"),
-                "Net_Cost x (1 - RVC_Threshold)",
-                "Allowed_VNM",
-            )
-            put(
-                "Headroom (negative: too much non-originating value)",
-                cells.money("=Allowed_VNM-VNM_Applied"),
-                "Allowed_VNM - VNM_Applied",
-                "RVC_Headroom",
-            )
-            if vev is not None and vev.transaction_value:
-                put(
-                    "RVC by transaction value (reading applied)",
-                    cells.pct(
-                        '=IF(Transaction_Value=0,"",(Transaction_Value-VNM_Applied)/'
-                        "Transaction_Value)"
-                    )
-                    if self.has_param("Transaction_Value")
-                    else cells.pct(_fraction(vev.transaction_value["value"])),
-                    "(Transaction_Value - VNM) / Transaction_Value",
-                    "RVC_TV",
-                )
-            self.outcomes[r.id] = (value, "RVC_Threshold", f"RVC_Pass_{tag}")
-
+            self._vehicle_rvc(r, calc)
         for r in self.by_kind.get("core_parts", []):
-            ev = r.evidence
-            if not isinstance(ev, CorePartsEvidence):
-                continue
-            self._core_parts(r, ev, rows, put, title, cells)
-
+            if isinstance(r.evidence, CorePartsEvidence):
+                self._core_parts(r, r.evidence, calc)
         for r in self.by_kind.get("metal_share", []):
-            ev = r.evidence
-            if not isinstance(ev, MetalEvidence):
-                continue
-            metal = ev.material
-            tag = metal.capitalize()
-            title(f"{tag} (s. 17): originating Table S purchases / all Table S purchases")
-            if metal_refs is not None:
-                m, v, t, c = (metal_refs[k] for k in ("material", "value", "table", "counts"))
-                total: Any = f'=SUMIFS({v},{m},"{metal}",{t},1)'
-                orig: Any = f'=SUMIFS({v},{m},"{metal}",{t},1,{c},1)'
-                how = "SUMIFS over the SteelAluminum rows"
-            else:
-                total, orig = ev.total_value, ev.originating_value
-                how = "the engine's sum (rows not listed: pass the BOM to the writer)"
-            put(f"{tag} purchases in Table S", cells.money(total), how, f"{tag}_Total")
-            put(f"{tag} purchases counted as originating", cells.money(orig), how,
-                f"{tag}_Originating")  # fmt: skip
-            value = put(
-                f"{tag} originating share",
-                cells.pct(f'=IF({tag}_Total=0,"",{tag}_Originating/{tag}_Total)'),
-                f"{tag}_Originating / {tag}_Total",
-                f"{tag}_Share",
-            )
-            put(f"{tag} passes", f"={tag}_Share>={tag}_Threshold", ">= threshold",
-                f"{tag}_Pass")  # fmt: skip
-            self.outcomes[r.id] = (value, f"{tag}_Threshold", f"{tag}_Pass")
-
+            if isinstance(r.evidence, MetalEvidence):
+                self._metal_share(r, r.evidence, calc, metal_refs)
         for r in self.by_kind.get("lvc", []):
-            ev = r.evidence
-            if not isinstance(ev, LvcEvidence):
-                continue
-            title("Labor value content (s. 18): points = (high-wage material + labor) / "
-                  "denominator, plus credits")  # fmt: skip
-            if lvc_refs is not None:
-                cat, amt, high, plant = (lvc_refs[k] for k in ("category", "amount", "high",
-                                                                "plant"))  # fmt: skip
-                mat: Any = f'=SUMIFS({amt},{cat},"material",{high},1)'
-                lab: Any = f'=SUMIFS({amt},{cat},"labor",{high},1)'
-                tech: str | None = f'=SUMIFS({amt},{cat},"technology")'
-                qual: Any = f"=IF(SUM({plant})>0,1,0)"
-                how = "SUMIFS over the LVC rows"
-            else:
-                mat, lab = ev.high_wage_material, ev.high_wage_labor
-                tech = None
-                qual = 1 if ev.assembly_plant_row is not None else 0
-                how = "the engine's sum (rows not listed: pass the BOM to the writer)"
-            put("High-wage material", cells.money(mat), how, "LVC_Material")
-            put("High-wage labor", cells.money(lab), how, "LVC_Labor")
-            if self.has_param("TAPV") or ev.formula != "annual_purchase_value":
-                denominator: Any = (
-                    '=IF(LVC_Formula="annual_purchase_value",TAPV+LVC_Labor,Net_Cost)'
-                    if self.has_param("TAPV")
-                    else "=Net_Cost"
-                )
-            else:
-                denominator = ev.denominator
-            put("Denominator", cells.money(denominator),
-                "net cost, or TAPV + high-wage labor (APV formula)", "LVC_Denominator")  # fmt: skip
-            put(
-                "Material and manufacturing points",
-                cells.pct("=IF(LVC_Denominator=0,0,(LVC_Material+LVC_Labor)/LVC_Denominator)"),
-                "(LVC_Material + LVC_Labor) / LVC_Denominator",
-                "LVC_MM",
-            )
-            if tech is not None and self.has_param("Production_Wages_Total"):
-                put("Technology expenditure", cells.money(tech), how, "LVC_Tech_Amount")
-                uncapped: Any = (
-                    "=IF(AND(LVC_Tech_Amount>0,Production_Wages_Total>0),"
-                    "LVC_Tech_Amount/Production_Wages_Total,0)"
-                )
-            else:
-                uncapped = _fraction(ev.technology_uncapped)
-            put("Technology points before the cap", cells.pct(uncapped),
-                "technology / production wages", "LVC_Tech_Uncapped")  # fmt: skip
-            put("Technology points", cells.pct("=MIN(LVC_Tech_Uncapped,Tech_Cap)"),
-                "MIN(uncapped, Tech_Cap)", "LVC_Tech")  # fmt: skip
-            put("Qualifying assembly plant (1 = yes)", qual, "LVC rows, last column",
-                "LVC_Plant")  # fmt: skip
-            put("Assembly points", cells.pct("=IF(LVC_Plant=1,Assembly_Credit,0)"),
-                "Assembly_Credit when a plant qualifies", "LVC_Assembly")  # fmt: skip
-            value = put("LVC", cells.pct("=LVC_MM+LVC_Tech+LVC_Assembly"),
-                        "M&M points + technology + assembly", "LVC_Total")  # fmt: skip
-            put("LVC passes", "=AND(LVC_MM>=LVC_MM_Minimum,LVC_Total>=LVC_Total_Required)",
-                "M&M >= minimum and total >= required", "LVC_Pass")  # fmt: skip
-            self.outcomes[r.id] = (value, "LVC_Total_Required", "LVC_Pass")
-
-        for row in rows:
+            if isinstance(r.evidence, LvcEvidence):
+                self._lvc(r, r.evidence, calc, lvc_refs)
+        for row in calc.rows:
             ws.append(row)
         _widths(ws, [52, 18, 60, 22])
+
+    def _vehicle_rvc(self, r: RequirementResult, calc: _Calc) -> None:
+        """VNM, RVC and pass under each reading, then the reading applied, the allowed VNM,
+        the headroom and the transaction value method."""
+        cells, put = calc.cells, calc.put
+        vev = self._evidence(VehicleRvcEvidence)
+        calc.title("Vehicle RVC (net cost method, s. 13): RVC = (net cost - VNM) / net cost")
+        for reading in self.layout.blocks:
+            tag = READING_TAG[reading]
+            put(
+                f"VNM, {reading} reading",
+                cells.money(f"=SUMPRODUCT(--(Line_Parent=0),Line_Quantity,Line_N_{tag})"),
+                "top-level lines: quantity x non-originating value per unit (Inputs)",
+                f"VNM_{tag}",
+            )
+            put(
+                f"RVC, {reading} reading",
+                cells.pct(f'=IF(Net_Cost=0,"",(Net_Cost-VNM_{tag})/Net_Cost)'),
+                "(Net_Cost - VNM) / Net_Cost",
+                f"RVC_{tag}",
+            )
+            put(
+                f"Passes, {reading} reading",
+                self._rvc_pass(f"RVC_{tag}", f"VNM_{tag}", vev),
+                "RVC >= RVC_Threshold"
+                + (" (or by transaction value)" if vev and vev.transaction_value else ""),
+                f"RVC_Pass_{tag}",
+            )
+        if not self.layout.blocks or r.evidence is None:
+            return
+        tag = READING_TAG[self.report.core_reading]
+        put("Reading applied", "=Reading", "Parameters")
+        put("VNM (reading applied)", cells.money(f"=VNM_{tag}"), "", "VNM_Applied")
+        value = put("RVC (reading applied)", cells.pct(f"=RVC_{tag}"), "", "RVC_Applied")
+        put(
+            "Allowed VNM",
+            cells.money("=Net_Cost*(1-RVC_Threshold)"),
+            "Net_Cost x (1 - RVC_Threshold)",
+            "Allowed_VNM",
+        )
+        put(
+            "Headroom (negative: too much non-originating value)",
+            cells.money("=Allowed_VNM-VNM_Applied"),
+            "Allowed_VNM - VNM_Applied",
+            "RVC_Headroom",
+        )
+        if vev is not None and vev.transaction_value:
+            put(
+                "RVC by transaction value (reading applied)",
+                cells.pct(
+                    '=IF(Transaction_Value=0,"",(Transaction_Value-VNM_Applied)/Transaction_Value)'
+                )
+                if self.has_param("Transaction_Value")
+                else cells.pct(_fraction(vev.transaction_value["value"])),
+                "(Transaction_Value - VNM) / Transaction_Value",
+                "RVC_TV",
+            )
+        self.outcomes[r.id] = (value, "RVC_Threshold", f"RVC_Pass_{tag}")
+
+    def _metal_share(
+        self, r: RequirementResult, ev: MetalEvidence, calc: _Calc, refs: dict[str, str] | None
+    ) -> None:
+        """A metal's originating share: SUMIFS over the SteelAluminum rows when listed."""
+        cells, put = calc.cells, calc.put
+        metal = ev.material
+        tag = metal.capitalize()
+        calc.title(f"{tag} (s. 17): originating Table S purchases / all Table S purchases")
+        if refs is not None:
+            m, v, t, c = (refs[k] for k in ("material", "value", "table", "counts"))
+            total: Any = f'=SUMIFS({v},{m},"{metal}",{t},1)'
+            orig: Any = f'=SUMIFS({v},{m},"{metal}",{t},1,{c},1)'
+            how = "SUMIFS over the SteelAluminum rows"
+        else:
+            total, orig = ev.total_value, ev.originating_value
+            how = "the engine's sum (rows not listed: pass the BOM to the writer)"
+        put(f"{tag} purchases in Table S", cells.money(total), how, f"{tag}_Total")
+        put(f"{tag} purchases counted as originating", cells.money(orig), how,
+            f"{tag}_Originating")  # fmt: skip
+        value = put(
+            f"{tag} originating share",
+            cells.pct(f'=IF({tag}_Total=0,"",{tag}_Originating/{tag}_Total)'),
+            f"{tag}_Originating / {tag}_Total",
+            f"{tag}_Share",
+        )
+        put(f"{tag} passes", f"={tag}_Share>={tag}_Threshold", ">= threshold",
+            f"{tag}_Pass")  # fmt: skip
+        self.outcomes[r.id] = (value, f"{tag}_Threshold", f"{tag}_Pass")
+
+    def _lvc(
+        self, r: RequirementResult, ev: LvcEvidence, calc: _Calc, refs: dict[str, str] | None
+    ) -> None:
+        """LVC points: high-wage material and labor over the denominator, then the technology
+        and assembly credits, each step a named figure."""
+        cells, put = calc.cells, calc.put
+        calc.title("Labor value content (s. 18): points = (high-wage material + labor) / "
+                   "denominator, plus credits")  # fmt: skip
+        mat, lab, tech, qual, how = _lvc_sums(ev, refs)
+        put("High-wage material", cells.money(mat), how, "LVC_Material")
+        put("High-wage labor", cells.money(lab), how, "LVC_Labor")
+        put("Denominator", cells.money(self._lvc_denominator(ev)),
+            "net cost, or TAPV + high-wage labor (APV formula)", "LVC_Denominator")  # fmt: skip
+        put(
+            "Material and manufacturing points",
+            cells.pct("=IF(LVC_Denominator=0,0,(LVC_Material+LVC_Labor)/LVC_Denominator)"),
+            "(LVC_Material + LVC_Labor) / LVC_Denominator",
+            "LVC_MM",
+        )
+        if tech is not None and self.has_param("Production_Wages_Total"):
+            put("Technology expenditure", cells.money(tech), how, "LVC_Tech_Amount")
+            uncapped: Any = (
+                "=IF(AND(LVC_Tech_Amount>0,Production_Wages_Total>0),"
+                "LVC_Tech_Amount/Production_Wages_Total,0)"
+            )
+        else:
+            uncapped = _fraction(ev.technology_uncapped)
+        put("Technology points before the cap", cells.pct(uncapped),
+            "technology / production wages", "LVC_Tech_Uncapped")  # fmt: skip
+        put("Technology points", cells.pct("=MIN(LVC_Tech_Uncapped,Tech_Cap)"),
+            "MIN(uncapped, Tech_Cap)", "LVC_Tech")  # fmt: skip
+        put("Qualifying assembly plant (1 = yes)", qual, "LVC rows, last column",
+            "LVC_Plant")  # fmt: skip
+        put("Assembly points", cells.pct("=IF(LVC_Plant=1,Assembly_Credit,0)"),
+            "Assembly_Credit when a plant qualifies", "LVC_Assembly")  # fmt: skip
+        value = put("LVC", cells.pct("=LVC_MM+LVC_Tech+LVC_Assembly"),
+                    "M&M points + technology + assembly", "LVC_Total")  # fmt: skip
+        put("LVC passes", "=AND(LVC_MM>=LVC_MM_Minimum,LVC_Total>=LVC_Total_Required)",
+            "M&M >= minimum and total >= required", "LVC_Pass")  # fmt: skip
+        self.outcomes[r.id] = (value, "LVC_Total_Required", "LVC_Pass")
+
+    def _lvc_denominator(self, ev: LvcEvidence) -> Any:
+        """The net cost, or TAPV + high-wage labor under the APV formula; the engine's figure
+        when the workbook lacks TAPV."""
+        if self.has_param("TAPV"):
+            return '=IF(LVC_Formula="annual_purchase_value",TAPV+LVC_Labor,Net_Cost)'
+        if ev.formula != "annual_purchase_value":
+            return "=Net_Cost"
+        return ev.denominator
 
     def _rvc_pass(self, rvc: str, vnm: str, vev: VehicleRvcEvidence | None) -> str:
         if vev is not None and vev.transaction_value and self.has_param("Transaction_Value"):
@@ -769,17 +778,41 @@ class _Writer:
             return f"=OR({rvc}>=RVC_Threshold,{tv}>=RVC_TV_Threshold)"
         return f"={rvc}>=RVC_Threshold"
 
-    def _core_parts(
-        self,
-        r: RequirementResult,
-        ev: CorePartsEvidence,
-        rows: list[list[Any]],
-        put: Any,
-        title: Any,
-        cells: _Cells,
-    ) -> None:
-        title("Core parts (s. 14): each originates alone, by category average (> threshold) "
-              "or through the super-core (>= threshold)")  # fmt: skip
+    def _core_parts(self, r: RequirementResult, ev: CorePartsEvidence, calc: _Calc) -> None:
+        """One row per core part (its RVC and origin as formulas), one per category (its
+        value-weighted average), then the super-core and the requirement's outcome."""
+        calc.title("Core parts (s. 14): each originates alone, by category average "
+                   "(> threshold) or through the super-core (>= threshold)")  # fmt: skip
+        start, end, cat_row = self._core_part_rows(ev, calc)
+        rng = {col: f"${col}${start}:${col}${end}" for col in "ABCDFHIKN"}
+        self._category_rows(ev, calc, rng, cat_row)
+        cells, put = calc.cells, calc.put
+        sc_num = f"SUMPRODUCT({rng['I']}*{rng['H']},{rng['B']},{rng['N']})"
+        sc_den = f"SUMPRODUCT({rng['I']}*{rng['H']},{rng['B']})"
+        if ev.super_core.value is not None:
+            super_core: Any = f'=IFERROR({sc_num}/{sc_den},"")'
+        else:
+            super_core = '=""'
+        put("Super-core: all core parts in the averages as one part", cells.pct(super_core),
+            "value-weighted RVC (SUMPRODUCT)", "Super_Core")  # fmt: skip
+        put("Super-core passes", '=IF(ISNUMBER(Super_Core),Super_Core>=CorePart_Threshold,'
+            'FALSE())', ">= CorePart_Threshold", "Super_Core_Pass")  # fmt: skip
+        value = put(
+            "Core-parts value",
+            cells.pct(f"=IF(ISNUMBER(Super_Core),Super_Core,MIN({rng['F']}))"),
+            "the super-core (else the weakest part's RVC)",
+            "Core_Value",
+        )
+        put("Core parts pass", f"=AND(COUNTA({rng['A']})>0,COUNTIF(L{start}:L{end},FALSE())=0)",
+            "every core part originating", "Core_Pass")  # fmt: skip
+        self.outcomes[r.id] = (value, "CorePart_Threshold", "Core_Pass")
+
+    def _core_part_rows(
+        self, ev: CorePartsEvidence, calc: _Calc
+    ) -> tuple[int, int, dict[str, int]]:
+        """The core parts' rows, reading each part's value and own RVC from Inputs when it is
+        listed there; returns their first and last row and each category's row below."""
+        rows, cells = calc.rows, calc.cells
         lines = self.report.lines
         row_of = self.layout.row_of_line
         block = next(iter(self.layout.blocks.values()), None)
@@ -795,11 +828,8 @@ class _Writer:
         rows.append([cells.head(h) for h in heads])
         start = len(rows) + 1
         parts = [p for c in ev.categories for p in c.parts]
-        cat_row = {}
         end = start + len(parts) - 1
-        cat_start = end + 3
-        for k, c in enumerate(ev.categories):
-            cat_row[c.category] = cat_start + k
+        cat_row = {c.category: end + 3 + k for k, c in enumerate(ev.categories)}
         for k, p in enumerate(parts):
             x = start + k
             i = index_of.get((p.row, p.part_number))
@@ -836,7 +866,14 @@ class _Writer:
                 p.how,
                 cells.pct(f"=IF(H{x}=1,F{x},0)"),
             ])  # fmt: skip
-        rng = {col: f"${col}${start}:${col}${end}" for col in "ABCDFHIKN"}
+        return start, end, cat_row
+
+    def _category_rows(
+        self, ev: CorePartsEvidence, calc: _Calc, rng: dict[str, str], cat_row: dict[str, int]
+    ) -> None:
+        """Each category's value-weighted RVC (over the parts in the averages, else all of its
+        parts), whether every part originates and whether the average rescues it."""
+        rows, cells = calc.rows, calc.cells
         rows.append([])
         rows.append([cells.head(h) for h in (
             "Category", "Value-weighted RVC", "Passes (every part originates without the "
@@ -864,25 +901,6 @@ class _Writer:
             ])  # fmt: skip
             self.name(f"Core_{_SAFE_NAME.sub('_', c.category)}", "Calculation", f"$B${y}")
         rows.append([])
-        sc_num = f"SUMPRODUCT({rng['I']}*{rng['H']},{rng['B']},{rng['N']})"
-        sc_den = f"SUMPRODUCT({rng['I']}*{rng['H']},{rng['B']})"
-        if ev.super_core.value is not None:
-            super_core: Any = f'=IFERROR({sc_num}/{sc_den},"")'
-        else:
-            super_core = '=""'
-        put("Super-core: all core parts in the averages as one part", cells.pct(super_core),
-            "value-weighted RVC (SUMPRODUCT)", "Super_Core")  # fmt: skip
-        put("Super-core passes", '=IF(ISNUMBER(Super_Core),Super_Core>=CorePart_Threshold,'
-            'FALSE())', ">= CorePart_Threshold", "Super_Core_Pass")  # fmt: skip
-        value = put(
-            "Core-parts value",
-            cells.pct(f"=IF(ISNUMBER(Super_Core),Super_Core,MIN({rng['F']}))"),
-            "the super-core (else the weakest part's RVC)",
-            "Core_Value",
-        )
-        put("Core parts pass", f"=AND(COUNTA({rng['A']})>0,COUNTIF(L{start}:L{end},FALSE())=0)",
-            "every core part originating", "Core_Pass")  # fmt: skip
-        self.outcomes[r.id] = (value, "CorePart_Threshold", "Core_Pass")
 
     # --- Results --------------------------------------------------------------------------
 
@@ -903,69 +921,23 @@ class _Writer:
         ordered = sorted(report.requirements, key=lambda r: r.kind != "vehicle_rvc")
         first = 3
         for k, r in enumerate(ordered):
-            y = first + k
-            value, threshold, passed = self.outcomes.get(r.id, ("", "", ""))
-            threshold = threshold or _threshold_name(r)  # shown for a not-evaluated one too
-            thr = f"={threshold}" if self.has_param(threshold) else None
-            status = (
-                f'=IF(ISNUMBER(B{y}),IF({passed},"PASS","FAIL"),"NOT EVALUATED")'
-                if value
-                else '="NOT EVALUATED"'
-            )
-            ws.append([
-                r.id,
-                cells.pct(f"={value}") if value else None,
-                cells.pct(thr) if thr else None,
-                cells.pct(f'=IF(AND(ISNUMBER(B{y}),ISNUMBER(C{y})),B{y}-C{y},"")'),
-                status,
-                cells.pct(_fraction(r.value)),
-                LABEL[r.status],
-                f"=E{y}=G{y}",
-                cells.text(r.citation),
-                cells.text(r.message),
-            ])  # fmt: skip
+            ws.append(self._result_row(cells, r, first + k))
         last = first + len(ordered) - 1
         statuses = f"$E${first}:$E${last}"
         ws.append([
             "verdict",
             None, None, None,
-            f'=IF(COUNTIF({statuses},"FAIL")>0,"FAIL",IF(COUNTIF({statuses},"PASS")='
-            f'ROWS({statuses}),"PASS","INCOMPLETE"))',
+            f"=IF(COUNTIF({statuses},{FAIL})>0,{FAIL},IF(COUNTIF({statuses},{PASS})="
+            f"ROWS({statuses}),{PASS},{INCOMPLETE}))",
             None,
-            report.verdict.value.upper(),
+            report.verdict.label,
             f"=E{last + 1}=G{last + 1}",
         ])  # fmt: skip
         self.name("Verdict", "Results", f"$E${last + 1}")
         for k, r in enumerate(ordered):
             self.name(f"Status_{_SAFE_NAME.sub('_', r.id)}", "Results", f"$E${first + k}")
             self.name(f"Value_{_SAFE_NAME.sub('_', r.id)}", "Results", f"$B${first + k}")
-        # the verdict under each reading: only the vehicle RVC differs between them
-        ws.append([])
-        ws.append([cells.head(h) for h in ("Reading", "Vehicle RVC", "", "", "Verdict",
-                                            "rvc's RVC", "rvc's verdict", "Agrees")])  # fmt: skip
-        others = [first + k for k, r in enumerate(ordered) if r.kind != "vehicle_rvc"]
-        has_rvc = any(r.kind == "vehicle_rvc" and r.evidence for r in ordered)
-        for outcome in report.readings:
-            y = last + 4 + report.readings.index(outcome)
-            tag = READING_TAG[outcome.reading]
-            if has_rvc and outcome.reading in self.layout.blocks:
-                rvc_status = f'IF(RVC_Pass_{tag},"PASS","FAIL")'
-                value_cell = cells.pct(f"=RVC_{tag}")
-            else:
-                rvc_status, value_cell = '"NOT EVALUATED"', None
-            pieces = [rvc_status] + [f"E{o}" for o in others]
-            fails = "+".join(f'({p}="FAIL")' for p in pieces)
-            passes = "+".join(f'({p}="PASS")' for p in pieces)
-            ws.append([
-                outcome.reading,
-                value_cell,
-                None, None,
-                f'=IF({fails}>0,"FAIL",IF({passes}={len(pieces)},"PASS","INCOMPLETE"))',
-                cells.pct(_fraction(outcome.vehicle_rvc)),
-                outcome.verdict.value.upper(),
-                f"=E{y}=G{y}",
-            ])  # fmt: skip
-            self.name(f"Verdict_{tag}", "Results", f"$E${y}")
+        self._reading_rows(ws, cells, ordered, first, last)
         _widths(ws, [16, 12, 11, 12, 15, 12, 15, 12, 50, 90])
         ws.auto_filter.ref = f"A2:J{last}"
         chart = BarChart()
@@ -978,6 +950,61 @@ class _Writer:
         chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
         chart.height, chart.width = 8, 16
         ws.add_chart(chart, f"A{last + 8}")
+
+    def _result_row(self, cells: _Cells, r: RequirementResult, y: int) -> list[Any]:
+        """A requirement's value, threshold, margin and status as formulas, beside rvc's."""
+        value, threshold, passed = self.outcomes.get(r.id, ("", "", ""))
+        threshold = threshold or _threshold_name(r)  # shown for a not-evaluated one too
+        thr = f"={threshold}" if self.has_param(threshold) else None
+        status = (
+            f"=IF(ISNUMBER(B{y}),IF({passed},{PASS},{FAIL}),{NOT_EVALUATED})"
+            if value
+            else f"={NOT_EVALUATED}"
+        )
+        return [
+            r.id,
+            cells.pct(f"={value}") if value else None,
+            cells.pct(thr) if thr else None,
+            cells.pct(f'=IF(AND(ISNUMBER(B{y}),ISNUMBER(C{y})),B{y}-C{y},"")'),
+            status,
+            cells.pct(_fraction(r.value)),
+            r.status.label,
+            f"=E{y}=G{y}",
+            cells.text(r.citation),
+            cells.text(r.message),
+        ]
+
+    def _reading_rows(
+        self, ws: Any, cells: _Cells, ordered: list[RequirementResult], first: int, last: int
+    ) -> None:
+        """The verdict under each reading: only the vehicle RVC differs between them."""
+        report = self.report
+        ws.append([])
+        ws.append([cells.head(h) for h in ("Reading", "Vehicle RVC", "", "", "Verdict",
+                                            "rvc's RVC", "rvc's verdict", "Agrees")])  # fmt: skip
+        others = [first + k for k, r in enumerate(ordered) if r.kind != "vehicle_rvc"]
+        has_rvc = any(r.kind == "vehicle_rvc" and r.evidence for r in ordered)
+        for outcome in report.readings:
+            y = last + 4 + report.readings.index(outcome)
+            tag = READING_TAG[outcome.reading]
+            if has_rvc and outcome.reading in self.layout.blocks:
+                rvc_status = f"IF(RVC_Pass_{tag},{PASS},{FAIL})"
+                value_cell = cells.pct(f"=RVC_{tag}")
+            else:
+                rvc_status, value_cell = NOT_EVALUATED, None
+            pieces = [rvc_status] + [f"E{o}" for o in others]
+            fails = "+".join(f"({p}={FAIL})" for p in pieces)
+            passes = "+".join(f"({p}={PASS})" for p in pieces)
+            ws.append([
+                outcome.reading,
+                value_cell,
+                None, None,
+                f"=IF({fails}>0,{FAIL},IF({passes}={len(pieces)},{PASS},{INCOMPLETE}))",
+                cells.pct(_fraction(outcome.vehicle_rvc)),
+                outcome.verdict.label,
+                f"=E{y}=G{y}",
+            ])  # fmt: skip
+            self.name(f"Verdict_{tag}", "Results", f"$E${y}")
 
     # --- Drivers --------------------------------------------------------------------------
 
@@ -1059,6 +1086,53 @@ class _Writer:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def _lvc_sums(
+    ev: LvcEvidence, refs: dict[str, str] | None
+) -> tuple[Any, Any, str | None, Any, str]:
+    """High-wage material, labor, technology expenditure and the plant's qualification: SUMIFS
+    over the LVC rows when listed, else the engine's figures; and how they are found."""
+    if refs is not None:
+        cat, amt, high, plant = (refs[k] for k in ("category", "amount", "high", "plant"))
+        return (
+            f'=SUMIFS({amt},{cat},"material",{high},1)',
+            f'=SUMIFS({amt},{cat},"labor",{high},1)',
+            f'=SUMIFS({amt},{cat},"technology")',
+            f"=IF(SUM({plant})>0,1,0)",
+            "SUMIFS over the LVC rows",
+        )
+    return (
+        ev.high_wage_material,
+        ev.high_wage_labor,
+        None,
+        1 if ev.assembly_plant_row is not None else 0,
+        "the engine's sum (rows not listed: pass the BOM to the writer)",
+    )
+
+
+def _shown(cells: _Cells, kind: str, value: Any) -> Any:
+    """A parameter's value as its cell holds it."""
+    if kind == "pct":
+        return cells.pct(value)
+    if kind == "money":
+        return cells.money(value)
+    if kind == "text":
+        return cells.text(str(value))
+    return None if value is None else float(value)
+
+
+def _averaging(ev: CorePartsEvidence, threshold: Decimal | None) -> bool:
+    """Whether the result shows category averaging allowed: no category above the threshold
+    left without the average's rescue while it has parts under the RVC rule."""
+    return not any(
+        c.value is not None
+        and threshold is not None
+        and c.value > threshold
+        and not c.average_rescues
+        and any(not p.own_product_specific_rule for p in c.parts)
+        for c in ev.categories
+    )
+
+
 def _threshold_name(r: RequirementResult) -> str:
     if r.kind == "vehicle_rvc":
         return "RVC_Threshold"
@@ -1096,6 +1170,41 @@ def _tree_order(table: LineTable) -> tuple[list[int], list[int], list[int]]:
     return order, level, size
 
 
+class _CellXml:
+    """Worksheet XML for single cells of the Inputs sheet: numbers, formulas, inline text."""
+
+    def __init__(self, styles: dict[str, int]) -> None:
+        self.money, self.pct, self.qty = (f' s="{styles[k]}"' for k in ("money", "pct", "qty"))
+        self.quoted = styles["quoted"]
+        self.known: dict[str, str] = {}
+
+    @staticmethod
+    def num(ref: str, value: Any, style: str = "") -> str:
+        return "" if value is None else f'<c r="{ref}"{style}><v>{float(value)!r}</v></c>'
+
+    @staticmethod
+    def formula(ref: str, text: str, style: str) -> str:
+        return f'<c r="{ref}"{style}><f>{_escape(text)}</f></c>'
+
+    def text(self, ref: str, value: str | None) -> str:
+        """Input text: an inline string, never a formula; a leading = + - @ tab or CR is
+        also marked quote-prefixed, so editing the cell keeps it text."""
+        if not value:
+            return ""
+        body = self.known.get(value)
+        if body is None:
+            clean = _clean(value)
+            style = f' s="{self.quoted}"' if clean.startswith(INJECTION) else ""
+            space = ' xml:space="preserve"' if clean != clean.strip() else ""
+            body = f'{style} t="inlineStr"><is><t{space}>{_escape(clean)}</t></is></c>'
+            if len(self.known) < 100_000:  # words that repeat: origins, reasons, codes
+                self.known[value] = body
+        return f'<c r="{ref}"{body}'
+
+
+_DECLARED = {True: "Y", False: "N", None: None}
+
+
 def _line_rows(
     table: LineTable,
     order: list[int],
@@ -1107,32 +1216,9 @@ def _line_rows(
     styles: dict[str, int],
 ) -> Iterator[str]:
     """The Inputs sheet's rows as worksheet XML, one string per line."""
-    money, pct, qty = (f' s="{styles[k]}"' for k in ("money", "pct", "qty"))
-    quoted = styles["quoted"]
-
-    def num(ref: str, value: Any, style: str = "") -> str:
-        return "" if value is None else f'<c r="{ref}"{style}><v>{float(value)!r}</v></c>'
-
-    def formula(ref: str, text: str, style: str) -> str:
-        return f'<c r="{ref}"{style}><f>{_escape(text)}</f></c>'
-
-    known: dict[str, str] = {}
-
-    def text(ref: str, value: str | None) -> str:
-        """Input text: an inline string, never a formula; a leading = + - @ tab or CR is
-        also marked quote-prefixed, so editing the cell keeps it text."""
-        if not value:
-            return ""
-        body = known.get(value)
-        if body is None:
-            clean = _clean(value)
-            style = f' s="{quoted}"' if clean.startswith(INJECTION) else ""
-            space = ' xml:space="preserve"' if clean != clean.strip() else ""
-            body = f'{style} t="inlineStr"><is><t{space}>{_escape(clean)}</t></is></c>'
-            if len(known) < 100_000:  # words that repeat: origins, reasons, codes
-                known[value] = body
-        return f'<c r="{ref}"{body}'
-
+    xml = _CellXml(styles)
+    num, text = xml.num, xml.text
+    money, pct, qty = xml.money, xml.pct, xml.qty
     lines = table.lines
     parent_index = table.parent_index
     qiv = table.quantity_in_vehicle
@@ -1142,13 +1228,10 @@ def _line_rows(
         if p >= 0:
             direct[p] += 1
     cols = [get_column_letter(k + 1) for k in range(len(BASE))]
-    declared = {True: "Y", False: "N", None: None}
     for pos, i in enumerate(order):
         r = FIRST + pos
         line = lines[i]
         p = parent_index[i]
-        kids = size[i] - 1
-        end = r + kids
         a = [f"{c}{r}" for c in cols]
         cells = [
             num(a[0], pos + 1),
@@ -1160,74 +1243,88 @@ def _line_rows(
             text(a[6], line.description),
             num(a[7], line.quantity, qty),
             num(a[8], line.unit_cost, money),
-            formula(a[9], f"{L_QTY}{r}*{L_COST}{r}", money),
+            xml.formula(a[9], f"{L_QTY}{r}*{L_COST}{r}", money),
             num(a[10], qiv[i], qty),
             text(a[11], line.hs_code),
-            text(a[12], declared[line.originating]),
+            text(a[12], _DECLARED[line.originating]),
             text(a[13], core.get(i)),
             num(a[14], _fraction(line.rvc_percent), pct),
             num(a[15], direct[i]),
         ]
-        cost = f"{L_COST}{r}"
         for block, c in zip(blocks, counts, strict=True):
-            threshold = c.threshold[i]
-            how = HOW.get(c.how[i], c.how[i])
-            if threshold is not None:
-                how += f" ({threshold.source}{', a guess' if threshold.guess else ''})"
-            mode = c.mode[i]
-            reason = f"{how}; {MODE.get(mode, mode)}"
-            if mode == "content":
-                reason += " (traced)" if kids else " (accumulated, s. 9(2))"
-            cells += [
-                text(f"{block.origin}{r}", c.origin[i]),
-                text(f"{block.reason}{r}", reason),
-                num(
-                    f"{block.threshold}{r}",
-                    _fraction(threshold.percent) if threshold else None,
-                    pct,
-                ),  # fmt: skip
-                text(f"{block.mode}{r}", mode),
-            ]
-            if kids:
-                below = f"{r + 1}:{{}}{end}"
-                parents = f"{L_PARENT}{below.format(L_PARENT)}"
-                cells += [
-                    formula(f"{block.own_rvc}{r}",
-                            f'IF({cost}=0,"",({cost}-{block.traced}{r})/{cost})', pct),
-                    formula(f"{block.traced}{r}",
-                            f"SUMIFS({block.nip}{below.format(block.nip)},{parents},"
-                            f"{L_LINE}{r})", money),
-                ]  # fmt: skip
-            else:
-                cells += [num(f"{block.own_rvc}{r}", _fraction(c.own_rvc[i]), pct),
-                          num(f"{block.traced}{r}", 0, money)]  # fmt: skip
-            if block.carried:
-                ref = f"{block.carry}{r}"
-                if i in core:
-                    cells.append(formula(ref, f"{block.n}{r}", money))
-                elif kids:
-                    cells.append(formula(
-                        ref,
-                        f"MIN(SUMPRODUCT({L_QTY}{r + 1}:{L_QTY}{end},"
-                        f"{block.carry}{r + 1}:{block.carry}{end},"
-                        f"--({L_PARENT}{r + 1}:{L_PARENT}{end}={L_LINE}{r})),{cost})",
-                        money,
-                    ))  # fmt: skip
-                else:
-                    cells.append(num(ref, 0, money))
-            m = f"{block.mode}{r}"
-            content = (
-                f"MIN(MAX(IF({L_KIDS}{r}>0,{block.traced}{r},"
-                f"{cost}*(1-{block.own_rvc}{r})),0),{cost})"
-            )
-            if block.carried:
-                content = f'IF({m}="carried",{block.carry}{r},{content})'
-            cells += [
-                formula(f"{block.n}{r}",
-                        f'IF({m}="nothing",0,IF({m}="whole",{cost},{content}))', money),
-                formula(f"{block.nip}{r}", f"{L_QTY}{r}*{block.n}{r}", money),
-            ]  # fmt: skip
+            cells += _reading_cells(xml, block, c, i, r, size[i] - 1, i in core)
         yield f'<row r="{r}">{"".join(cells)}</row>'
+
+
+def _reading_cells(
+    xml: _CellXml, block: _Block, c: LineCounts, i: int, r: int, kids: int, is_core: bool
+) -> list[str]:
+    """How line `i` (sheet row `r`, `kids` lines below it) counts under one reading: the
+    engine's decision, then its own RVC, traced content, carried content and non-originating
+    value as formulas over the rows below it."""
+    num, formula, money, pct = xml.num, xml.formula, xml.money, xml.pct
+    threshold = c.threshold[i]
+    mode = c.mode[i]
+    cost = f"{L_COST}{r}"
+    end = r + kids
+    cells = [
+        xml.text(f"{block.origin}{r}", c.origin[i]),
+        xml.text(f"{block.reason}{r}", _reason(c, i, kids)),
+        num(f"{block.threshold}{r}", _fraction(threshold.percent) if threshold else None, pct),
+        xml.text(f"{block.mode}{r}", mode),
+    ]
+    if kids:
+        below = f"{r + 1}:{{}}{end}"
+        parents = f"{L_PARENT}{below.format(L_PARENT)}"
+        cells += [
+            formula(f"{block.own_rvc}{r}",
+                    f'IF({cost}=0,"",({cost}-{block.traced}{r})/{cost})', pct),
+            formula(f"{block.traced}{r}",
+                    f"SUMIFS({block.nip}{below.format(block.nip)},{parents},"
+                    f"{L_LINE}{r})", money),
+        ]  # fmt: skip
+    else:
+        cells += [num(f"{block.own_rvc}{r}", _fraction(c.own_rvc[i]), pct),
+                  num(f"{block.traced}{r}", 0, money)]  # fmt: skip
+    if block.carried:
+        ref = f"{block.carry}{r}"
+        if is_core:
+            cells.append(formula(ref, f"{block.n}{r}", money))
+        elif kids:
+            cells.append(formula(
+                ref,
+                f"MIN(SUMPRODUCT({L_QTY}{r + 1}:{L_QTY}{end},"
+                f"{block.carry}{r + 1}:{block.carry}{end},"
+                f"--({L_PARENT}{r + 1}:{L_PARENT}{end}={L_LINE}{r})),{cost})",
+                money,
+            ))  # fmt: skip
+        else:
+            cells.append(num(ref, 0, money))
+    m = f"{block.mode}{r}"
+    content = (
+        f"MIN(MAX(IF({L_KIDS}{r}>0,{block.traced}{r},{cost}*(1-{block.own_rvc}{r})),0),{cost})"
+    )
+    if block.carried:
+        content = f'IF({m}="carried",{block.carry}{r},{content})'
+    cells += [
+        formula(f"{block.n}{r}",
+                f'IF({m}="nothing",0,IF({m}="whole",{cost},{content}))', money),
+        formula(f"{block.nip}{r}", f"{L_QTY}{r}*{block.n}{r}", money),
+    ]  # fmt: skip
+    return cells
+
+
+def _reason(c: LineCounts, i: int, kids: int) -> str:
+    """Why a line counts as it does: the engine's decision and the threshold it was held to."""
+    threshold = c.threshold[i]
+    how = HOW.get(c.how[i], c.how[i])
+    if threshold is not None:
+        how += f" ({threshold.source}{', a guess' if threshold.guess else ''})"
+    mode = c.mode[i]
+    reason = f"{how}; {MODE.get(mode, mode)}"
+    if mode == "content":
+        reason += " (traced)" if kids else " (accumulated, s. 9(2))"
+    return reason
 
 
 def _escape(text: str) -> str:

@@ -41,7 +41,6 @@ KIND_LABEL = {
     REPRICED: "re-priced",
     OTHER: "other change",
 }
-STATUS_LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "NOT EVALUATED"}
 AS_OF_SOURCE = {
     "option": "from --as-of",
     "new": "the new workbook's as_of",
@@ -59,7 +58,7 @@ ATTRIBUTION_TEXT = (
 
 def status_text(status: Status | None) -> str:
     """PASS, FAIL, NOT EVALUATED, or '-' for a requirement absent on that side."""
-    return STATUS_LABEL[status] if status is not None else "-"
+    return status.label if status is not None else "-"
 
 
 def percent_text(value: Decimal | None, threshold: Decimal | None = None) -> str:
@@ -333,6 +332,19 @@ def render_markdown(diff: BomDiff, stream: TextIO) -> None:
         f"{md(diff.rules.get('version', ''))}, core parts read as {diff.reading}; "
         f"amounts in {md(diff.currency)}.\n\n"
     )
+    _md_requirements(diff, stream)
+    w(f"#### Lines: {md(_counts_text(diff))}; {diff.unchanged} unchanged\n\n")
+    if diff.lines:
+        _md_lines(diff, stream)
+    if diff.knock_on or diff.recounted:
+        _md_knock_on(diff, stream)
+    w(f"Verdict: {_md_verdict(diff.old.verdict, diff.new.verdict)}.\n")
+
+
+def _md_requirements(diff: BomDiff, stream: TextIO) -> None:
+    """Each requirement before and after, both readings' vehicle RVC and verdict, and the
+    Vehicle sheet's changes."""
+    w = stream.write
     w("| requirement | before | after | change | status |\n|---|---:|---:|---:|---|\n")
     for m in diff.requirements:
         status = status_text(m.new_status)
@@ -354,38 +366,44 @@ def render_markdown(diff: BomDiff, stream: TextIO) -> None:
         w("- Vehicle sheet: " + md(", ".join(change_text(c) for c in diff.vehicle_changes)))
         w("\n")
     w("\n")
-    w(f"#### Lines: {md(_counts_text(diff))}; {diff.unchanged} unchanged\n\n")
-    if diff.lines:
-        w(f"Sorted by effect; {md(ATTRIBUTION_TEXT.format(reading=diff.reading))}.\n\n")
+
+
+def _md_lines(diff: BomDiff, stream: TextIO) -> None:
+    """The changed lines by effect, the first `MARKDOWN_ROWS` of them."""
+    w = stream.write
+    w(f"Sorted by effect; {md(ATTRIBUTION_TEXT.format(reading=diff.reading))}.\n\n")
+    w(
+        "| line | change | what changed | value in vehicle | non-originating in vehicle |\n"
+        "|---|---|---|---:|---:|\n"
+    )
+    for line in diff.lines[:MARKDOWN_ROWS]:
+        name = f"{md(line_label(line))}"
+        if line.side.description:
+            name += f" {md(line.side.description)}"
         w(
-            "| line | change | what changed | value in vehicle | non-originating in vehicle |\n"
-            "|---|---|---|---:|---:|\n"
+            f"| {name} | {KIND_LABEL[line.kind]} | {md(what_changed(line))} | "
+            f"{money_delta(line.value_delta)} | {money_delta(line.non_originating_delta)} |\n"
         )
-        for line in diff.lines[:MARKDOWN_ROWS]:
-            name = f"{md(line_label(line))}"
-            if line.side.description:
-                name += f" {md(line.side.description)}"
-            w(
-                f"| {name} | {KIND_LABEL[line.kind]} | {md(what_changed(line))} | "
-                f"{money_delta(line.value_delta)} | {money_delta(line.non_originating_delta)} |\n"
-            )
-        hidden = len(diff.lines) - MARKDOWN_ROWS
-        if hidden > 0:
-            w(f"\n... and {hidden} more changed lines (all of them in `rvc diff -f json`).\n")
-        w("\n")
-    if diff.knock_on or diff.recounted:
-        w(
-            f"Unchanged lines' non-originating value in the vehicle moved by "
-            f"{money_delta(diff.knock_on)} {md(diff.currency)} (a knock-on of the changes)"
-        )
-        w(":\n" if diff.recounted else ".\n")
-        for line in diff.recounted[:RECOUNTED_ROWS]:
-            w(f"- {md(line_label(line))} {md(line.side.description)}: {md(recount_text(line))}\n")
-        hidden = len(diff.recounted) - RECOUNTED_ROWS
-        if hidden > 0:
-            w(f"- ... and {hidden} more lines that count differently now\n")
-        w("\n")
-    w(f"Verdict: {_md_verdict(diff.old.verdict, diff.new.verdict)}.\n")
+    hidden = len(diff.lines) - MARKDOWN_ROWS
+    if hidden > 0:
+        w(f"\n... and {hidden} more changed lines (all of them in `rvc diff -f json`).\n")
+    w("\n")
+
+
+def _md_knock_on(diff: BomDiff, stream: TextIO) -> None:
+    """How unchanged lines' non-originating value moved, and the lines that count differently."""
+    w = stream.write
+    w(
+        f"Unchanged lines' non-originating value in the vehicle moved by "
+        f"{money_delta(diff.knock_on)} {md(diff.currency)} (a knock-on of the changes)"
+    )
+    w(":\n" if diff.recounted else ".\n")
+    for line in diff.recounted[:RECOUNTED_ROWS]:
+        w(f"- {md(line_label(line))} {md(line.side.description)}: {md(recount_text(line))}\n")
+    hidden = len(diff.recounted) - RECOUNTED_ROWS
+    if hidden > 0:
+        w(f"- ... and {hidden} more lines that count differently now\n")
+    w("\n")
 
 
 def _table(diff: BomDiff, stream: TextIO) -> None:

@@ -159,8 +159,8 @@ def _verdict(console: Console, diff: BomDiff) -> None:
     old, new = diff.old.verdict, diff.new.verdict
     text = literal("Verdict: ", style="bold")
     if old != new:
-        text += literal(old.value.upper(), style=VERDICT_STYLE[old]) + literal(" -> ")
-    text += literal(new.value.upper(), style=VERDICT_STYLE[new])
+        text += literal(old.label, style=VERDICT_STYLE[old]) + literal(" -> ")
+    text += literal(new.label, style=VERDICT_STYLE[new])
     if old == new:
         text += literal(" (unchanged)")
     if diff.regressed:

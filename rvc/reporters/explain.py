@@ -25,7 +25,7 @@ from rvc.results import (
     RequirementResult,
     VehicleRvcEvidence,
 )
-from rvc.rules.schema import RulePack
+from rvc.rulepack.schema import RulePack
 
 STATUS = "status C: confirmed in the regulation's text; S: secondary sources only; R: recalled"
 

@@ -61,14 +61,27 @@ def render(report: Report, stream: TextIO, *, fail_on: str = gate.DEFAULT) -> No
 
 def text(report: Report, *, fail_on: str = gate.DEFAULT) -> str:
     """The Markdown report as a string."""
+    return "\n".join(
+        [
+            *_heading(report, fail_on),
+            *_readings(report),
+            *_summary_table(report),
+            *_not_passed(report),
+            *_assumptions(report),
+        ]
+    )
+
+
+def _heading(report: Report, fail_on: str) -> list[str]:
+    """The verdict, the vehicle, and what the report was computed from."""
     vehicle = report.vehicle
     verdict = report.verdict
     code = gate.exit_code(report, fail_on)
     title = escape(vehicle.get("model_line", ""))
     cls = escape(vehicle.get("vehicle_class", ""))
     source = escape(SOURCE.get(report.as_of_source, report.as_of_source))
-    out = [
-        f"## {VERDICT_ICON[verdict]} rvc: {verdict.value.upper()} - {title} ({cls})",
+    return [
+        f"## {VERDICT_ICON[verdict]} rvc: {verdict.label} - {title} ({cls})",
         "",
         f"Input {_code(report.input.get('path', ''))}, rules "
         f"{escape(report.rules['id'])} {escape(report.rules['version'])}, as of "
@@ -77,7 +90,12 @@ def text(report: Report, *, fail_on: str = gate.DEFAULT) -> str:
         + (" (--fail-on fail: incomplete does not fail the run)" if fail_on == "fail" else "")
         + ".",
         "",
-        *_readings(report),
+    ]
+
+
+def _summary_table(report: Report) -> list[str]:
+    """One row per requirement: status, value, threshold, margin."""
+    out = [
         "| Status | Requirement | Value | Required | Margin |",
         "|---|---|--:|--:|--:|",
     ]
@@ -92,6 +110,12 @@ def text(report: Report, *, fail_on: str = gate.DEFAULT) -> str:
             f"{escape(threshold)} | {escape(margin)} |"
         )
     out.append("")
+    return out
+
+
+def _not_passed(report: Report) -> list[str]:
+    """The failing, then the not evaluated requirements: message, citation, what it takes."""
+    out: list[str] = []
     for status, heading in (
         (Status.FAIL, "Failing requirements"),
         (Status.NOT_EVALUATED, "Not evaluated"),
@@ -108,19 +132,23 @@ def text(report: Report, *, fail_on: str = gate.DEFAULT) -> str:
             if r.what_it_would_take is not None and not r.what_it_would_take.passes:
                 out.append(f"  What it would take: {escape(r.what_it_would_take.summary)}")
         out.append("")
+    return out
+
+
+def _assumptions(report: Report) -> list[str]:
+    """The assumptions and notes, in a collapsed block."""
     count = len(report.assumptions)
-    if count:
-        out += [
-            "<details><summary>"
-            f"{count} assumption{'s' if count != 1 else ''} and note{'s' if count != 1 else ''}"
-            "</summary>",
-            "",
-        ]
-        out += [f"- {escape(note, line_start=True)}" for note in report.assumptions]
-        out += ["", "</details>", ""]
-    else:
-        out += ["No assumptions.", ""]
-    return "\n".join(out)
+    if not count:
+        return ["No assumptions.", ""]
+    plural = "s" if count != 1 else ""
+    return [
+        f"<details><summary>{count} assumption{plural} and note{plural}</summary>",
+        "",
+        *(f"- {escape(note, line_start=True)}" for note in report.assumptions),
+        "",
+        "</details>",
+        "",
+    ]
 
 
 def _readings(report: Report) -> list[str]:

@@ -155,13 +155,17 @@ def plan(paths: Sequence[Path], bom: Path | None = None) -> list[tuple[Path, Fil
     planned: list[tuple[Path, FileWriter]] = []
     seen: set[Path] = set()
     for path in paths:
+        try:
+            _check_place(path)
+        except PermissionError as exc:
+            raise RvcError(
+                str(path),
+                "cannot be written (permission denied on a folder on its way)",
+                "a report file in a folder you may write",
+            ) from exc
         key = path.resolve()
         if bom is not None and key == bom.resolve():
             raise RvcError(str(path), "is the BOM itself", "another file for the report (-o)")
-        if path.is_dir():
-            raise RvcError(
-                str(path), "is a folder", f"a file name for the output, e.g. {path / 'report.txt'}"
-            )
         suffix = _suffix(path)
         if suffix in PLANNED:
             raise RvcError(str(path), f"suffix {suffix!r} names {PLANNED[suffix]}", expected)
@@ -170,15 +174,24 @@ def plan(paths: Sequence[Path], bom: Path | None = None) -> list[tuple[Path, Fil
             raise RvcError(str(path), f"suffix {shown} names no report format", expected)
         if key in seen:
             raise RvcError(str(path), "is named twice with -o", "each report file once")
-        if not key.parent.is_dir():
-            raise RvcError(
-                str(path),
-                f"cannot be written: folder {path.parent} does not exist",
-                "a report file in an existing folder",
-            )
         seen.add(key)
         planned.append((path, FILE_WRITERS[suffix]))
     return planned
+
+
+def _check_place(path: Path) -> None:
+    """Not a folder, in a folder that exists (`PermissionError` when a folder on the way cannot
+    be entered: the caller says so)."""
+    if path.is_dir():
+        raise RvcError(
+            str(path), "is a folder", f"a file name for the output, e.g. {path / 'report.txt'}"
+        )
+    if not path.absolute().parent.is_dir():
+        raise RvcError(
+            str(path),
+            f"cannot be written: folder {path.parent} does not exist",
+            "a report file in an existing folder",
+        )
 
 
 def stdout_format(name: str, *, files: bool, environ: Mapping[str, str] | None = None) -> str:

@@ -18,7 +18,7 @@ from rvc import __version__, schedule
 from rvc.engine import ORDER
 from rvc.errors import NotInForce
 from rvc.reporters.json_report import dumps_data
-from rvc.rules.schema import RulePack
+from rvc.rulepack.schema import RulePack
 
 SCHEMA_VERSION = 1
 _META = {"from_", "citation", "status", "note"}

@@ -33,7 +33,7 @@ from rvc.results import (
 from rvc.text import escape
 
 STYLE = {Status.PASS: "bold green", Status.FAIL: "bold red", Status.NOT_EVALUATED: "bold yellow"}
-LABEL = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.NOT_EVALUATED: "NOT EVALUATED"}
+LABEL = {status: status.label for status in Status}
 SOURCE = {
     "option": "from --as-of",
     "workbook": "from the workbook",
@@ -315,6 +315,36 @@ def _drivers(console: Console, report: Report, result: RequirementResult) -> Non
 
 
 def _core_table(console: Console, evidence: CorePartsEvidence) -> None:
+    rows = _core_rows(evidence)
+    headers = ("Category", "RVC", "Required", "Status")
+    widths = [
+        max([len(headers[0]), *(len(r[0]) for r in rows)]),
+        max([len(headers[1]), *(len(r[1]) for r in rows)]),
+        max([len(headers[2]), *(len(r[2]) for r in rows)]),
+        max([len(headers[3]), *(len(LABEL[r[3]]) for r in rows)]),
+    ]
+    if not _fits(console, [*widths, 16]):
+        for category, value, threshold, status, shown in rows:
+            console.print(
+                literal(f"  - {category}: {value} (required {threshold}) ")
+                + literal(LABEL[status], style=STYLE[status])
+                + literal(f"; {shown}")
+            )
+        return
+    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
+    for name, width in zip(headers, widths, strict=True):
+        justify = "right" if name in ("RVC", "Required") else "left"
+        table.add_column(name, justify=justify, no_wrap=True, min_width=width)  # type: ignore[arg-type]
+    table.add_column("Parts", overflow="fold")
+    for category, value, threshold, status, shown in rows:
+        table.add_row(
+            category, value, threshold, literal(LABEL[status], style=STYLE[status]), shown
+        )
+    console.print(table)
+
+
+def _core_rows(evidence: CorePartsEvidence) -> list[tuple[str, str, str, Status, str]]:
+    """One row per core-part category (its first four parts named), then the super-core."""
     rows: list[tuple[str, str, str, Status, str]] = []
     for c in evidence.categories:
         shown = "; ".join(
@@ -341,31 +371,7 @@ def _core_table(console: Console, evidence: CorePartsEvidence) -> None:
             f"all {s.parts} core parts under the RVC rule as one (s. 14(10))",
         )
     )
-    headers = ("Category", "RVC", "Required", "Status")
-    widths = [
-        max([len(headers[0]), *(len(r[0]) for r in rows)]),
-        max([len(headers[1]), *(len(r[1]) for r in rows)]),
-        max([len(headers[2]), *(len(r[2]) for r in rows)]),
-        max([len(headers[3]), *(len(LABEL[r[3]]) for r in rows)]),
-    ]
-    if not _fits(console, [*widths, 16]):
-        for category, value, threshold, status, shown in rows:
-            console.print(
-                literal(f"  - {category}: {value} (required {threshold}) ")
-                + literal(LABEL[status], style=STYLE[status])
-                + literal(f"; {shown}")
-            )
-        return
-    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold", padding=(0, 1))
-    for name, width in zip(headers, widths, strict=True):
-        justify = "right" if name in ("RVC", "Required") else "left"
-        table.add_column(name, justify=justify, no_wrap=True, min_width=width)  # type: ignore[arg-type]
-    table.add_column("Parts", overflow="fold")
-    for category, value, threshold, status, shown in rows:
-        table.add_row(
-            category, value, threshold, literal(LABEL[status], style=STYLE[status]), shown
-        )
-    console.print(table)
+    return rows
 
 
 HOW = {
@@ -410,28 +416,15 @@ def _grouped_notes(report: Report) -> list[Note | str]:
     """The notes as printed: unknown-origin lines beyond the 10 largest, or under 0.5% of the
     unknown total, summed on one line; other kinds beyond `NOTES_LISTED` counted."""
     unknown = [n for n in report.notes if n.code == "unknown-origin"]
-    amounts = [n.amount if n.amount is not None else Decimal(0) for n in unknown]
-    total = sum(amounts, Decimal(0))
-    ranked = sorted(range(len(unknown)), key=lambda i: -amounts[i])
-    keep = {
-        id(unknown[i])
-        for i in ranked[:SHOWN_UNKNOWN]
-        if total == 0 or amounts[i] >= total * SMALL_SHARE
-    }
+    keep = _largest_unknown(unknown)
+    grouped = [n for n in unknown if id(n) not in keep]
     out: list[Note | str] = []
     shown: dict[str, int] = {}
     hidden: dict[str, int] = {}
-    grouped = [n for n in unknown if id(n) not in keep]
     for note in report.notes:
         if note.code == "unknown-origin" and id(note) not in keep:
             if note is grouped[0]:
-                value = sum((n.amount or Decimal(0) for n in grouped), Decimal(0))
-                count = len(grouped)
-                out.append(
-                    f"{count} more line{'s' if count != 1 else ''} with unknown origin, "
-                    f"{fmt_number(value)} {report.currency} in total (each one is listed in the "
-                    "JSON report: --format json)"
-                )
+                out.append(_unknown_summary(grouped, report.currency))
             continue
         seen = shown.get(note.code, 0)
         if seen >= NOTES_LISTED:
@@ -444,6 +437,30 @@ def _grouped_notes(report: Report) -> list[Note | str]:
         for code, count in hidden.items()
     )
     return out
+
+
+def _largest_unknown(unknown: list[Note]) -> set[int]:
+    """The unknown-origin notes listed one by one (by `id`): the `SHOWN_UNKNOWN` largest, each
+    at least `SMALL_SHARE` of their total."""
+    amounts = [n.amount if n.amount is not None else Decimal(0) for n in unknown]
+    total = sum(amounts, Decimal(0))
+    ranked = sorted(range(len(unknown)), key=lambda i: -amounts[i])
+    return {
+        id(unknown[i])
+        for i in ranked[:SHOWN_UNKNOWN]
+        if total == 0 or amounts[i] >= total * SMALL_SHARE
+    }
+
+
+def _unknown_summary(grouped: list[Note], currency: str) -> str:
+    """One line for the unknown-origin notes not listed: how many, how much in total."""
+    value = sum((n.amount or Decimal(0) for n in grouped), Decimal(0))
+    count = len(grouped)
+    return (
+        f"{count} more line{'s' if count != 1 else ''} with unknown origin, "
+        f"{fmt_number(value)} {currency} in total (each one is listed in the "
+        "JSON report: --format json)"
+    )
 
 
 def _assumptions(console: Console, report: Report) -> None:
@@ -513,7 +530,7 @@ def _verdict(console: Console, report: Report, fail_on: str = gate.DEFAULT) -> N
         Verdict.FAIL: "bold red",
         Verdict.INCOMPLETE: "bold yellow",
     }[verdict]
-    text = literal("Verdict: ", style="bold") + literal(verdict.value.upper(), style=style)
+    text = literal("Verdict: ", style="bold") + literal(verdict.label, style=style)
     if verdict is Verdict.PASS:
         text += literal(" - the vehicle originates on every requirement evaluated")
     else:

@@ -180,7 +180,7 @@ def test_l6_a_bom_far_below_the_net_cost_is_noted(run):
 
 
 def test_l9_vehicle_sheet_extra_columns_are_listed(cli, tmp_path):
-    from rvc.readers.template import write_template
+    from rvc.reporters.template import write_template
 
     path = tmp_path / "t.xlsx"
     write_template(path)

@@ -115,7 +115,7 @@ def test_numbers_keep_their_decimal_digits(workbook):
 
 
 def test_vehicle_header_row_is_optional(tmp_path):
-    from rvc.readers.template import write_workbook
+    from rvc.reporters.template import write_workbook
 
     path = tmp_path / "nohdr.xlsx"
     write_workbook(

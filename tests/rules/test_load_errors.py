@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rvc.errors import RuleFileError
-from rvc.rules import load_rule_file, load_rule_pack
+from rvc.rulepack import load_rule_file, load_rule_pack
 
 BAD = Path(__file__).resolve().parent / "bad"
 CASES = sorted(BAD.glob("*.yaml"))

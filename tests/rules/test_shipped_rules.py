@@ -9,7 +9,7 @@ import pytest
 
 from rvc import schedule
 from rvc.errors import NotInForce
-from rvc.rules.json_schema import schema_text
+from rvc.rulepack.json_schema import schema_text
 from tests.conftest import ROOT
 
 IDS = {"vehicle-rvc", "core-parts", "steel", "aluminum", "lvc"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from rvc.rules.schema import RuleFile
+from rvc.rulepack.schema import RuleFile
 
 
 def schema_text() -> str:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from rvc.readers.config import CONTRACT
+from rvc.contract import CHOICES, CONTRACT
 
 FIXED = dt.datetime(2020, 7, 1)
 
@@ -91,29 +91,8 @@ LVC_ROWS: list[tuple[Any, ...]] = [
     ("technology", 20000000, None, None, None, "R&D and IT wages", "HQ", "US"),
     ("assembly_plant", None, 27.00, "engine", 250000, "Engine plant", "Engine 1", "US"),
 ]
-CODES: dict[str, tuple[str, ...]] = {
-    "vehicle_class": ("passenger_vehicle", "light_truck", "heavy_truck"),
-    "originating": ("Y", "N"),
-    "core_part": (
-        "engine",
-        "transmission",
-        "body_chassis",
-        "axle",
-        "suspension",
-        "steering",
-        "advanced_battery",
-    ),
-    "material": ("steel", "aluminum"),
-    "melted_and_poured": ("Y", "N"),
-    "category": ("material", "labor", "technology", "assembly_plant"),
-    "assembly_type": ("engine", "transmission", "advanced_battery"),
-    "lvc_formula": ("net_cost", "annual_purchase_value"),
-    "currency": ("USD", "CAD", "MXN"),
-    "wage_currency": ("USD", "CAD", "MXN"),
-}
-"""Coded columns and their drop-down lists (currency lists the three USMCA currencies; any
-ISO code may be typed, so that list only suggests)."""
 FREE_TYPING = frozenset(("currency",))
+"""Coded columns whose drop-down list only suggests: any ISO currency code may be typed."""
 
 INSTRUCTIONS: list[tuple[str, str, str, str]] = [
     ("Vehicle", "", "required", "One vehicle configuration: field names in column A, values in B."),
@@ -235,26 +214,26 @@ def _add_validations(sheet: Any, name: str) -> None:
     if name == "Vehicle":
         for row in sheet.iter_rows(min_row=2, max_col=1):
             field = row[0].value
-            if field in CODES:
+            if field in CHOICES:
                 targets.append((field, f"B{row[0].row}"))
     else:
         for cell in sheet[1]:
-            if cell.value in CODES:
+            if cell.value in CHOICES:
                 letter = cell.column_letter
                 targets.append((cell.value, f"{letter}2:{letter}1000"))
     for field, ref in targets:
         free = field in FREE_TYPING
         validation = DataValidation(
             type="list",
-            formula1='"' + ",".join(CODES[field]) + '"',
+            formula1='"' + ",".join(CHOICES[field]) + '"',
             allow_blank=True,
             showErrorMessage=not free,
             errorStyle="stop",
             errorTitle=f"{field}" if not free else None,
-            error=f"Choose one of: {', '.join(CODES[field])}" if not free else None,
+            error=f"Choose one of: {', '.join(CHOICES[field])}" if not free else None,
             showInputMessage=True,
             promptTitle=field[:32],
-            prompt=(", ".join(CODES[field]) + (" (or another ISO code)" if free else ""))[:255],
+            prompt=(", ".join(CHOICES[field]) + (" (or another ISO code)" if free else ""))[:255],
         )
         validation.add(ref)
         sheet.add_data_validation(validation)

@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from rvc.errors import RuleFileError
-from rvc.rules import yaml_loader
-from rvc.rules.schema import RuleFile, RulePack
+from rvc.rulepack import yaml_loader
+from rvc.rulepack.schema import RuleFile, RulePack
 
 __all__ = ["RulePack", "default_rules_dir", "load_rule_pack"]
 

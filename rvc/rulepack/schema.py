@@ -27,7 +27,7 @@ from rvc import schedule
 from rvc.hs import HsPattern
 
 if TYPE_CHECKING:
-    from rvc.rules.in_force import RulesInForce
+    from rvc.rulepack.in_force import RulesInForce
 
 VehicleClass = Literal["passenger_vehicle", "light_truck", "heavy_truck"]
 CoreCategory = Literal[
@@ -331,7 +331,7 @@ class RulePack(Strict):
     def at(self, as_of: date, vehicle_class: str) -> RulesInForce:
         """Everything in force for a class on a date, resolved once per pack (see
         rules.in_force): a batch of workbooks of one date shares it."""
-        from rvc.rules.in_force import resolve
+        from rvc.rulepack.in_force import resolve
 
         key = (as_of, vehicle_class)
         if key not in self._resolved:

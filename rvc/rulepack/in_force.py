@@ -16,10 +16,10 @@ from rvc import schedule
 from rvc.errors import NotInForce
 from rvc.hs import HsPattern, dotted
 from rvc.results import Threshold
-from rvc.rules.schema import CoreParts, MetalShare, VehicleRvc
+from rvc.rulepack.schema import CoreParts, MetalShare, VehicleRvc
 
 if TYPE_CHECKING:
-    from rvc.rules.schema import (
+    from rvc.rulepack.schema import (
         AnyRequirement,
         Entry,
         LvcCreditEntry,
@@ -128,40 +128,51 @@ class RulesInForce:
 def resolve(pack: RulePack, as_of: date, vehicle_class: str) -> RulesInForce:
     """Resolve a pack at a date for a class (see `RulePack.at`)."""
     requirements = sorted(pack.requirements_for(vehicle_class), key=lambda r: ORDER.index(r.kind))
-    resolved: list[Resolved[Entry]] = []
-    for req in requirements:
-        try:
-            resolved.append(Resolved(req, schedule.at(req.thresholds, as_of)))
-        except NotInForce as error:
-            resolved.append(Resolved(req, None, error))
-    core = next((r for r in resolved if r.requirement.kind == "core_parts"), None)
-    lvc = next((r for r in resolved if r.requirement.kind == "lvc"), None)
+    resolved = [_at(req, as_of) for req in requirements]
     cores = [r for r in requirements if isinstance(r, CoreParts)]
     return RulesInForce(
         as_of=as_of,
         vehicle_class=vehicle_class,
         requirements=resolved,
         part_tables=PartTables.resolve(pack.tables_for(vehicle_class), as_of),
-        core=cast("Resolved[RvcEntry] | None", core),
-        lvc=cast("Resolved[LvcEntry] | None", lvc),
+        core=cast("Resolved[RvcEntry] | None", _of_kind(resolved, "core_parts")),
+        lvc=cast("Resolved[LvcEntry] | None", _of_kind(resolved, "lvc")),
         lvc_credit=_lvc_credit(requirements, as_of),
         table_s={
             r.material: [HsPattern.parse(h) for h in r.table_s]
             for r in requirements
             if isinstance(r, MetalShare)
         },
-        core_patterns=[
-            (cat, HsPattern.parse(h))
-            for r in cores
-            for cat, codes in r.categories.items()
-            for h in codes
-        ],
+        core_patterns=_core_patterns(cores),
         own_rule_patterns={
             cat: [HsPattern.parse(h) for h in codes]
             for r in cores
             for cat, codes in r.own_rule_for.items()
         },
     )
+
+
+def _at(requirement: AnyRequirement, as_of: date) -> Resolved[Entry]:
+    """A requirement with its entry in force on a date, or why none is."""
+    try:
+        return Resolved(requirement, schedule.at(requirement.thresholds, as_of))
+    except NotInForce as error:
+        return Resolved(requirement, None, error)
+
+
+def _of_kind(resolved: list[Resolved[Entry]], kind: str) -> Resolved[Entry] | None:
+    """The class's requirement of a kind, if it has one."""
+    return next((r for r in resolved if r.requirement.kind == kind), None)
+
+
+def _core_patterns(cores: list[CoreParts]) -> list[tuple[str, HsPattern]]:
+    """Table A.2 column 1: each core-part category's HS codes, parsed, in file order."""
+    return [
+        (cat, HsPattern.parse(h))
+        for r in cores
+        for cat, codes in r.categories.items()
+        for h in codes
+    ]
 
 
 def _lvc_credit(requirements: list[AnyRequirement], as_of: date) -> LvcCreditEntry | None:
