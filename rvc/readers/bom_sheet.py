@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import repeat
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from typing import Any, get_args
 
 from rvc.contract import CORE_PARTS, NO, NOT_CORE, REQUIRED, YES
@@ -21,7 +21,6 @@ from rvc.rulepack.schema import CoreCategory
 from rvc.text import shorten, snippet
 
 _ODD = object()  # a cell the fast path leaves to the strict parser
-_HASH = methodcaller("startswith", "#")
 CORE_SHOWN = ", ".join(get_args(CoreCategory))
 
 
@@ -287,13 +286,18 @@ class BomReader:
 
     @staticmethod
     def _memoized(values: list[Any], parse: Any, first: int) -> list[Any]:
-        """Parse each distinct value once (keyed by type too: True is not 1.0 here), in the
-        order values first appear, at the row where each first appears (so the first error
-        and every note come out as a row-by-row parse gives them)."""
-        keys = list(zip(map(type, values), values, strict=True))
-        rows = dict(zip(reversed(keys), range(first + len(keys) - 1, first - 1, -1), strict=True))
-        parsed = {key: parse(rows[key], key[1]) for key in dict.fromkeys(keys)}
-        return list(map(parsed.__getitem__, keys))
+        """Parse each distinct value once (keyed by type too: True is not 1.0 here)."""
+        memo: dict[tuple[type, Any], Any] = {}
+        out: list[Any] = []
+        append = out.append
+        for i, v in enumerate(values):
+            key = (type(v), v)
+            if key in memo:
+                append(memo[key])
+            else:
+                memo[key] = result = parse(first + i, v)
+                append(result)
+        return out
 
     def _parse_columns(self, columns: dict[str, list[Any]], first: int) -> dict[str, list[Any]]:
         """Each column parsed whole (common values fast, the rest through the strict parsers),
@@ -338,7 +342,12 @@ class BomReader:
         """unit_cost, converted at its row's rate when the BOM has a currency column."""
         values = columns["unit_cost"]
         if "currency" not in columns:
-            return self._memoized(values, self._amount("unit_cost"), first)
+            base = self.converter.base
+            money = self._money
+            return [
+                money(first + i, "unit_cost", v, base) if v is not None and v != "" else None
+                for i, v in enumerate(values)
+            ]
         rates = [
             self.converter.rate(self._cell(first + i, "currency"))
             if v not in (None, "")
@@ -565,18 +574,12 @@ ONE = Decimal(1)
 def _plain_texts(values: list[Any]) -> list[Any]:
     """Each cell's stripped text, or `_ODD` where the strict parser must look (a blank of
     spaces, a number, an Excel error's text); None for an empty cell."""
-    try:  # the common column: every cell a string
-        stripped = list(map(str.strip, values))
-    except TypeError:  # blanks (None), numbers: cell by cell
-        return [
-            (text if (text := v.strip()) and text[0] != "#" else _ODD)
-            if type(v) is str
-            else (None if v is None else _ODD)
-            for v in values
-        ]
-    if "" not in stripped and not any(map(_HASH, stripped)):
-        return stripped
-    return [text if text and text[0] != "#" else _ODD for text in stripped]
+    return [
+        (text if (text := v.strip()) and text[0] != "#" else _ODD)
+        if type(v) is str
+        else (None if v is None else _ODD)
+        for v in values
+    ]
 
 
 def _units(total: Decimal) -> str:
