@@ -18,6 +18,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -31,7 +32,7 @@ from rvc.errors import RvcError
 from rvc.readers import config as settings_file
 from rvc.readers.source import MemoryFile
 from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome
-from rvc.reporters.outputs import prepare_stdout
+from rvc.reporters.outputs import to_stdout
 from rvc.results import DEFAULT_READING
 from rvc.rulepack import default_rules_dir, load_rule_pack
 
@@ -67,7 +68,8 @@ class Options:
     as_of: date | None
     today: date
     core_reading: str | None
-    formats: frozenset[str]  # per-workbook texts wanted: "json", "junit", "github"
+    formats: frozenset[str]  # per-workbook outputs wanted: "json", "junit", "github", "xlsx"
+    command_line: str = ""  # recorded in each audit workbook (the client's, not a worker's)
     average: Averaging | None = None  # rvc average: read each workbook as a variant
 
 
@@ -182,7 +184,7 @@ def check_one(
                 today=options.today,
                 core_reading=options.core_reading,
             )
-            outcome = report_outcome(report, path, options.formats)
+            outcome = report_outcome(report, path, options.formats, options.command_line)
         except RvcError as error:
             return error_outcome(error, path, options.formats)
         except Exception as exc:  # a bug of rvc: reported for this workbook, never a verdict
@@ -288,19 +290,41 @@ def run_local(tasks: list[Task], options: Options, jobs: int, finish: Finish) ->
     pool: the workbooks not finished are then checked again one per process, so only the
     workbook that kills its process is reported, as an internal error (exit 3).
     """
-    results: list[Outcome | None] = [None] * len(tasks)
     if jobs <= 1 or len(tasks) <= 1:
+        return [finish(index, _check_task(task, options)) for index, task in enumerate(tasks)]
+    folders = tuple(sorted({t.rules for t in tasks if t.problem is None}))
+    _start_worker(folders)  # loaded here once, so that forked workers start with them
+    results: list[Outcome | None] = [None] * len(tasks)
+    broken = _in_pool(tasks, options, jobs, folders, results, finish)
+    if broken:
         for index, task in enumerate(tasks):
-            results[index] = finish(index, _check_task(task, options))
-        return [r for r in results if r is not None]
+            if results[index] is None:
+                results[index] = finish(index, _isolated(task, options, folders))
+    return [r for r in results if r is not None]
+
+
+def _chunks(tasks: list[Task], jobs: int) -> list[list[tuple[int, Task]]]:
+    """Tasks in chunks of up to 16 (fewer when there are few), so that a worker's results
+    come back in a few large messages while both workers stay busy to the end."""
+    indexed = list(enumerate(tasks))
+    size = max(1, min(16, len(tasks) // (jobs * 8)))
+    return [indexed[i : i + size] for i in range(0, len(indexed), size)]
+
+
+def _in_pool(
+    tasks: list[Task],
+    options: Options,
+    jobs: int,
+    folders: tuple[str, ...],
+    results: list[Outcome | None],
+    finish: Finish,
+) -> bool:
+    """Check the tasks in `jobs` worker processes, filling `results` as chunks finish;
+    return whether the pool broke (a worker died) before every chunk finished."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool  # imported here: 10-20 ms
 
-    folders = tuple(sorted({t.rules for t in tasks if t.problem is None}))
-    _start_worker(folders)  # loaded here once, so that forked workers start with them
-    indexed = list(enumerate(tasks))
-    size = max(1, min(16, len(tasks) // (jobs * 8)))
-    chunks = [indexed[i : i + size] for i in range(0, len(indexed), size)]
+    chunks = _chunks(tasks, jobs)
     broken = False
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(chunks)), initializer=_start_worker, initargs=(folders,)
@@ -316,11 +340,7 @@ def run_local(tasks: list[Task], options: Options, jobs: int, finish: Finish) ->
                     continue
                 for index, outcome in finished:
                     results[index] = finish(index, outcome)
-    if broken:
-        for index, task in indexed:
-            if results[index] is None:
-                results[index] = finish(index, _isolated(task, options, folders))
-    return [r for r in results if r is not None]
+    return broken
 
 
 def _isolated(task: Task, options: Options, folders: tuple[str, ...]) -> Outcome:
@@ -482,12 +502,90 @@ def output_names(paths: list[str]) -> list[str]:
     return names
 
 
-def _write_file(path: Path, text: str) -> None:
-    """One workbook's JSON document (its report, or its error document) in `--output-dir`."""
+DIR_FORMATS = ("json", "xlsx")
+"""What `--output-dir` can write per workbook: its JSON report (or error document) and its
+audit workbook (`--output-dir-format json,xlsx`)."""
+
+
+def dir_formats(text: str) -> frozenset[str]:
+    """`--output-dir-format`: a comma-separated list of json and xlsx.
+
+    Examples:
+        >>> sorted(dir_formats("xlsx, JSON"))
+        ['json', 'xlsx']
+    """
+    chosen = frozenset(part.strip().lower() for part in text.split(",") if part.strip())
+    unknown = sorted(chosen - set(DIR_FORMATS))
+    if unknown or not chosen:
+        from rvc.text import snippet
+
+        raise RvcError(
+            "--output-dir-format",
+            f"{snippet(text)} is not a list of output-dir formats",
+            "json, xlsx or json,xlsx",
+        )
+    return chosen
+
+
+class OutputDir:
+    """The `--output-dir` files: each workbook's JSON document and audit workbook, written
+    as it finishes; texts not needed afterwards are dropped, so memory stays flat."""
+
+    def __init__(
+        self, folder: Path, paths: list[Path], formats: frozenset[str], keep_json: bool
+    ) -> None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RvcError(str(folder), f"cannot be written ({exc.strerror or exc})") from exc
+        self.folder = folder
+        self.names = output_names([str(p) for p in paths])
+        self.formats = formats
+        self.keep_json = keep_json
+
+    def write(self, index: int, outcome: Outcome) -> Outcome:
+        """Write one workbook's files; return the outcome with what the batch still needs."""
+        target = self.folder / self.names[index]
+        if "json" in self.formats:
+            _write_file(target, outcome.texts["json"] + "\n")
+        if not self.keep_json:
+            outcome.texts.pop("json", None)
+        if "xlsx" in self.formats:
+            workbook = target.with_suffix(".xlsx")
+            data = outcome.files.pop("xlsx", None)
+            if data is not None:
+                _write_file(workbook, data)
+            elif workbook.exists():  # bad input: never leave an earlier run's audit workbook
+                _remove(workbook)
+        return outcome
+
+
+def _write_file(path: Path, data: str | bytes) -> None:
+    """One workbook's file (its JSON document or audit workbook) in `--output-dir`."""
     try:
-        path.write_text(text + "\n", encoding="utf-8")
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
     except OSError as exc:
         raise RvcError(str(path), f"cannot be written ({exc.strerror or exc})") from exc
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError as exc:
+        raise RvcError(str(path), f"cannot be removed ({exc.strerror or exc})") from exc
+    sys.stderr.write(f"rvc: removed {path}: this run has no audit workbook for it (bad input)\n")
+
+
+def _formats(output_format: str, single: bool, in_dir: frozenset[str]) -> frozenset[str]:
+    """What each workbook is rendered to where it is checked."""
+    formats = {output_format} & {"json", "junit", "github"}
+    formats |= in_dir
+    if single:
+        formats |= {"json", "report"}  # the Report itself comes back, for the single renderer
+    return frozenset(formats)
 
 
 def run_batch(
@@ -506,50 +604,65 @@ def run_batch(
     output_dir: Path | None,
     dask_scheduler: str | None,
     strict: bool = False,
+    output_dir_format: str = "json",
 ) -> int:
     """Check every vehicle, write the batch report (or, for one vehicle, exactly its single
     report) and the `--output-dir` files; return the batch's exit code."""
     from rvc.reporters import batch as batch_report
 
-    if output is not None and any(output.resolve() == p.resolve() for p in paths):
-        raise RvcError(str(output), "is one of the BOMs", "another file for the report (-o)")
+    _refuse_output_among_inputs(output, paths)
+    in_dir = dir_formats(output_dir_format) if output_dir is not None else frozenset()
     if rules is not None:
         _pack(str(rules))  # a broken --rules pack is one usage error, not one per workbook
-    formats = {output_format} & {"json", "junit", "github"}
-    if output_dir is not None or single:
-        formats.add("json")
-    if single:
-        formats.add("report")  # the Report itself comes back, for the single run's renderer
-    options = Options(as_of, today, core_reading, frozenset(formats))
+    command_line = shlex.join(["rvc", *sys.argv[1:]]) if "xlsx" in in_dir else ""
+    options = Options(
+        as_of, today, core_reading, _formats(output_format, single, in_dir), command_line
+    )
     tasks = plan(paths, rules, config, strict)
-    show = output_format == "table" and not single and sys.stderr.isatty()
-    names = output_names([str(t.path) for t in tasks]) if output_dir is not None else []
+    files = None
     if output_dir is not None:
-        try:
-            output_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise RvcError(str(output_dir), f"cannot be written ({exc.strerror or exc})") from exc
-    keep_json = output_format == "json" or single
+        keep_json = output_format == "json" or single
+        files = OutputDir(output_dir, [t.path for t in tasks], in_dir, keep_json)
+    show = output_format == "table" and not single and sys.stderr.isatty()
     with batch_report.progress(show, len(tasks)) as advance:
 
         def finish(index: int, outcome: Outcome) -> Outcome:
             advance(1)
-            if output_dir is not None:
-                _write_file(output_dir / names[index], outcome.texts["json"])
-                if not keep_json:
-                    del outcome.texts["json"]
-            return outcome
+            return files.write(index, outcome) if files is not None else outcome
 
-        if dask_scheduler:
-            outcomes = run_dask(tasks, options, dask_scheduler, finish)
-        else:
-            outcomes = run_local(tasks, options, jobs or os.cpu_count() or 1, finish)
+        outcomes = _run(tasks, options, jobs, dask_scheduler, finish)
     if verbose:
-        for outcome in outcomes:
-            for line in outcome.verbose:
-                sys.stderr.write(f"rvc: {outcome.path}: {line}\n")
+        _write_verbose(outcomes)
     if single:
         return _write_single(outcomes[0], output_format, output, options)
+    _write_batch(outcomes, output_format, output)
+    return exit_code(outcomes)
+
+
+def _refuse_output_among_inputs(output: Path | None, paths: list[Path]) -> None:
+    if output is not None and any(output.resolve() == p.resolve() for p in paths):
+        raise RvcError(str(output), "is one of the BOMs", "another file for the report (-o)")
+
+
+def _run(
+    tasks: list[Task], options: Options, jobs: int | None, scheduler: str | None, finish: Finish
+) -> list[Outcome]:
+    """On the Dask cluster when one is named, else here (one process per CPU by default)."""
+    if scheduler:
+        return run_dask(tasks, options, scheduler, finish)
+    return run_local(tasks, options, jobs or os.cpu_count() or 1, finish)
+
+
+def _write_verbose(outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        for line in outcome.verbose:
+            sys.stderr.write(f"rvc: {outcome.path}: {line}\n")
+
+
+def _write_batch(outcomes: list[Outcome], output_format: str, output: Path | None) -> None:
+    """The batch report, on standard output or in the `-o` file."""
+    from rvc.reporters import batch as batch_report
+
     writer: dict[str, Callable[[list[Outcome], Any], None]] = {
         "json": batch_report.write_json,
         "junit": batch_report.write_junit,
@@ -557,16 +670,15 @@ def run_batch(
         "table": batch_report.write_table,
     }
     if output is None:
-        prepare_stdout(output_format)
-        writer[output_format](outcomes, sys.stdout)
-    else:
-        try:
-            with output.open("w", encoding="utf-8") as stream:
-                writer[output_format](outcomes, stream)
-        except OSError as exc:
-            raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-        sys.stderr.write(f"rvc: wrote {output} ({batch_report.totals(outcomes)})\n")
-    return exit_code(outcomes)
+        # a reader that went away (`rvc check DIR | head -1`) keeps the batch's exit code
+        to_stdout(output_format, lambda stream: writer[output_format](outcomes, stream))
+        return
+    try:
+        with output.open("w", encoding="utf-8") as stream:
+            writer[output_format](outcomes, stream)
+    except OSError as exc:
+        raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
+    sys.stderr.write(f"rvc: wrote {output} ({batch_report.totals(outcomes)})\n")
 
 
 def _write_single(
@@ -582,8 +694,8 @@ def _write_single(
         raise RvcError(where, error["found"], error["expected"])
     render = RENDERERS[output_format]
     if output is None:
-        prepare_stdout(output_format)
-        render(outcome.report, sys.stdout)
+        report = outcome.report
+        to_stdout(output_format, lambda stream: render(report, stream))
         return outcome.exit_code
     try:
         with output.open("w", encoding="utf-8") as stream:
@@ -619,7 +731,7 @@ class _Passes:
     averaging: Averaging
 
     def run(self, chosen: list[Task], how: Averaging) -> list[Outcome]:
-        options = Options(None, self.today, self.reading, frozenset(), how)
+        options = Options(None, self.today, self.reading, frozenset(), average=how)
         if self.dask_scheduler:
             return run_dask(chosen, options, self.dask_scheduler, lambda i, o: o)
         return run_local(chosen, options, self.jobs or os.cpu_count() or 1, lambda i, o: o)

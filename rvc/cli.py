@@ -351,9 +351,19 @@ def check(
         typer.Option(
             "--output-dir",
             metavar="DIR",
-            help="Also write each workbook's JSON report (or error document) to DIR/<name>.json.",
+            help="Also write each workbook's JSON report (or error document) to DIR/<name>.json "
+            "(and its audit workbook, with --output-dir-format).",
         ),
     ] = None,
+    output_dir_format: Annotated[
+        str,
+        typer.Option(
+            "--output-dir-format",
+            metavar="FORMATS",
+            help="What --output-dir writes per workbook: json (default), xlsx (the audit "
+            "workbook, DIR/<name>.xlsx) or json,xlsx.",
+        ),
+    ] = "json",
     dask_scheduler: Annotated[
         str | None,
         typer.Option(
@@ -384,6 +394,10 @@ def check(
             "verbose": verbose,
             "strict": strict,
         }
+        if output_dir is None and output_dir_format != "json":
+            raise RvcError(
+                "--output-dir-format", "is given without --output-dir", "--output-dir DIR"
+            )
         if batch or output_dir is not None or dask_scheduler is not None:
             if output and len(output) > 1:
                 raise RvcError(
@@ -395,6 +409,7 @@ def check(
                 single=not batch,
                 jobs=jobs,
                 output_dir=output_dir,
+                output_dir_format=output_dir_format,
                 dask_scheduler=dask_scheduler,
                 output_format="table" if fmt == "auto" else fmt,
                 output=output[0] if output else None,

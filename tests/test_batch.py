@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -150,6 +151,75 @@ def test_output_dir_one_json_per_workbook_with_colliding_names(cli, workbook, tm
     assert json.loads(by_input[str(a / "x.xlsx")].read_text()) == json.loads(
         _single(cli, a / "x.xlsx", "-f", "json")
     )
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_closed_pipe_keeps_the_batch_exit_code(mixed, fmt):
+    # `rvc check DIR | head -1`: the reader is gone before the batch report is written
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rvc", "check", str(mixed), "-f", fmt, "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
+    )
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 2, stderr  # a bad workbook in it: exit 2, never 141
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_head_1_on_a_batch_keeps_its_exit_code(mixed):
+    (mixed / "c_bad.xlsx").unlink()
+    script = f'"{sys.executable}" -m rvc check "{mixed}" | head -1; exit ${{PIPESTATUS[0]}}'
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr  # one workbook fails
+    assert done.stdout.count("\n") == 1 and "BrokenPipe" not in done.stderr
+
+
+def test_output_dir_writes_audit_workbooks_too(cli, mixed, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "c_bad.xlsx").write_bytes(b"an earlier run's audit workbook")
+    done = cli(
+        "check", mixed, "-f", "json", "-j", "1", "--output-dir", out,
+        "--output-dir-format", "json,xlsx",
+    )  # fmt: skip
+    assert done.exit_code == 2
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a_pass.json", "a_pass.xlsx", "b_fail.json", "b_fail.xlsx", "c_bad.json",
+    ]  # fmt: skip
+    assert f"removed {out / 'c_bad.xlsx'}" in done.stderr  # bad input: no stale workbook
+    # each audit workbook is the one `-o` writes for that workbook alone
+    single = tmp_path / "single.xlsx"
+    cli("check", mixed / "b_fail.xlsx", "-o", single)
+    batch_book, single_book = load_workbook(out / "b_fail.xlsx"), load_workbook(single)
+    assert batch_book.sheetnames == single_book.sheetnames
+    for name in batch_book.sheetnames:  # in one process both record the same command line
+        assert [[c.value for c in row] for row in batch_book[name].iter_rows()] == [
+            [c.value for c in row] for row in single_book[name].iter_rows()
+        ]
+    # only the audit workbooks, from worker processes, each recording the batch's command line
+    only = tmp_path / "only"
+    command = ["check", str(mixed), "-j", "2", "--output-dir", str(only)]
+    command += ["--output-dir-format", "xlsx"]
+    subprocess.run([sys.executable, "-m", "rvc", *command], capture_output=True, timeout=120)
+    assert sorted(p.name for p in only.iterdir()) == ["a_pass.xlsx", "b_fail.xlsx"]
+    recorded = [
+        c.value
+        for row in load_workbook(only / "b_fail.xlsx")["Provenance"].iter_rows()
+        for c in row
+    ]
+    assert shlex.join(["rvc", *command]) in recorded
+
+
+def test_output_dir_format_is_checked(cli, mixed, tmp_path):
+    done = cli("check", mixed, "--output-dir", tmp_path, "--output-dir-format", "pdf")
+    assert done.exit_code == 2
+    assert "--output-dir-format: 'pdf' is not a list of output-dir formats" in done.stderr
+    alone = cli("check", mixed, "--output-dir-format", "xlsx")
+    assert alone.exit_code == 2 and "without --output-dir" in alone.stderr
 
 
 def test_output_names_are_unique_case_insensitively():

@@ -19,7 +19,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rvc.engine.readings import POLICIES
-from rvc.engine.rollup import count_lines, new_counting, own_rvc, subtree_order, traced_in
+from rvc.engine.rollup import (
+    CoreDecision,
+    copy_counting,
+    count_lines,
+    new_counting,
+    own_rvc,
+    subtree_order,
+    traced_in,
+)
 from rvc.engine.tree import Tree
 from rvc.model import BillOfMaterials
 from rvc.results import LineCounts as Counting
@@ -67,6 +75,8 @@ def gather(
 ) -> Facts:
     """Build the tree, find and decide the core parts, count every line under both readings.
 
+    Every line is counted under the first reading; a line counts the same under the other
+    one unless it is a core part or holds one, so only those lines are counted again.
     `period_core`: core-part categories that originate through an average over a period
     (s. 14(12), 16(10); `rvc average`), on top of what this BOM alone decides."""
     from rvc.engine.core_parts import decide, identify
@@ -74,29 +84,46 @@ def gather(
     tree = Tree.build(bom.lines, bom.index)
     extended = tree.extended_quantities()
     notes = [Note("input", "", text) for text in bom.notes]
-    counts: dict[str, Counting] = {
-        policy.name: new_counting(policy, len(tree.lines)) for policy in POLICIES
-    }
-    sequence = list(counts.values())
+    first = new_counting(POLICIES[0], len(tree.lines))
     threshold_of = _thresholds(tree, rules)
     core: CoreOutcome | None = None
+    decisions: dict[int, CoreDecision] = {}
     req = rules.core_requirement
     if req is not None:
         parts = identify(tree, rules, bom.has_core_part_column, extended, notes)
         below = subtree_order(tree, [p.index for p in parts])
-        count_lines(tree, below, sequence, threshold_of, {})
-        first = sequence[0]
+        count_lines(tree, below, [first], threshold_of, {})
         rvcs = {p.index: own_rvc(tree, p.index, traced_in(tree, p.index, first)) for p in parts}
         core = decide(tree, req, rules.core_entry, parts, rvcs, period_core)
         done = set(below)
         rest = [i for i in tree.bottom_up if i not in done]
         decisions = core.decisions() if core.entry is not None else {}
-        count_lines(tree, rest, sequence, threshold_of, decisions)
+        count_lines(tree, rest, [first], threshold_of, decisions)
     else:
         if bom.has_core_part_column:
             _heavy_truck_core_notes(tree, notes)
-        count_lines(tree, tree.bottom_up, sequence, threshold_of, {})
+        count_lines(tree, tree.bottom_up, [first], threshold_of, {})
+    lifted = _core_and_above(tree, decisions)
+    counts: dict[str, Counting] = {first.reading: first}
+    for other in POLICIES[1:]:
+        recount = copy_counting(first, other)
+        count_lines(tree, lifted, [recount], threshold_of, decisions)
+        counts[recount.reading] = recount
     return Facts(bom, rules, tree, extended, core, counts, notes, reading)
+
+
+def _core_and_above(tree: Tree, decisions: dict[int, CoreDecision]) -> list[int]:
+    """The core parts (with a decision) and every line above one, children first: the only
+    lines that can count differently under the two readings."""
+    flags = [False] * len(tree.lines)
+    parent_of = tree.parent_of
+    for k in decisions:
+        flags[k] = True
+        parent = parent_of[k]
+        while parent >= 0 and not flags[parent]:
+            flags[parent] = True
+            parent = parent_of[parent]
+    return [i for i in tree.bottom_up if flags[i]] if decisions else []
 
 
 def _thresholds(tree: Tree, rules: RulesInForce) -> Callable[[int], Threshold | None]:

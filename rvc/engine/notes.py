@@ -81,11 +81,9 @@ def bom_notes(facts: Facts, counting: Counting) -> list[Note]:
             )
             for i in unknown
         )
-    for i in sorted(range(len(lines)), key=lambda i: lines[i].row):
-        if not flags[i]:
-            continue
-        note = _line_note(facts, counting, i, i in core)
-        if note is not None:
+    rows = [line.row for line in lines]
+    for i in sorted(range(len(lines)), key=rows.__getitem__):
+        if flags[i] and (note := _line_note(facts, counting, i, i in core)) is not None:
             notes.append(note)
     notes.extend(_value_notes(facts))
     return notes
@@ -114,9 +112,25 @@ class _Line:
         return t is not None and self.rvc is not None and self.rvc < t.percent
 
 
+def _says_nothing(c: Counting, i: int, originating: bool | None, is_core: bool) -> bool:
+    """Whether `_line_note` would find nothing to say of a line, decided on its counts alone
+    (most lines: no figure is formatted for them)."""
+    mode = c.mode[i]
+    if is_core or mode in (CARRIED, CORE_CONTENT):
+        return False
+    if originating is True:
+        threshold, rvc = c.threshold[i], c.own_rvc[i]
+        return threshold is None or rvc is None or not rvc < threshold.percent
+    if originating is None:
+        return mode != CONTENT and not (c.how[i] == MEETS and c.threshold[i] is not None)
+    return True
+
+
 def _line_note(facts: Facts, c: Counting, i: int, is_core: bool) -> Note | None:
     """The assumption behind one line's count, if it needs saying."""
     line = facts.tree.lines[i]
+    if _says_nothing(c, i, line.originating, is_core):
+        return None
     rvc = c.own_rvc[i]
     amount = c.n[i] * line.quantity
     it = _Line(

@@ -89,6 +89,24 @@ def new_counting(reading: Reading, size: int) -> Counting:
     )
 
 
+def copy_counting(c: Counting, reading: Reading | None = None) -> Counting:
+    """A counting whose lists can be changed without changing `c`: under `c`'s reading, or
+    under `reading` (its figures then `c`'s until counted again)."""
+    return Counting(
+        reading=reading.name if reading else c.reading,
+        core_content_counts=reading.core_content_counts if reading else c.core_content_counts,
+        n=list(c.n),
+        mode=list(c.mode),
+        own_rvc=list(c.own_rvc),
+        source=list(c.source),
+        origin=list(c.origin),
+        how=list(c.how),
+        threshold=list(c.threshold),
+        carried=list(c.carried),
+        traced=list(c.traced),
+    )
+
+
 def own_rvc(tree: Tree, i: int, traced: Decimal) -> tuple[Decimal | None, str]:
     """A line's own RVC and where it comes from, given its children's non-originating value."""
     line = tree.lines[i]
@@ -130,86 +148,66 @@ def count_lines(
     threshold_of: Callable[[int], Threshold | None],
     core: dict[int, CoreDecision],
 ) -> None:
-    """Count the lines of `order` (children before parents) under each reading in `counts`.
-
-    When `counts` holds several readings and a line has no core part at or below it, the
-    figures are computed once and shared.
-    """
-    children = tree.children
-    first = counts[0]
-    others = counts[1:]
-    for i in order:
-        kids = children[i]
-        if others and i not in core and not _differs(kids, counts):
-            _count(tree, i, first, threshold_of, None)
-            for other in others:
-                _copy(first, other, i)
-            continue
-        decision = core.get(i)
-        for counting in counts:
-            _count(tree, i, counting, threshold_of, decision)
+    """Count the lines of `order` (children before parents) under each reading in `counts`
+    (`facts.gather` counts the second reading only where it can differ)."""
+    for counting in counts:
+        _count_all(tree, order, counting, threshold_of, core)
 
 
-def _differs(kids: list[int], counts: Sequence[Counting]) -> bool:
-    """Whether any child counts differently under the readings (a core part below it)."""
-    first = counts[0]
-    for other in counts[1:]:
-        for k in kids:
-            if first.n[k] != other.n[k] or first.carried[k] != other.carried[k]:
-                return True
-            if first.origin[k] != other.origin[k]:
-                return True
-    return False
-
-
-def _copy(source: Counting, target: Counting, i: int) -> None:
-    target.n[i] = source.n[i]
-    target.mode[i] = source.mode[i]
-    target.own_rvc[i] = source.own_rvc[i]
-    target.source[i] = source.source[i]
-    target.origin[i] = source.origin[i]
-    target.how[i] = source.how[i]
-    target.threshold[i] = source.threshold[i]
-    target.carried[i] = source.carried[i]
-    target.traced[i] = source.traced[i]
-
-
-Origin = tuple[str, str, Threshold | None]
-"""A line's origin, why, and the threshold it was decided against."""
-
-
-def _count(
+def count_line(
     tree: Tree,
     i: int,
     c: Counting,
     threshold_of: Callable[[int], Threshold | None],
     decision: CoreDecision | None,
 ) -> None:
-    """Count one line under one reading, from its children's counts."""
-    lines = tree.lines
-    n, carried_of = c.n, c.carried
-    traced = carried = ZERO
-    for k in tree.children[i]:
-        quantity = lines[k].quantity
-        if n[k]:
-            traced += quantity * n[k]
-        if carried_of[k]:
-            carried += quantity * carried_of[k]
-    rvc, source = own_rvc(tree, i, traced)
-    c.own_rvc[i], c.source[i], c.traced[i] = rvc, source, traced
-    origin, how, threshold = _origin(tree, i, rvc, threshold_of, decision)
-    c.origin[i], c.how[i], c.threshold[i] = origin, how, threshold
-    core_counts = decision is not None and c.core_content_counts
-    value, mode = _brings(tree, i, origin, traced, rvc, core_counts)
-    if decision is not None:
-        carried = value if core_counts else ZERO
-    elif c.core_content_counts and carried:
-        # the core content inside reaches the vehicle, but a line never brings more than
-        # its own value, at every level
-        carried = min(carried, lines[i].unit_cost)
-        if value < carried:
-            value, mode = carried, CARRIED
-    n[i], c.mode[i], carried_of[i] = value, mode, carried
+    """Count one line under one reading from its children's counts (see `count_lines`)."""
+    _count_all(tree, (i,), c, threshold_of, {i: decision} if decision is not None else {})
+
+
+Origin = tuple[str, str, Threshold | None]
+"""A line's origin, why, and the threshold it was decided against."""
+
+
+def _count_all(
+    tree: Tree,
+    order: Sequence[int],
+    c: Counting,
+    threshold_of: Callable[[int], Threshold | None],
+    core: dict[int, CoreDecision],
+) -> None:
+    """Count each line of `order` under one reading, from its children's counts (the
+    lists are bound once: this loop runs once per BOM line)."""
+    lines, children = tree.lines, tree.children
+    n, carried_of, mode_of = c.n, c.carried, c.mode
+    own_of, source_of, traced_of = c.own_rvc, c.source, c.traced
+    origin_of, how_of, threshold_at = c.origin, c.how, c.threshold
+    content_counts = c.core_content_counts
+    decide = core.get
+    for i in order:
+        traced = carried = ZERO
+        for k in children[i]:
+            quantity = lines[k].quantity
+            if n[k]:
+                traced += quantity * n[k]
+            if carried_of[k]:
+                carried += quantity * carried_of[k]
+        rvc, source = own_rvc(tree, i, traced)
+        own_of[i], source_of[i], traced_of[i] = rvc, source, traced
+        decision = decide(i)
+        origin, how, threshold = _origin(tree, i, rvc, threshold_of, decision)
+        origin_of[i], how_of[i], threshold_at[i] = origin, how, threshold
+        core_counts = decision is not None and content_counts
+        value, mode = _brings(tree, i, origin, traced, rvc, core_counts)
+        if decision is not None:
+            carried = value if core_counts else ZERO
+        elif content_counts and carried:
+            # the core content inside reaches the vehicle, but a line never brings more than
+            # its own value, at every level
+            carried = min(carried, lines[i].unit_cost)
+            if value < carried:
+                value, mode = carried, CARRIED
+        n[i], mode_of[i], carried_of[i] = value, mode, carried
 
 
 def _origin(

@@ -17,11 +17,12 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from rvc.engine.facts import Facts, gather
+from rvc.engine.facts import Facts, _thresholds, gather
 
 if TYPE_CHECKING:
     from rvc.engine.core_parts import CorePart
-from rvc.engine.rollup import vnm_of
+    from rvc.engine.tree import Tree
+from rvc.engine.rollup import copy_counting, count_line, vnm_of
 from rvc.money import HUNDRED, ZERO, fmt_amount, fmt_number, fmt_percent
 from rvc.results import LvcEvidence, PartGap, Step, WhatItWouldTake
 
@@ -102,9 +103,10 @@ def _steps(
     steps: list[Step] = []
     switched: list[int] = []
     remaining = vnm
+    again = _Recount(facts) if exact else None
     for i, amount in pieces[:MAX_STEPS]:
         switched.append(i)
-        after_vnm = _vnm_with_originating(facts, switched) if exact else remaining - amount
+        after_vnm = remaining - amount if again is None else again.switch(i, switched)
         line = facts.tree.lines[i]
         after = (net_cost - after_vnm) * HUNDRED / net_cost
         steps.append(
@@ -121,6 +123,63 @@ def _steps(
         if after >= threshold:
             break
     return steps
+
+
+class _Recount:
+    """The vehicle's VNM after each switch, exactly as a full re-evaluation gives it
+    (`_vnm_with_originating`), but counting again only the switched line and the lines above
+    it: a switched line becomes a purchased leaf declared originating, so nothing else moves,
+    as long as no core-part decision can move with it. When a switched line is a core part,
+    sits inside one or holds one, the core parts are decided again: from that step on each
+    VNM is the full re-evaluation's."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        tree = facts.tree
+        self.counting = copy_counting(facts.counting(facts.reading))
+        self.decisions = facts.core.decisions() if facts.core and facts.core.entry else {}
+        self.threshold_of = _thresholds(tree, facts.rules)
+        self.dropped = [False] * len(tree.lines)
+        self.full = False
+        self.touches_core = _touches_core(tree, set(self.decisions))
+
+    def switch(self, i: int, switched: list[int]) -> Decimal:
+        """The VNM with every line of `switched` (the last one `i`) switched."""
+        if self.full or self.touches_core[i]:
+            self.full = True
+            return _vnm_with_originating(self.facts, switched)
+        tree = self.facts.tree
+        c = self.counting
+        if not self.dropped[i]:  # a line inside an earlier switched one is gone already
+            stack = list(tree.children[i])
+            while stack:
+                k = stack.pop()
+                self.dropped[k] = True
+                stack.extend(tree.children[k])
+            # a purchased leaf declared originating brings nothing (and carries nothing)
+            c.n[i] = c.carried[i] = ZERO
+            parent = tree.parent_of[i]
+            while parent >= 0:
+                count_line(tree, parent, c, self.threshold_of, None)
+                parent = tree.parent_of[parent]
+        return vnm_of(tree, c)
+
+
+def _touches_core(tree: Tree, core: set[int]) -> list[bool]:
+    """Lines that are a core part, sit inside one or hold one: switching them may move a
+    core-part decision (its own RVC, its category's average, the super-core)."""
+    parent_of = tree.parent_of
+    inside = [False] * len(tree.lines)
+    for i in tree.top_down:  # parents first
+        parent = parent_of[i]
+        inside[i] = parent >= 0 and (parent in core or inside[parent])
+    holds = [False] * len(tree.lines)
+    for k in core:
+        parent = parent_of[k]
+        while parent >= 0 and not holds[parent]:
+            holds[parent] = True
+            parent = parent_of[parent]
+    return [i in core or inside[i] or holds[i] for i in range(len(tree.lines))]
 
 
 def _how(steps: list[Step], threshold: Decimal) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, get_args
 
@@ -71,69 +72,154 @@ class BomReader:
                 f"{self.sheet.name}: the structure comes from the parent column; the level "
                 f"column ({level.header}) beside it was not used"
             )
-        sheet = self.sheet
         first = table.header_row + 1
-        data = sheet.rows[first - sheet.first_row :]
-        width = 1 + max(c.col - sheet.first_col for c in table.columns.values())
-        if data and min(map(len, data)) < width:  # CSV rows may be short; xlsx rows never are
-            data = [r if len(r) >= width else [*r, *([None] * (width - len(r)))] for r in data]
-        columns: dict[str, list[Any]] = {
-            name: list(map(itemgetter(column.col - sheet.first_col), data))
-            for name, column in table.columns.items()
-        }
-        keep = self._non_blank(columns, len(data))
-        self.provenance.rows_read += len(data)
-        self.provenance.blank_rows += len(data) - len(keep)
+        columns, count = self._columns(first)
+        keep = self._non_blank(columns, count)
+        self.provenance.rows_read += count
+        self.provenance.blank_rows += count - len(keep)
         parsed = self._parse_columns(columns, first)
-        lines: list[BomLine] = []
-        seen: dict[str, int] = {}
-        levels: list[tuple[int, str]] = []
-        by_level = table.has("level")
-        used_rows: list[int] = []
-        missing = [None] * len(data)
-        for i, line in zip(keep, self._lines(keep, first, parsed, missing), strict=True):
-            row = first + i
-            if by_level:
-                depth = self._level(row, columns["level"][i])
-                if depth == 0:
-                    self.provenance.excluded.append(
-                        Excluded(row, "level 0: the finished vehicle itself, not a material")
-                    )
-                    continue
-                line = self._place(row, line, depth, levels)
-            elif line.part_number in seen:
-                raise InputError(
-                    sheet.where(row, table.columns["part_number"].col, "part_number"),
-                    f"part_number {snippet(line.part_number)} appears again (first on row "
-                    f"{seen[line.part_number]})",
-                    "each part number once (use quantity for repeats, or a level column for "
-                    "a multi-level export)",
-                )
-            seen.setdefault(line.part_number, row)
-            used_rows.append(row)
-            lines.append(line)
+        if table.has("level"):
+            lines, used_rows = self._level_lines(keep, first, parsed, columns["level"], count)
+        else:
+            lines = self._flat_lines(keep, first, parsed, count)
+            used_rows = [line.row for line in lines]
         if not lines:
             raise InputError(
                 f"{self.sheet.file}: sheet '{self.sheet.name}'",
                 "has no BOM lines below its header row",
                 "one row per part, with part_number and unit_cost",
             )
-        if by_level:
-            self.notes.append(
-                f"{self.sheet.name}: the structure comes from the level column "
-                f"({table.columns['level'].header}): each line goes into the nearest line above "
-                "it one level up"
-            )
-            repeated = len(lines) - len(seen)
-            if repeated:
-                self.notes.append(
-                    f"{self.sheet.name}: {repeated} line"
-                    f"{'s repeat' if repeated > 1 else ' repeats'} a part number under another "
-                    "assembly (level-coded BOM); each is counted in its place"
-                )
         self._check_structure(lines)
         hidden_note(table, self.notes, used_rows)
         return lines, table.has("core_part")
+
+    def _columns(self, first: int) -> tuple[dict[str, list[Any]], int]:
+        """Each contract column's cells below the header row, and the number of rows."""
+        sheet = self.sheet
+        data = sheet.rows[first - sheet.first_row :]
+        width = 1 + max(c.col - sheet.first_col for c in self.table.columns.values())
+        if data and min(map(len, data)) < width:  # CSV rows may be short; xlsx rows never are
+            data = [r if len(r) >= width else [*r, *([None] * (width - len(r)))] for r in data]
+        columns = {
+            name: list(map(itemgetter(column.col - sheet.first_col), data))
+            for name, column in self.table.columns.items()
+        }
+        return columns, len(data)
+
+    def _level_lines(
+        self,
+        keep: list[int],
+        first: int,
+        parsed: dict[str, list[Any]],
+        levels_column: list[Any],
+        count: int,
+    ) -> tuple[list[BomLine], list[int]]:
+        """A level-coded BOM: each line goes into the nearest line above it one level up."""
+        lines: list[BomLine] = []
+        seen: set[str] = set()
+        levels: list[tuple[int, str]] = []
+        used_rows: list[int] = []
+        for i, line in zip(keep, self._lines(keep, first, parsed, [None] * count), strict=True):
+            row = first + i
+            depth = self._level(row, levels_column[i])
+            if depth == 0:
+                self.provenance.excluded.append(
+                    Excluded(row, "level 0: the finished vehicle itself, not a material")
+                )
+                continue
+            lines.append(self._place(row, line, depth, levels))
+            seen.add(line.part_number)
+            used_rows.append(row)
+        if lines:
+            self.notes.append(
+                f"{self.sheet.name}: the structure comes from the level column "
+                f"({self.table.columns['level'].header}): each line goes into the nearest line "
+                "above it one level up"
+            )
+        repeated = len(lines) - len(seen)
+        if repeated:
+            self.notes.append(
+                f"{self.sheet.name}: {repeated} line"
+                f"{'s repeat' if repeated > 1 else ' repeats'} a part number under another "
+                "assembly (level-coded BOM); each is counted in its place"
+            )
+        return lines, used_rows
+
+    def _flat_lines(
+        self, keep: list[int], first: int, parsed: dict[str, list[Any]], count: int
+    ) -> list[BomLine]:
+        """A BOM with a parent column (or none): every kept row a line, built in one C-level
+        map once the rows are known to hold a part number, a unit cost and no repeat."""
+        every = len(keep) == count
+
+        def kept(name: str) -> list[Any]:
+            values = parsed.get(name)
+            if values is None:
+                return [None] * len(keep)
+            return values if every else [values[i] for i in keep]
+
+        parts, costs = kept("part_number"), kept("unit_cost")
+        self._refuse_first_gap(keep, first, parts, costs)
+        texts = {
+            name: [v or "" for v in values] if None in values else values
+            for name in ("description", "supplier", "country")
+            for values in (kept(name),)
+        }
+        quantity = kept("quantity") if "quantity" in parsed else [self._one] * len(keep)
+        return list(
+            map(
+                BomLine,
+                [first + i for i in keep],
+                parts,
+                costs,
+                quantity,
+                kept("parent"),
+                repeat(""),
+                texts["description"],
+                kept("hs_code"),
+                kept("originating"),
+                kept("core_part"),
+                kept("rvc_percent"),
+                texts["supplier"],
+                texts["country"],
+                kept("resourcing_cost"),
+            )
+        )
+
+    def _refuse_first_gap(
+        self, keep: list[int], first: int, parts: list[Any], costs: list[Any]
+    ) -> None:
+        """The first row (as a row-by-row read meets it) without a part number, without a
+        unit cost or repeating a part number, refused."""
+        end = len(parts)
+        blank_part = parts.index(None) if None in parts else end
+        blank_cost = costs.index(None) if None in costs else end
+        repeat_at, first_row = end, 0
+        if len(set(parts)) < end:
+            seen: dict[str, int] = {}
+            for k, part in enumerate(parts):
+                if part in seen:
+                    repeat_at, first_row = k, seen[part]
+                    break
+                seen[part] = first + keep[k]
+        at = min(blank_part, blank_cost, repeat_at)
+        if at == end:
+            return
+        row = first + keep[at]
+        if at == blank_part:
+            raise self._cell(row, "part_number").fail(
+                "is blank", "a part number on every BOM line (or an empty row)"
+            )
+        if at == blank_cost:
+            raise self._cell(row, "unit_cost").fail(
+                "is blank", "the value of one unit, e.g. 1234.50 (0 is allowed)"
+            )
+        raise InputError(
+            self.sheet.where(row, self.table.columns["part_number"].col, "part_number"),
+            f"part_number {snippet(parts[at])} appears again (first on row {first_row})",
+            "each part number once (use quantity for repeats, or a level column for "
+            "a multi-level export)",
+        )
 
     def _cell(self, row: int, name: str) -> Cell:
         return Cell(self.sheet, row, self.table.columns[name].col, name)
@@ -172,6 +258,11 @@ class BomReader:
     def _non_blank(columns: dict[str, list[Any]], count: int) -> list[int]:
         """Indexes of rows with any value; only rows without a part number need a full look."""
         parts = columns["part_number"]
+        try:  # the common sheet: a part number (text) on every row, looked at in C
+            if "" not in map(str.strip, parts):
+                return list(range(count))
+        except TypeError:  # a blank (None) or a number somewhere: row by row
+            pass
         keep = []
         for i in range(count):
             v = parts[i]
@@ -186,18 +277,12 @@ class BomReader:
         return keep
 
     def _texts(self, name: str, values: list[Any], first: int) -> list[str | None]:
-        odd = _ODD
-        out = [
-            (text if (text := v.strip()) and text[0] != "#" else odd)
-            if type(v) is str
-            else (None if v is None else odd)
-            for v in values
-        ]
-        if odd in out:  # rare: blanks of spaces, numbers, errors; the list scan runs in C
+        out = _plain_texts(values)
+        if _ODD in out:  # rare: blanks of spaces, numbers, errors; the list scan runs in C
             for i, got in enumerate(out):
-                if got is odd:
+                if got is _ODD:
                     out[i] = self._text(first + i, name, values[i])
-        return out  # type: ignore[return-value]  # no _ODD marker is left
+        return out
 
     @staticmethod
     def _memoized(values: list[Any], parse: Any, first: int) -> list[Any]:
@@ -215,7 +300,8 @@ class BomReader:
         return out
 
     def _parse_columns(self, columns: dict[str, list[Any]], first: int) -> dict[str, list[Any]]:
-        """Each column parsed whole (common values fast, the rest through the strict parsers)."""
+        """Each column parsed whole (common values fast, the rest through the strict parsers),
+        in this order, so the first error is the one a column-by-column read meets."""
         out: dict[str, list[Any]] = {}
         for name in ("part_number", "parent", "description", "supplier", "country"):
             if name in columns:
@@ -234,31 +320,48 @@ class BomReader:
                 out[name] = [parse(first + i, v) for i, v in enumerate(columns[name])]
             else:
                 out[name] = self._memoized(columns[name], parse, first)
-        if "currency" in columns:
-            rates = [
-                self.converter.rate(self._cell(first + i, "currency"))
-                if v not in (None, "")
-                else (self.converter.base, None)
-                for i, v in enumerate(columns["currency"])
+        out["unit_cost"] = self._costs(columns, first)
+        if "resourcing_cost" in columns:
+            out["resourcing_cost"] = self._memoized(
+                columns["resourcing_cost"], self._amount("resourcing_cost"), first
+            )
+        return out
+
+    def _amount(self, name: str) -> Any:
+        """The parser of an amount column in the workbook's currency (blank: None)."""
+        base = self.converter.base
+
+        def parse(row: int, value: Any) -> Decimal | None:
+            if value is None or value == "":
+                return None
+            return self._money(row, name, value, base)
+
+        return parse
+
+    def _costs(self, columns: dict[str, list[Any]], first: int) -> list[Decimal | None]:
+        """unit_cost, converted at its row's rate when the BOM has a currency column."""
+        values = columns["unit_cost"]
+        if "currency" not in columns:
+            base = self.converter.base
+            money = self._money
+            return [
+                money(first + i, "unit_cost", v, base) if v is not None and v != "" else None
+                for i, v in enumerate(values)
             ]
-        else:
-            rates = None
+        rates = [
+            self.converter.rate(self._cell(first + i, "currency"))
+            if v not in (None, "")
+            else (self.converter.base, None)
+            for i, v in enumerate(columns["currency"])
+        ]
         costs = []
-        for i, v in enumerate(columns["unit_cost"]):
-            code, rate = rates[i] if rates else (self.converter.base, None)
+        for i, v in enumerate(values):
+            code, rate = rates[i]
             cost = (
                 self._money(first + i, "unit_cost", v, code) if v is not None and v != "" else None
             )
             costs.append(cost if rate is None or cost is None else cost * rate)
-        out["unit_cost"] = costs
-        if "resourcing_cost" in columns:
-            out["resourcing_cost"] = [
-                self._money(first + i, "resourcing_cost", v, self.converter.base)
-                if v is not None and v != ""
-                else None
-                for i, v in enumerate(columns["resourcing_cost"])
-            ]
-        return out
+        return costs
 
     def _lines(
         self, keep: list[int], first: int, parsed: dict[str, list[Any]], missing: list[None]
@@ -395,22 +498,7 @@ class BomReader:
 
     def _check_structure(self, lines: list[BomLine]) -> None:
         """Parents exist, no cycles, and quantities multiplied down the tree stay plausible."""
-        ids = [line.key or line.part_number for line in lines]
-        index = {key: i for i, key in enumerate(ids)}
-        col = self.table.columns.get("parent")
-        parent = [-1] * len(lines)
-        for i, line in enumerate(lines):
-            if line.parent is not None:
-                found = index.get(line.parent)
-                if found is None:
-                    assert col is not None
-                    raise InputError(
-                        self.sheet.where(line.row, col.col, "parent"),
-                        f"parent {snippet(line.parent)} names no line of the BOM",
-                        "the part_number of the assembly this line goes into, or blank for the "
-                        "vehicle itself",
-                    )
-                parent[i] = found
+        parent = self._parent_indexes(lines)
         state = bytearray(len(lines))  # 0 not seen, 1 on the current path, 2 done
         units = [ONE] * len(lines)
         for start in range(len(lines)):
@@ -421,15 +509,7 @@ class BomReader:
                 chain.append(i)
                 i = parent[i]
             if i >= 0 and state[i] == 1:
-                cycle = [lines[k].part_number for k in chain[chain.index(i) :]]
-                assert col is not None
-                shown = shorten([*cycle, cycle[0]], keep=6, sep=" -> ")
-                raise InputError(
-                    self.sheet.where(lines[i].row, col.col, "parent"),
-                    f"parents form a cycle of {len(cycle):,} part{'s' if len(cycle) > 1 else ''}: "
-                    f"{shown}",
-                    "a tree: no part may contain itself, directly or through its components",
-                )
+                self._refuse_cycle(lines, chain[chain.index(i) :])
             total = units[i] if i >= 0 else ONE
             for k in reversed(chain):
                 # in Decimal: each quantity is within 1e-30..1e7, so no product under- or
@@ -438,22 +518,68 @@ class BomReader:
                 units[k] = total
                 state[k] = 2
                 if total > MAX_QUANTITY:
-                    path = [lines[k].part_number]
-                    up = parent[k]
-                    while up >= 0:
-                        path.append(lines[up].part_number)
-                        up = parent[up]
-                    route = shorten(reversed(path), keep=6, sep=" > ")
-                    raise self._cell(lines[k].row, "quantity").fail(
-                        f"makes {_units(total)} units of {lines[k].part_number} per "
-                        f"vehicle (quantities multiplied down {route})",
-                        f"at most {MAX_QUANTITY:,.0f} units of a part per vehicle (check the "
-                        "quantities' units)",
-                    )
+                    self._refuse_units(lines, parent, k, total)
         self.parent_index = parent
+
+    def _parent_indexes(self, lines: list[BomLine]) -> list[int]:
+        """Each line's parent (its index; -1 at the top); a parent naming no line is refused."""
+        index = {line.key or line.part_number: i for i, line in enumerate(lines)}
+        parent = [-1] * len(lines)
+        for i, line in enumerate(lines):
+            if line.parent is not None:
+                found = index.get(line.parent)
+                if found is None:
+                    col = self.table.columns.get("parent")
+                    assert col is not None
+                    raise InputError(
+                        self.sheet.where(line.row, col.col, "parent"),
+                        f"parent {snippet(line.parent)} names no line of the BOM",
+                        "the part_number of the assembly this line goes into, or blank for the "
+                        "vehicle itself",
+                    )
+                parent[i] = found
+        return parent
+
+    def _refuse_cycle(self, lines: list[BomLine], members: list[int]) -> None:
+        col = self.table.columns.get("parent")
+        assert col is not None
+        cycle = [lines[k].part_number for k in members]
+        shown = shorten([*cycle, cycle[0]], keep=6, sep=" -> ")
+        raise InputError(
+            self.sheet.where(lines[members[0]].row, col.col, "parent"),
+            f"parents form a cycle of {len(cycle):,} part{'s' if len(cycle) > 1 else ''}: {shown}",
+            "a tree: no part may contain itself, directly or through its components",
+        )
+
+    def _refuse_units(
+        self, lines: list[BomLine], parent: list[int], k: int, total: Decimal
+    ) -> None:
+        path = [lines[k].part_number]
+        up = parent[k]
+        while up >= 0:
+            path.append(lines[up].part_number)
+            up = parent[up]
+        route = shorten(reversed(path), keep=6, sep=" > ")
+        raise self._cell(lines[k].row, "quantity").fail(
+            f"makes {_units(total)} units of {lines[k].part_number} per "
+            f"vehicle (quantities multiplied down {route})",
+            f"at most {MAX_QUANTITY:,.0f} units of a part per vehicle (check the "
+            "quantities' units)",
+        )
 
 
 ONE = Decimal(1)
+
+
+def _plain_texts(values: list[Any]) -> list[Any]:
+    """Each cell's stripped text, or `_ODD` where the strict parser must look (a blank of
+    spaces, a number, an Excel error's text); None for an empty cell."""
+    return [
+        (text if (text := v.strip()) and text[0] != "#" else _ODD)
+        if type(v) is str
+        else (None if v is None else _ODD)
+        for v in values
+    ]
 
 
 def _units(total: Decimal) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from pathlib import Path
 
 import python_calamine
@@ -45,19 +46,17 @@ def _read(
             chosen[key] = entry
         else:
             others.append(entry.name)
-    scans = {key: xlsx_guard.scan_sheet(package, entry) for key, entry in chosen.items()}
     sheets: dict[str, RawSheet] = {}
     if not chosen:
         return sheets, others
+    opening = _Opening(path) if _sheet_bytes(package, chosen) > OVERLAP_BYTES else None
     try:
-        if isinstance(path, MemoryFile):
-            workbook = python_calamine.CalamineWorkbook.from_filelike(path.open())
-        else:
-            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for damaged files
-        raise InputError(
-            str(path), f"cannot be read as a workbook ({escape(exc)})", "a valid .xlsx"
-        ) from exc
+        scans = {key: xlsx_guard.scan_sheet(package, entry) for key, entry in chosen.items()}
+    except BaseException:
+        if opening is not None:
+            opening.discard()
+        raise
+    workbook = opening.result() if opening is not None else _open_workbook(path)
     try:
         for key, entry in chosen.items():
             sheets[key] = _sheet(path, workbook, entry, scans[key])
@@ -69,9 +68,66 @@ def _read(
     return sheets, others
 
 
+OVERLAP_BYTES = 1024 * 1024
+"""Sheets inflating to more than this are scanned while python-calamine opens the workbook
+in a thread (the opening reads the shared strings, which the guard has checked already, and
+no sheet; it releases the GIL)."""
+
+
+def _sheet_bytes(package: xlsx_guard.Package, chosen: dict[str, xlsx_guard.SheetEntry]) -> int:
+    infos = package.zip.NameToInfo
+    return sum(infos[e.part].file_size for e in chosen.values() if e.part in infos)
+
+
+def _open_workbook(path: Path | MemoryFile) -> python_calamine.CalamineWorkbook:
+    """python-calamine's workbook, once the guard has checked the container and the shared
+    strings (it reads no sheet until asked for one)."""
+    try:
+        if isinstance(path, MemoryFile):
+            return python_calamine.CalamineWorkbook.from_filelike(path.open())
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise InputError(
+            str(path), f"cannot be read as a workbook ({escape(exc)})", "a valid .xlsx"
+        ) from exc
+
+
+class _Opening:
+    """`_open_workbook` in a thread, while the guard scans the sheets (a large workbook's
+    shared strings take python-calamine a few hundred milliseconds to read)."""
+
+    def __init__(self, path: Path | MemoryFile) -> None:
+        import threading
+
+        self.workbook: python_calamine.CalamineWorkbook | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self.thread.start()
+
+    def _run(self, path: Path | MemoryFile) -> None:
+        try:
+            self.workbook = _open_workbook(path)
+        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
+            self.error = exc
+
+    def result(self) -> python_calamine.CalamineWorkbook:
+        """The opened workbook, or the error opening it raised."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.workbook is not None
+        return self.workbook
+
+    def discard(self) -> None:
+        """The sheets were refused: wait for the opening and close what it opened."""
+        self.thread.join()
+        if self.workbook is not None:
+            self.workbook.close()
+
+
 def _values(rows: list[list[object]]) -> int:
     """How many cells calamine returned with a value (it returns "" for an empty cell)."""
-    return sum(len(row) - row.count("") for row in rows)
+    return sum(map(len, rows)) - sum(map(list.count, rows, repeat("")))
 
 
 def _sheet(

@@ -27,6 +27,7 @@ import functools
 import os
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -186,6 +187,25 @@ def _check_package(path: Path, archive: zipfile.ZipFile) -> Package:
             "is a zip archive but not an Excel workbook (no xl/workbook.xml)",
             "an .xlsx file",
         )
+    _check_sizes(where, infos)
+    workbook = _small_xml(path, archive, "xl/workbook.xml")
+    targets = _relationships(path, archive, infos)
+    sheets = []
+    for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
+        rel_id = sheet.get(f"{_NS_REL}id", "")
+        part, _ = targets.get(rel_id, ("", ""))
+        sheets.append(SheetEntry(sheet.get("name", ""), part, sheet.get("state", "visible")))
+    shared = next(
+        (part for part, kind in targets.values() if kind.endswith("/sharedStrings")), None
+    )
+    for part in ("xl/styles.xml", *((shared,) if shared else ())):
+        if part in infos:
+            _check_part(path, archive, part)
+    return Package(path, archive, sheets, _percent_styles(path, archive))
+
+
+def _check_sizes(where: str, infos: dict[str, zipfile.ZipInfo]) -> None:
+    """Encrypted parts, and sizes and compression ratios against the zip-bomb limits."""
     total = 0
     for info in infos.values():
         if info.flag_bits & 0x1:
@@ -215,7 +235,12 @@ def _check_package(path: Path, archive: zipfile.ZipFile) -> Package:
             "limit",
             "a smaller workbook, or CSV input",
         )
-    workbook = _small_xml(path, archive, "xl/workbook.xml")
+
+
+def _relationships(
+    path: Path, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]
+) -> dict[str, tuple[str, str]]:
+    """The workbook's relationships: id -> (part, type)."""
     rels_name = "xl/_rels/workbook.xml.rels"
     targets: dict[str, tuple[str, str]] = {}
     if rels_name in infos:
@@ -225,18 +250,7 @@ def _check_package(path: Path, archive: zipfile.ZipFile) -> Package:
                 target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
             )
             targets[rel.get("Id", "")] = (_normalise(part), rel.get("Type", ""))
-    sheets = []
-    for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
-        rel_id = sheet.get(f"{_NS_REL}id", "")
-        part, _ = targets.get(rel_id, ("", ""))
-        sheets.append(SheetEntry(sheet.get("name", ""), part, sheet.get("state", "visible")))
-    shared = next(
-        (part for part, kind in targets.values() if kind.endswith("/sharedStrings")), None
-    )
-    for part in ("xl/styles.xml", *((shared,) if shared else ())):
-        if part in infos:
-            _check_part(path, archive, part)
-    return Package(path, archive, sheets, _percent_styles(path, archive))
+    return targets
 
 
 def _normalise(part: str) -> str:
@@ -468,16 +482,7 @@ def _fast_feed(scan: SheetScan, data: bytes, percent: frozenset[int], max_col: i
     last = _ROW_REF.match(data, max(data.rfind(b"<row "), 0))
     bound = int(last.group(1)) if last else 1
     scan.max_row = max(scan.max_row, bound)
-    position = 0
-    while (odd := _ROW_ODD.search(data, position)) is not None:
-        position = odd.end()
-        known = _ROW_KNOWN.match(data, odd.start())
-        if known is None:
-            raise _Unusual  # a row without r, or spelled otherwise: cells may depend on it
-        number = int(known.group(1))
-        scan.max_row = max(scan.max_row, number)
-        if _HIDDEN.search(known.group(2)):
-            scan.hidden_rows.add(number)
+    _fast_rows(scan, data)
     valued = data.count(b"</c>")
     scan.cells += valued
     scan.valued_cells += valued
@@ -488,28 +493,53 @@ def _fast_feed(scan: SheetScan, data: bytes, percent: frozenset[int], max_col: i
         cell = _CELL_KNOWN.match(data, odd.start())
         if cell is None:
             raise _Unusual
-        letters, digits, style, kind = cell.groups()
-        row, col = int(digits), column_number(letters.decode())
-        if col > 16_384 or row > 1_048_576:
-            _far(scan, row, col)
-        if row > scan.max_row:
-            scan.max_row = row
-            scan.farthest = f"{letters.decode()}{row}"
-        if col > max_col:
-            max_col = col
-            scan.columns_exact = True
-            scan.farthest = f"{letters.decode()}{row}"
+        wider = _fast_cell(scan, data, cell, max_col, percent)
+        if wider > max_col:
+            max_col = wider
             pattern = _plain_cell(max_col, bound, percent)
-        if style is not None and int(style) in percent:
-            scan.percent_cells.add((row, col))
-        if kind == b"e":
-            close = data.find(b"</c>", cell.end())
-            value = _VALUE.search(data, cell.end(), close if close >= 0 else len(data))
-            text = value.group(1).decode("utf-8", "replace")[:32] if value else "#ERROR"
-            scan.errors[(row, col)] = text
     if b"<f" in data:
         _fast_formulas(scan, data)
     return max_col
+
+
+def _fast_rows(scan: SheetScan, data: bytes) -> None:
+    """The rows the fast scan cannot pass over: hidden, or spelled otherwise (then the XML
+    parser reads the sheet: a row without r changes where its cells go)."""
+    position = 0
+    while (odd := _ROW_ODD.search(data, position)) is not None:
+        position = odd.end()
+        known = _ROW_KNOWN.match(data, odd.start())
+        if known is None:
+            raise _Unusual  # a row without r, or spelled otherwise: cells may depend on it
+        number = int(known.group(1))
+        scan.max_row = max(scan.max_row, number)
+        if _HIDDEN.search(known.group(2)):
+            scan.hidden_rows.add(number)
+
+
+def _fast_cell(
+    scan: SheetScan, data: bytes, cell: re.Match[bytes], max_col: int, percent: frozenset[int]
+) -> int:
+    """One cell the plain pattern stopped at (beyond the extent so far, percent-formatted or
+    an error); return its column when it widens the sheet, else `max_col`."""
+    letters, digits, style, kind = cell.groups()
+    row, col = int(digits), column_number(letters.decode())
+    if col > 16_384 or row > 1_048_576:
+        _far(scan, row, col)
+    if row > scan.max_row:
+        scan.max_row = row
+        scan.farthest = f"{letters.decode()}{row}"
+    if col > max_col:
+        scan.columns_exact = True
+        scan.farthest = f"{letters.decode()}{row}"
+    if style is not None and int(style) in percent:
+        scan.percent_cells.add((row, col))
+    if kind == b"e":
+        close = data.find(b"</c>", cell.end())
+        value = _VALUE.search(data, cell.end(), close if close >= 0 else len(data))
+        text = value.group(1).decode("utf-8", "replace")[:32] if value else "#ERROR"
+        scan.errors[(row, col)] = text
+    return max(col, max_col)
 
 
 def _fast_formulas(scan: SheetScan, data: bytes) -> None:
@@ -593,34 +623,40 @@ class _Exact:
                     self.text = []
             return
         if local == "row":
-            if "r" in attrs:
-                self.row = self._row_number(attrs["r"]) - 1
-            self.scan.rows_present += 1
-            self.scan.max_row = max(self.scan.max_row, self.row + 1)
-            if attrs.get("hidden") in ("1", "true"):
-                self.scan.hidden_rows.add(self.row + 1)
+            self._start_row(attrs)
         elif local == "c":
-            if "r" in attrs:
-                row, col = self._reference(attrs["r"])
-                self.col = col - 1
-            else:
-                row, col = self.row + 1, self.col + 1
-            self.cell = (row, col)
-            self.kind = attrs.get("t")
-            self.children = []
-            self.depth = 0
-            style = attrs.get("s")
-            scan = self.scan
-            if row > 1_048_576 or col > 16_384:
-                _far(scan, row, col)
-                raise _Refused(self.located(row, col), row, col)
-            if row > scan.max_row or col > scan.max_col:
-                scan.farthest = f"{column_letters(col)}{row}"
-                scan.max_row = max(scan.max_row, row)
-                scan.max_col = max(scan.max_col, col)
-            if style is not None and style.isdigit() and int(style) in self.percent:
-                scan.percent_cells.add((row, col))
-            self._order(row, col)
+            self._start_cell(attrs)
+
+    def _start_row(self, attrs: dict[str, str]) -> None:
+        if "r" in attrs:
+            self.row = self._row_number(attrs["r"]) - 1
+        self.scan.rows_present += 1
+        self.scan.max_row = max(self.scan.max_row, self.row + 1)
+        if attrs.get("hidden") in ("1", "true"):
+            self.scan.hidden_rows.add(self.row + 1)
+
+    def _start_cell(self, attrs: dict[str, str]) -> None:
+        if "r" in attrs:
+            row, col = self._reference(attrs["r"])
+            self.col = col - 1
+        else:
+            row, col = self.row + 1, self.col + 1
+        self.cell = (row, col)
+        self.kind = attrs.get("t")
+        self.children = []
+        self.depth = 0
+        style = attrs.get("s")
+        scan = self.scan
+        if row > 1_048_576 or col > 16_384:
+            _far(scan, row, col)
+            raise _Refused(self.located(row, col), row, col)
+        if row > scan.max_row or col > scan.max_col:
+            scan.farthest = f"{column_letters(col)}{row}"
+            scan.max_row = max(scan.max_row, row)
+            scan.max_col = max(scan.max_col, col)
+        if style is not None and style.isdigit() and int(style) in self.percent:
+            scan.percent_cells.add((row, col))
+        self._order(row, col)
 
     def end(self, tag: str) -> None:
         if self.done or not self.in_data:
@@ -833,27 +869,33 @@ def _percent_styles(path: Path, archive: zipfile.ZipFile) -> frozenset[int]:
     if "xl/styles.xml" not in archive.NameToInfo:
         return frozenset()
     root = _small_xml(path, archive, "xl/styles.xml")
-
-    def local(element: Any) -> str:
-        return str(element.tag).rpartition("}")[2]
-
     custom: dict[int, str] = {}
     percent: set[int] = set()
     for element in root:
-        if local(element) == "numFmts":
+        if _local(element) == "numFmts":
             for fmt in element:
                 number = fmt.get("numFmtId", "")
-                if local(fmt) == "numFmt" and number.isdigit():
+                if _local(fmt) == "numFmt" and number.isdigit():
                     custom[int(number)] = fmt.get("formatCode", "")
-        elif local(element) == "cellXfs":
-            for index, xf in enumerate(x for x in element if local(x) == "xf"):
-                number = xf.get("numFmtId", "0")
-                if not number.isdigit():
-                    continue
-                fmt_id = int(number)
-                code = custom.get(fmt_id)
-                if (code is not None and percent_format(code)) or (
-                    code is None and fmt_id in _BUILTIN_PERCENT
-                ):
-                    percent.add(index)
+        elif _local(element) == "cellXfs":
+            percent.update(_percent_formats(element, custom))
     return frozenset(percent)
+
+
+def _local(element: Any) -> str:
+    return str(element.tag).rpartition("}")[2]
+
+
+def _percent_formats(cell_xfs: Any, custom: dict[int, str]) -> Iterator[int]:
+    """The indexes of the cell formats in ``cellXfs`` whose number format is a percentage
+    (a custom one's code, else a built-in percentage format)."""
+    for index, xf in enumerate(x for x in cell_xfs if _local(x) == "xf"):
+        number = xf.get("numFmtId", "0")
+        if not number.isdigit():
+            continue
+        fmt_id = int(number)
+        code = custom.get(fmt_id)
+        if (code is not None and percent_format(code)) or (
+            code is None and fmt_id in _BUILTIN_PERCENT
+        ):
+            yield index

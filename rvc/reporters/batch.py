@@ -51,6 +51,7 @@ class Outcome:
     requirements: list[tuple[str, str, str]] = field(default_factory=list)  # id, status, value
     counts: tuple[int, int, int] = (0, 0, 0)  # tests, failures, skipped (JUnit)
     texts: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # "xlsx": the audit workbook
     verbose: list[str] = field(default_factory=list)
     report: Report | None = None  # only when asked for ("report" in the formats)
     variant: Variant | None = None  # rvc average: the figures the average needs
@@ -64,8 +65,11 @@ def error_document(error: RvcError, path: str) -> dict[str, Any]:
     return input_error.document(error, path)
 
 
-def report_outcome(report: Report, path: str, formats: frozenset[str]) -> Outcome:
-    """A workbook's outcome from its report, rendered in `formats` (json, junit, github)."""
+def report_outcome(
+    report: Report, path: str, formats: frozenset[str], command_line: str = ""
+) -> Outcome:
+    """A workbook's outcome from its report, rendered in `formats` (json, junit, github, and
+    xlsx: the audit workbook's bytes, recording `command_line`)."""
     from rvc.reporters import json_report
 
     texts: dict[str, str] = {}
@@ -84,6 +88,7 @@ def report_outcome(report: Report, path: str, formats: frozenset[str]) -> Outcom
         github.render(report, stream)
         texts["github"] = stream.getvalue()
     statuses = [r.status for r in report.requirements]
+    files = {"xlsx": audit_workbook_bytes(report, command_line)} if "xlsx" in formats else {}
     return Outcome(
         path=path,
         exit_code=report.exit_code,
@@ -103,8 +108,31 @@ def report_outcome(report: Report, path: str, formats: frozenset[str]) -> Outcom
             statuses.count(Status.NOT_EVALUATED),
         ),
         texts=texts,
+        files=files,
         report=report if "report" in formats else None,
     )
+
+
+def audit_workbook_bytes(report: Report, command_line: str) -> bytes:
+    """The audit workbook of `report` (`-o report.xlsx`'s), as bytes: rendered where the
+    workbook was checked (a worker process, or a Dask worker that may not see the client's
+    disk), written by the client into `--output-dir`."""
+    import tempfile
+    from pathlib import Path
+
+    from rvc.reporters.audit_workbook import write_audit_workbook
+
+    bill = report.source
+    mapping = bill.provenance.mapping if bill and bill.provenance else []
+    label = next(
+        (m.removeprefix("settings from ") for m in mapping if m.startswith("settings from ")), ""
+    )
+    with tempfile.TemporaryDirectory(prefix="rvc-audit-") as folder:
+        target = Path(folder) / "audit.xlsx"
+        write_audit_workbook(
+            report, target, command_line=command_line, settings_label=label, bill=bill
+        )
+        return target.read_bytes()
 
 
 def error_outcome(error: RvcError, path: str, formats: frozenset[str], code: int = 2) -> Outcome:
@@ -217,24 +245,10 @@ def write_table(
 ) -> None:
     """The summary: one row per workbook (verdict, each requirement's status and value, the
     reading), the located message of each bad workbook, then the totals."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    from rvc.reporters.terminal import LABEL, STYLE
-
-    wide = None if width is not None or stream.isatty() else 240  # a file: never cut a cell
-    console = Console(
-        file=stream,
-        width=width or wide,
-        color_system="auto" if color is not False else None,
-        force_terminal=color,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-        markup=False,
-    )
-    verdict_style = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
+    console = _console(stream, width, color)
     table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
     table.add_column("Workbook", overflow="fold", min_width=16)
     table.add_column("Verdict", no_wrap=True)
@@ -242,25 +256,7 @@ def write_table(
         table.add_column(requirement, justify="right", overflow="fold")
     table.add_column("Reading", overflow="fold")
     for outcome in outcomes:
-        if outcome.verdict is None:
-            label = "BAD INPUT" if outcome.exit_code == 2 else "RVC ERROR"
-            cells: list[Text] = [
-                Text(label, style="bold red"),
-                *(Text("-") for _ in REQUIREMENT_IDS),
-                Text(""),
-            ]
-        else:
-            found = {r[0]: r for r in outcome.requirements}
-            cells = [Text(outcome.verdict.upper(), style=verdict_style[outcome.verdict])]
-            for requirement in REQUIREMENT_IDS:
-                if requirement not in found:
-                    cells.append(Text("-"))
-                    continue
-                _, status, value = found[requirement]
-                short = LABEL[Status(status)].replace("NOT EVALUATED", "N/E")
-                cells.append(Text(f"{short} {value}", style=STYLE[Status(status)]))
-            cells.append(Text(outcome.reading))
-        table.add_row(Text(_shown(outcome.path)), *cells)
+        table.add_row(Text(_shown(outcome.path)), *_row(outcome))
     console.print(table)
     bad = [o for o in outcomes if o.error is not None]
     if bad:
@@ -272,6 +268,49 @@ def write_table(
             console.print(Text(f"{label}: ", style="bold red") + Text(message))
     console.print()
     console.print(Text("Total: ", style="bold") + Text(totals(outcomes)))
+
+
+def _console(stream: TextIO, width: int | None, color: bool | None) -> Any:
+    """The table's console: a file gets 240 columns (never a cut cell); a closed pipe is left
+    to the caller (`outputs.to_stdout`), which keeps the batch's exit code."""
+    from rvc.reporters.terminal import SafeConsole
+
+    wide = None if width is not None or stream.isatty() else 240
+    return SafeConsole(
+        file=stream,
+        width=width or wide,
+        color_system="auto" if color is not False else None,
+        force_terminal=color,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+        markup=False,
+    )
+
+
+_VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
+
+
+def _row(outcome: Outcome) -> list[Any]:
+    """A workbook's cells after its path: verdict, each requirement, the reading."""
+    from rich.text import Text
+
+    from rvc.reporters.terminal import LABEL, STYLE
+
+    if outcome.verdict is None:
+        label = "BAD INPUT" if outcome.exit_code == 2 else "RVC ERROR"
+        return [Text(label, style="bold red"), *(Text("-") for _ in REQUIREMENT_IDS), Text("")]
+    found = {r[0]: r for r in outcome.requirements}
+    cells = [Text(outcome.verdict.upper(), style=_VERDICT_STYLE[outcome.verdict])]
+    for requirement in REQUIREMENT_IDS:
+        if requirement not in found:
+            cells.append(Text("-"))
+            continue
+        _, status, value = found[requirement]
+        short = LABEL[Status(status)].replace("NOT EVALUATED", "N/E")
+        cells.append(Text(f"{short} {value}", style=STYLE[Status(status)]))
+    cells.append(Text(outcome.reading))
+    return cells
 
 
 @contextmanager

@@ -10,10 +10,10 @@ authority. Fields beyond the contract are additions; none is renamed or removed.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from json.encoder import encode_basestring
 from typing import Any, TextIO
 
 from rvc.money import json_text
@@ -127,37 +127,99 @@ def document(report: Report) -> dict[str, Any]:
     }
 
 
+_STRING = encode_basestring  # json's own (C) string encoder, as json.dumps(ensure_ascii=False)
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+def _float(value: float) -> str:
+    """A float as `json.dumps` writes it (NaN and infinities included)."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
 def _encode(value: Any, indent: str, out: list[str]) -> None:
-    """Write `value` as `json.dumps(indent=2, ensure_ascii=False)` would, numbers as tokens."""
-    if isinstance(value, _Number):
+    """Write `value` as `json.dumps(indent=2, ensure_ascii=False)` would, numbers as tokens.
+
+    The exact types a report holds are dispatched first, by type; anything else (a str or
+    int subclass such as an enum, a Decimal not yet made a number token, a date) takes the
+    general path below."""
+    kind = type(value)
+    if kind is str:
+        out.append(_STRING(value))
+    elif kind is _Number:
         out.append(value.text)
-    elif isinstance(value, Raw):
+    elif kind is Raw:
         out.append(value.text.replace("\n", "\n" + indent))
-    elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
-    elif value is None or isinstance(value, bool | int | float):
-        out.append(json.dumps(value))
+    elif kind is dict:
+        _encode_dict(value, indent, out)
+    elif kind is list or kind is tuple:
+        _encode_list(value, indent, out)
+    elif value is None or kind is bool:
+        out.append(_CONSTANTS[value])
+    elif kind is int:
+        out.append(int.__repr__(value))
+    else:
+        _encode_other(value, indent, out)
+
+
+def _encode_dict(value: dict[Any, Any], indent: str, out: list[str]) -> None:
+    if not value:
+        out.append("{}")
+        return
+    inner = indent + "  "
+    separator = "\n" + inner
+    out.append("{")
+    first = True
+    for key, item in value.items():
+        out.append(separator if first else "," + separator)
+        first = False
+        out.append(_STRING(key if type(key) is str else str(key)) + ": ")
+        kind = type(item)
+        if kind is str:  # the common leaves inline: no call per value
+            out.append(_STRING(item))
+        elif kind is _Number:
+            out.append(item.text)
+        elif item is None:
+            out.append("null")
+        else:
+            _encode(item, inner, out)
+    out.append("\n" + indent + "}")
+
+
+def _encode_list(value: list[Any] | tuple[Any, ...], indent: str, out: list[str]) -> None:
+    if not value:
+        out.append("[]")
+        return
+    inner = indent + "  "
+    separator = "\n" + inner
+    out.append("[")
+    first = True
+    for item in value:
+        out.append(separator if first else "," + separator)
+        first = False
+        if type(item) is str:
+            out.append(_STRING(item))
+        else:
+            _encode(item, inner, out)
+    out.append("\n" + indent + "]")
+
+
+def _encode_other(value: Any, indent: str, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_STRING(value))
+    elif isinstance(value, bool):
+        out.append(_CONSTANTS[bool(value)])
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_float(value))
     elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = indent + "  "
-        out.append("{")
-        for i, (key, item) in enumerate(value.items()):
-            out.append(("," if i else "") + "\n" + inner)
-            out.append(json.dumps(str(key), ensure_ascii=False) + ": ")
-            _encode(item, inner, out)
-        out.append("\n" + indent + "}")
+        _encode_dict(value, indent, out)
     elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner = indent + "  "
-        out.append("[")
-        for i, item in enumerate(value):
-            out.append(("," if i else "") + "\n" + inner)
-            _encode(item, inner, out)
-        out.append("\n" + indent + "]")
+        _encode_list(value, indent, out)
     elif isinstance(value, Decimal | Enum | date):
         _encode(_plain(value), indent, out)
     else:

@@ -29,21 +29,36 @@ RenderError = Callable[[dict[str, Any], TextIO], None]
 
 
 def _text_formats() -> dict[str, tuple[RenderReport, RenderError]]:
-    from rvc.reporters import RENDERERS, github, json_report, junit, markdown, sarif
-    from rvc.reporters.input_error import line
+    """Each text format's report renderer and error renderer; a format's module is imported
+    only when its error document is written (a JSON run never imports rich)."""
+    from rvc.reporters import RENDERERS
 
-    def table_error(doc: dict[str, Any], stream: TextIO) -> None:
-        stream.write(line(doc) + "\n")
+    return {name: (RENDERERS[name], _error_renderer(name)) for name in _ERROR_MODULES}
 
-    errors: dict[str, RenderError] = {
-        "table": table_error,
-        "json": json_report.render_error,
-        "junit": junit.render_error,
-        "github": github.render_error,
-        "markdown": markdown.render_error,
-        "sarif": sarif.render_error,
-    }
-    return {name: (RENDERERS[name], errors[name]) for name in errors}
+
+_ERROR_MODULES = {
+    "table": "",
+    "json": "json_report",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown",
+    "sarif": "sarif",
+}
+
+
+def _error_renderer(name: str) -> RenderError:
+    def render(doc: dict[str, Any], stream: TextIO) -> None:
+        if not _ERROR_MODULES[name]:
+            from rvc.reporters.input_error import line
+
+            stream.write(line(doc) + "\n")
+            return
+        import importlib
+
+        module = importlib.import_module(f"rvc.reporters.{_ERROR_MODULES[name]}")
+        module.render_error(doc, stream)
+
+    return render
 
 
 STDOUT_FORMATS = ("auto", "table", "json", "junit", "github", "markdown", "sarif")

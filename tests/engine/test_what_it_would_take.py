@@ -93,3 +93,53 @@ def test_lvc_spend_still_needed(run):
     wit = result(run(bom(lines, net_cost=10000, lvc=rows)), "lvc").what_it_would_take
     assert not wit.passes
     assert (wit.points, wit.amount) == (Decimal(20), Decimal(2000))
+
+
+# --- the switches re-counted incrementally give the full re-evaluation's VNM ----------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.test_differential_v11 import cases  # noqa: E402
+
+
+def _bill(case):  # type: ignore[no-untyped-def]
+    lines = [
+        line(
+            ln.part_number,
+            ln.unit_cost,
+            quantity=ln.quantity,
+            parent=ln.parent,
+            originating={"Y": True, "N": False}.get(ln.originating or ""),
+            core_part=ln.core_part if case.core_column else None,
+            hs_code=ln.hs_code.replace(".", "") if ln.hs_code else None,
+            rvc_percent=ln.rvc_percent,
+        )
+        for ln in case.lines
+    ]
+    return bom(
+        lines,
+        vehicle_class=case.vehicle_class,
+        net_cost=case.net_cost,
+        core_column=case.core_column,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases(), st.sampled_from(["us-cbp", "roll-up"]), st.data())
+def test_incremental_switches_equal_the_full_re_evaluation(pack, case, reading, data):
+    from decimal import localcontext
+
+    from rvc.engine import what_it_would_take as wit
+    from rvc.engine.facts import gather
+
+    bill = _bill(case)
+    with localcontext() as context:
+        context.prec = 40
+        facts = gather(bill, pack.at(case.as_of, case.vehicle_class), reading)
+        order = data.draw(st.permutations(range(len(bill.lines))))
+        again = wit._Recount(facts)
+        switched: list[int] = []
+        for i in order[:6]:
+            switched.append(i)
+            assert again.switch(i, switched) == wit._vnm_with_originating(facts, switched)
