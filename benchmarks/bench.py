@@ -4,6 +4,7 @@
     python benchmarks/bench.py --sizes 1000    # quicker
     python benchmarks/bench.py --runs 5
     python benchmarks/bench.py --only targets  # the issue-10 targets: ratios, batch, start-up
+    python benchmarks/bench.py --only average  # rvc average over 1,000 workbooks vs rvc check
 
 Generated BOMs are cached in benchmarks/data/ (git-ignored). They are multi-level (three
 levels), with core parts, unknown origins, HS codes, a shared-strings table (as Excel writes),
@@ -29,12 +30,16 @@ DATA = HERE / "data"
 RVC = [sys.executable, "-m", "rvc"]
 
 
-def make_bom(rows: int, seed: int | None = None) -> Path:
-    """A BOM of `rows` lines: 5% assemblies with components, 1% core parts, 10% unknown."""
+def make_bom(rows: int, seed: int | None = None, period: bool = False) -> Path:
+    """A BOM of `rows` lines: 5% assemblies with components, 1% core parts, 10% unknown;
+    with `period`, also the Vehicle fields of `rvc average` (volume, plant, country, the
+    calendar year 2025)."""
     from rvc.contract import CONTRACT
     from rvc.reporters.template import write_workbook
 
     path = DATA / (f"bom_{rows}.xlsx" if seed is None else f"bom_{rows}_v{seed}.xlsx")
+    if period:
+        path = path.with_name(path.stem + "_period.xlsx")
     if path.exists():
         return path
     DATA.mkdir(exist_ok=True)
@@ -47,6 +52,15 @@ def make_bom(rows: int, seed: int | None = None) -> Path:
         ("net_cost", rows * 40),
         ("production_wages_total", 10**9),
     ]
+    if period:
+        vehicle += [
+            ("plant", f"P{(seed or 0) % 3}"),
+            ("country", "US"),
+            ("volume", 1000 + 100 * (seed or 0)),
+            ("period_start", "2025-01-01"),
+            ("period_end", "2025-12-31"),
+            ("fiscal_year_start", "2025-01-01"),
+        ]
     bom: list[tuple[object, ...]] = [CONTRACT["BOM"], *_bom_rows(rows, rng)]
     metals = [("material", "value", "originating", "melted_and_poured")]
     metals += [
@@ -390,6 +404,68 @@ def target_batch(count: int, rows: int, jobs: int, runs: int) -> None:
     )
 
 
+def make_average_batch(count: int, rows: int, variants: int = 10) -> Path:
+    """`count` workbooks of `rows` lines with the period fields of `rvc average`: `variants`
+    distinct BOMs (in three plants), copied round-robin."""
+    import shutil
+
+    folder = DATA / f"average_{count}x{rows}"
+    if folder.is_dir() and len(list(folder.glob("*.xlsx"))) == count:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = [make_bom(rows, seed, period=True) for seed in range(variants)]
+    for n in range(count):
+        shutil.copy(sources[n % variants], folder / f"variant_{n:05d}.xlsx")
+    return folder
+
+
+def target_average(count: int, rows: int, jobs: int, runs: int) -> None:
+    """Averaging `count` workbooks against checking the same folder, both with `-f json` and
+    `--jobs N` in a fresh process: `rvc average` reads and evaluates each workbook as a check
+    does and renders one document, so it should cost no more than `rvc check DIR`."""
+    import tempfile
+
+    folder = make_average_batch(count, rows)
+    commands = {
+        "check": [*RVC, "check", str(folder), "-f", "json", "--jobs", str(jobs)],
+        "average": [
+            *RVC,
+            "average",
+            str(folder),
+            "--category",
+            "model-line-plant",
+            "-f",
+            "json",
+            "--jobs",
+            str(jobs),
+        ],  # fmt: skip
+    }
+    figures = {}
+    for name, args in commands.items():
+        walls, cpus, sizes, codes = [], [], [], []
+        for _ in range(runs):
+            with tempfile.TemporaryFile() as out:
+                start = time.perf_counter()
+                child = subprocess.Popen(args, stdout=out, stderr=subprocess.DEVNULL, env=ENV)
+                _, status, usage = os.wait4(child.pid, 0)
+                walls.append(time.perf_counter() - start)
+                cpus.append(usage.ru_utime + usage.ru_stime)
+                sizes.append(out.tell())
+                codes.append(os.waitstatus_to_exitcode(status))
+        figures[name] = (statistics.median(walls), statistics.median(cpus))
+        print(
+            f"| `rvc {name}` {count:,} x {rows:,} lines, --jobs {jobs} | "
+            f"{statistics.median(walls):.2f} (min {min(walls):.2f}, {runs} runs) | "
+            f"{statistics.median(cpus):.2f} ({statistics.median(cpus) / count * 1000:.1f} ms per "
+            f"workbook) | {sizes[0] / 1e6:.1f} MB of JSON, exit {codes[0]} |"
+        )
+    (check_wall, check_cpu), (avg_wall, avg_cpu) = figures["check"], figures["average"]
+    print(
+        f"| average / check | **{avg_wall / check_wall:.2f}x** wall | "
+        f"**{avg_cpu / check_cpu:.2f}x** CPU | target <= 1x |"
+    )
+
+
 def target_startup(runs: int) -> None:
     """(c) `rvc --version` and `rvc --help`, through the installed script and `python -m`."""
     script = str(Path(sys.executable).with_name("rvc"))
@@ -430,9 +506,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare-average", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--breakdown", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--audit-export", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=["all", "targets"], default="all")
+    parser.add_argument("--only", choices=["all", "targets", "average"], default="all")
     args = parser.parse_args()
     if args.breakdown:
         breakdown(args.breakdown)
@@ -440,11 +517,20 @@ def main() -> None:
     if args.audit_export:
         audit_export(args.audit_export)
         return
+    if args.prepare_average:
+        make_average_batch(1000, 1000)
+        return
     if args.prepare:
         for rows in args.sizes:
             make_bom(rows)
         hostile_files()
         make_batch(1000, 1000)
+        make_average_batch(1000, 1000)
+        return
+    if args.only == "average":
+        subprocess.run([sys.executable, __file__, "--prepare-average"], check=True)
+        print(averaging_header())
+        target_average(1000, 1000, 2, args.runs)
         return
     # Files are made in a child process: a child's peak RSS starts from its parent's, so the
     # parent stays small for the memory figures to mean anything.
@@ -477,6 +563,18 @@ def main() -> None:
     hostile()
     print("\nIssue-10 targets:\n")
     targets(args.runs)
+    print("\nAveraging (issue 12):\n")
+    print(averaging_header())
+    target_average(1000, 1000, 2, args.runs)
+
+
+def averaging_header() -> str:
+    """The table head of `target_average`."""
+    return (
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load "
+        f"{os.getloadavg()[0]:.1f}\n\n| command | wall (s) | CPU, all processes (s) | output |\n"
+        "|---|---:|---:|---|"
+    )
 
 
 if __name__ == "__main__":

@@ -22,20 +22,22 @@ import shlex
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rvc.commands import _collector_paused, evaluate_bom
+from rvc.commands import _collector_paused, evaluate_bom, read_variant
 from rvc.errors import RvcError
 from rvc.readers import config as settings_file
 from rvc.readers.source import MemoryFile
 from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome
 from rvc.reporters.outputs import to_stdout
+from rvc.results import DEFAULT_READING
 from rvc.rulepack import default_rules_dir, load_rule_pack
 
 if TYPE_CHECKING:
+    from rvc.engine.average import Period, Variant
     from rvc.readers.config import Config
     from rvc.rulepack.schema import RulePack
 
@@ -47,6 +49,19 @@ DASK_CONNECT_TIMEOUT = "20s"
 
 
 @dataclass(frozen=True, slots=True)
+class Averaging:
+    """What `rvc average` reads each workbook with: the Vehicle fields it needs; the date of a
+    workbook without as_of or period_end (--period's last day); and, for the passes after
+    the first, the date to evaluate on (the period's last day) and the core-part categories
+    the period's average makes originating, by workbook path."""
+
+    required: frozenset[str]
+    fallback: date | None = None
+    as_of: date | None = None
+    period_core: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Options:
     """What every workbook of a batch is checked with (picklable, sent to each worker)."""
 
@@ -55,6 +70,7 @@ class Options:
     core_reading: str | None
     formats: frozenset[str]  # per-workbook outputs wanted: "json", "junit", "github", "xlsx"
     command_line: str = ""  # recorded in each audit workbook (the client's, not a worker's)
+    average: Averaging | None = None  # rvc average: read each workbook as a variant
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +200,45 @@ def check_one(
     return outcome
 
 
+def average_one(
+    source: Path | MemoryFile, settings: Config, pack: RulePack, options: Options
+) -> Outcome:
+    """Read and evaluate one variant of `rvc average`: the same function locally and on Dask.
+
+    Pure like `check_one`; bad input is an error outcome (exit 2), a bug of rvc exit 3."""
+    path = str(source)
+    averaging = options.average
+    assert averaging is not None
+    with _collector_paused():
+        try:
+            variant = read_variant(
+                source,
+                settings,
+                pack,
+                as_of=averaging.as_of,
+                today=averaging.fallback or options.today,
+                reading=options.core_reading or DEFAULT_READING,
+                required=averaging.required,
+                period_core=averaging.period_core.get(path, frozenset()),
+            )
+        except RvcError as error:
+            return error_outcome(error, path, frozenset())
+        except Exception as exc:  # a bug of rvc: reported for this workbook, never a verdict
+            problem = RvcError(path, f"internal error of rvc ({type(exc).__name__}: {exc})")
+            return error_outcome(problem, path, frozenset(), code=3)
+    verdict = variant.verdict
+    return Outcome(path=path, exit_code=0, verdict=verdict.value, variant=variant)
+
+
+def evaluate_one(
+    source: Path | MemoryFile, settings: Config, pack: RulePack, options: Options
+) -> Outcome:
+    """`check_one`, or `average_one` when the options are an average's."""
+    if options.average is not None:
+        return average_one(source, settings, pack, options)
+    return check_one(source, settings, pack, options)
+
+
 _PACKS: dict[str, RulePack] = {}
 
 
@@ -211,7 +266,7 @@ def _check_task(task: Task, options: Options) -> Outcome:
         pack = _pack(task.rules)
     except RvcError as error:
         return error_outcome(error, str(task.path), options.formats)
-    return check_one(task.path, task.settings, pack, options)
+    return evaluate_one(task.path, task.settings, pack, options)
 
 
 def _check_chunk(tasks: list[tuple[int, Task]], options: Options) -> list[tuple[int, Outcome]]:
@@ -350,7 +405,7 @@ def run_dask(tasks: list[Task], options: Options, address: str, finish: Finish) 
                     )
                     continue
                 future = client.submit(
-                    check_one,
+                    evaluate_one,
                     source,
                     task.settings,
                     packs[task.rules],
@@ -649,3 +704,163 @@ def _write_single(
         raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
     sys.stderr.write(f"rvc: wrote {output} (verdict {outcome.verdict})\n")
     return outcome.exit_code
+
+
+# -- rvc average ---------------------------------------------------------------------------
+
+
+class _Failed(Exception):
+    """Workbooks that could not be read (bad input, or a bug of rvc in a later pass)."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        super().__init__(f"{len(outcomes)} workbooks")
+        self.outcomes = outcomes
+
+
+@dataclass(slots=True)
+class _Passes:
+    """The passes of `rvc average` over the workbooks, each a batch run (locally or on Dask):
+    the first reads every variant on its own as_of; later ones evaluate some again on the
+    period's last day, with the core-part categories the period's averages make originating."""
+
+    tasks: list[Task]
+    today: date
+    reading: str | None
+    jobs: int | None
+    dask_scheduler: str | None
+    averaging: Averaging
+
+    def run(self, chosen: list[Task], how: Averaging) -> list[Outcome]:
+        options = Options(None, self.today, self.reading, frozenset(), average=how)
+        if self.dask_scheduler:
+            return run_dask(chosen, options, self.dask_scheduler, lambda i, o: o)
+        return run_local(chosen, options, self.jobs or os.cpu_count() or 1, lambda i, o: o)
+
+    def first(self) -> list[Variant]:
+        outcomes = self.run(self.tasks, self.averaging)
+        bad = [o for o in outcomes if o.variant is None]
+        if bad:
+            raise _Failed(bad)
+        return [o.variant for o in outcomes if o.variant is not None]
+
+    def again(self, included: list[Variant], chosen: set[str], how: Averaging) -> list[Variant]:
+        """The variants, those in `chosen` with their figures evaluated again."""
+        from rvc.engine.average import with_figures
+
+        outcomes = self.run([t for t in self.tasks if str(t.path) in chosen], how)
+        failed = [o for o in outcomes if o.variant is None]
+        if failed:  # read once already: a bug of rvc, or a file changed meanwhile
+            raise _Failed(failed)
+        redone = {o.path: o.variant for o in outcomes if o.variant is not None}
+        return [with_figures(v, redone[v.path].requirements, redone[v.path].rescue)
+                if v.path in redone else v for v in included]  # fmt: skip
+
+    def for_period(
+        self,
+        included: list[Variant],
+        pack: RulePack,
+        period: Period,
+        category: str,
+        exported_only: bool,
+    ) -> list[Variant]:
+        """Each variant's figures for the period: on its last day (when its own as_of has
+        other thresholds), then with the core parts the period's averages rescue."""
+        from rvc.engine import average as engine
+
+        last_day = replace(self.averaging, as_of=period.decides)
+        day = period.decides
+        moved = {v.path for v in included
+                 if not engine.same_rules(pack, v.vehicle_class, v.as_of, day)}  # fmt: skip
+        if moved:
+            included = self.again(included, moved, last_day)
+        forced = engine.period_core(included, pack, period, category, exported_only)
+        quick = {v.path: w for v in included if v.path in forced
+                 and (w := engine.rescued(v, forced[v.path])) is not None}  # fmt: skip
+        included = [quick.get(v.path, v) for v in included]
+        slow = set(forced) - set(quick)  # a failing core part inside an assembly: again
+        if slow:
+            included = self.again(included, slow, replace(last_day, period_core=forced))
+        return included
+
+
+def _average_pack(tasks: list[Task], rules: Path | None) -> RulePack:
+    """The one rule pack of an average: --rules, else the one the settings files name."""
+    folders = {t.rules for t in tasks if t.problem is None}
+    if len(folders) > 1:
+        raise RvcError(
+            "rvc average",
+            f"the workbooks' settings files name {len(folders)} rule packs "
+            f"({', '.join(sorted(folders))})",
+            "one rule pack for one average (--rules DIR)",
+        )
+    return _pack(next(iter(folders), str(rules or default_rules_dir())))
+
+
+def _required(categories: tuple[str, ...], exported_only: bool) -> frozenset[str]:
+    """The Vehicle fields every workbook of the average must give."""
+    required = {"volume", "country"}
+    if exported_only:
+        required.add("volume_exported")
+    if "plant" in categories:
+        required.add("plant")
+    return frozenset(required)
+
+
+def run_average(
+    *,
+    paths: list[Path],
+    rules: Path | None,
+    config: Path | None,
+    category: str,
+    period: tuple[date, date] | None,
+    exported_only: bool,
+    only: dict[str, str],
+    core_reading: str | None,
+    today: date,
+    output_format: str,
+    outputs: list[Path],
+    fail_on: str,
+    jobs: int | None,
+    dask_scheduler: str | None,
+    strict: bool = False,
+) -> int:
+    """Read every variant (in parallel, as a batch), average them by category over the
+    period, write the report in every format asked for; return the exit code (0 every
+    average passes, 1 one fails or is incomplete, 2 bad input, 3 a bug of rvc)."""
+    from rvc.engine import average as engine
+    from rvc.reporters import average as report
+    from rvc.reporters.outputs import stdout_format
+
+    engine.check_only(category, only)
+    files = report.plan(outputs, paths)
+    fmt = stdout_format(output_format, files=bool(files))
+    tasks = plan(paths, rules, config, strict)
+    pack = _average_pack(tasks, rules)
+    reading = core_reading or (settings_file.load(config).reading() if config else None)
+    averaging = Averaging(
+        _required(engine.CATEGORIES[category], exported_only),
+        fallback=period[1] if period else None,
+    )
+    passes = _Passes(tasks, today, reading, jobs, dask_scheduler, averaging)
+    try:
+        variants = passes.first()
+        chosen = engine.resolve_period(variants, period)
+        included, excluded = engine.select(variants, chosen, exported_only, only)
+        chosen = engine.with_fiscal_year(chosen, included)
+        engine.check_currency(included)
+        included = passes.for_period(included, pack, chosen, category, exported_only)
+    except _Failed as failure:
+        return report.write_errors(failure.outcomes, fmt, files)
+    except RvcError as error:
+        return report.write_errors([error_outcome(error, "", frozenset())], fmt, files)
+    result = engine.average(
+        included,
+        pack,
+        category=category,
+        period=chosen,
+        exported_only=exported_only,
+        reading=(reading or DEFAULT_READING),  # type: ignore[arg-type]
+        excluded=excluded,
+    )
+    report.write(result, fmt, files, fail_on=fail_on)
+    return report.exit_code(result, fail_on)

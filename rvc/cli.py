@@ -54,6 +54,11 @@ class RvcGroup(TyperGroup):
 class RvcCommand(TyperCommand):
     """Plain metavars in the usage line: `rvc check [OPTIONS] BOM`, not `{bom}`."""
 
+    def get_help(self, ctx: Any) -> str:
+        """Help without the parser's type placeholders (`BOM <list[Path]>`, `[x>=1]`)."""
+        text: str = super().get_help(ctx)
+        return re.sub(r" <list\[Path\]>|  \[x>=1\]", "", text)
+
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces: list[str] = super().collect_usage_pieces(ctx)
         return [re.sub(r"^\{(.*)\}", r"\1", p) for p in pieces]
@@ -79,6 +84,10 @@ def _usage_error(error: Any) -> None:
         expected = f"{command} {name} (see `{command} -h`)"
     elif kind == "NoSuchOption":
         where, message, expected = _no_such_option(error, command)
+    elif kind == "BadOptionUsage" and "requires an argument" in message:
+        option = getattr(error, "option_name", "") or command
+        where, message = option, "needs a value"
+        expected = f"a value after {option} (see `{command} -h`)"
     elif isinstance(error, typer.BadParameter) and param is not None:
         where, message = _bad_value(param, message)
     elif message.startswith("No such command"):
@@ -331,6 +340,7 @@ def check(
             "--jobs",
             "-j",
             min=1,
+            metavar="N",
             help="Batch: workbooks checked in parallel, in processes (default: the CPU count; "
             "1 checks them in this process).",
             show_default=False,
@@ -358,6 +368,7 @@ def check(
         str | None,
         typer.Option(
             "--dask-scheduler",
+            metavar="ADDRESS",
             help="Check the workbooks on this Dask cluster (tcp://host:8786; "
             "needs usmca-rvc[dask]).",
         ),
@@ -489,6 +500,187 @@ def diff(
             core_reading=_reading(core_reading, False),
             config=config,
             fail_on_regression=fail_on_regression,
+        )
+    except RvcError as error:
+        raise _fail(error) from None
+    raise typer.Exit(code)
+
+
+class Category(StrEnum):
+    """Averaging categories of s. 16(1) (rvc.engine.average.CATEGORIES)."""
+
+    model_line_plant = "model-line-plant"
+    class_plant = "class-plant"
+    model_line = "model-line"
+    class_ = "class"
+
+
+class AverageFormat(StrEnum):
+    """What `rvc average` writes on standard output."""
+
+    auto = "auto"
+    table = "table"
+    json = "json"
+    junit = "junit"
+    github = "github"
+    markdown = "markdown"
+
+
+def _period(text: str | None) -> tuple[date, date] | None:
+    """`FROM..TO` (ISO dates, FROM <= TO) as two dates; a usage error otherwise."""
+    if text is None:
+        return None
+    start, sep, end = text.partition("..")
+    if not sep:
+        raise RvcError(
+            "--period", f"is {text!r}", "FROM..TO as two dates, e.g. 2024-07-01..2025-06-30"
+        )
+    first, last = parse_date(start, "--period"), parse_date(end, "--period")
+    if last < first:
+        raise RvcError("--period", f"ends ({last}) before it starts ({first})", "FROM <= TO")
+    return first, last
+
+
+@app.command(cls=RvcCommand)
+def average(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH",
+            readable=False,  # rvc says so in its own words (readers.paths)
+            help="The variants of the period: workbooks (.xlsx), CSV folders, globs or folders "
+            "of them, each with volume and country on its Vehicle sheet.",
+            show_default=False,
+        ),
+    ],
+    category: Annotated[
+        Category,
+        typer.Option(
+            "--category",
+            help="model-line-plant (same model line and class in one plant), class-plant, "
+            "model-line (same model line in one country), class (same class in one country); "
+            "SOR/2020-155 s. 16(1).",
+            show_default=False,
+        ),
+    ],
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            metavar="FROM..TO",
+            help="The averaging period, e.g. 2024-07-01..2025-06-30 (default: the period every "
+            "workbook states in period_start and period_end). Its last day's thresholds apply.",
+        ),
+    ] = None,
+    exported_only: Annotated[
+        bool,
+        typer.Option(
+            "--exported-only",
+            help="Only the vehicles exported to another CUSMA country (volume_exported).",
+        ),
+    ] = False,
+    model_line: Annotated[
+        str | None, typer.Option("--model-line", help="Only this model line's group.")
+    ] = None,
+    plant: Annotated[str | None, typer.Option("--plant", help="Only this plant's group.")] = None,
+    vehicle_class: Annotated[
+        VehicleClass | None, typer.Option("--class", help="Only this class's group.")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="Only this country's group (US, CA, MX).")
+    ] = None,
+    rules: RulesOption = None,
+    output_format: Annotated[
+        AverageFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="What standard output gets (auto: github inside GitHub Actions, else the "
+            "table, or only the verdict line when -o is given).",
+        ),
+    ] = AverageFormat.auto,
+    output: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Also write a report file by suffix: .json, .xml (JUnit), .md, .txt, .xlsx "
+            "(the audit workbook). Repeatable.",
+            metavar="FILE",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option("--fail-on", help="incomplete (default) or fail, as for check."),
+    ] = FailOn.incomplete,
+    core_reading: Annotated[
+        Reading | None,
+        typer.Option("--core-reading", help="us-cbp (default) or roll-up; both are computed."),
+    ] = None,
+    core_roll_up: Annotated[
+        bool, typer.Option("--core-roll-up", help="Short for --core-reading roll-up.")
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", metavar="FILE", help="Settings file for every workbook."),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Refuse every unknown column, not only those that look like one."
+        ),
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Workbooks read in parallel (default: CPUs).",
+            show_default=False,
+        ),  # fmt: skip
+    ] = None,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option("--dask-scheduler", help="Read the workbooks on this Dask cluster."),
+    ] = None,
+) -> None:
+    """Average variants over a period by category, as section 16 allows; exit 0 every average
+    passes, 1 one fails or is incomplete, 2 bad input (each workbook's message on stderr).
+
+    One average per group of the category (e.g. per model line and plant), each with its
+    verdict; the exit code is the worst. Workbooks outside the period or the group asked for
+    are listed and left out."""
+    from rvc.batch import collect, run_average
+
+    only = {
+        name: value
+        for name, value in (
+            ("model_line", model_line),
+            ("plant", plant),
+            ("vehicle_class", vehicle_class.value if vehicle_class else None),
+            ("country", country.upper() if country else None),
+        )
+        if value is not None
+    }
+    try:
+        found, _ = collect(paths)
+        code = run_average(
+            paths=found,
+            rules=rules,
+            config=config,
+            category=category.value,
+            period=_period(period),
+            exported_only=exported_only,
+            only=only,
+            core_reading=_reading(core_reading, core_roll_up),
+            today=date.today(),
+            output_format=output_format.value,
+            outputs=output or [],
+            fail_on=fail_on.value,
+            jobs=jobs,
+            dask_scheduler=dask_scheduler,
+            strict=strict,
         )
     except RvcError as error:
         raise _fail(error) from None

@@ -17,6 +17,7 @@ from rvc.rulepack import default_rules_dir, load_rule_pack
 from rvc.text import escape, snippet
 
 if TYPE_CHECKING:
+    from rvc.engine.average import Variant
     from rvc.engine.diff import BomDiff
     from rvc.model import BillOfMaterials, Provenance
     from rvc.readers.config import Config
@@ -134,6 +135,68 @@ def evaluate_bom(
     assert bill.as_of is not None
     report = evaluate(bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading)
     return bill, report
+
+
+def read_variant(
+    source: Path | MemoryFile,
+    settings: Config,
+    pack: RulePack,
+    *,
+    as_of: date | None,
+    today: date,
+    reading: str,
+    required: frozenset[str],
+    period_core: frozenset[str] = frozenset(),
+) -> Variant:
+    """One workbook of `rvc average`: read with its period fields (those in `required` must be
+    there), evaluated as `rvc check` evaluates it (on `as_of`, else its own as_of, else its
+    period_end, else `today`), kept as the figures the average needs (never the BOM).
+    `period_core`: the core-part categories the period's average makes originating (a second
+    pass). Raises `RvcError` on bad input."""
+    import hashlib
+    from dataclasses import replace
+
+    from rvc.engine import evaluate, rescue_deltas
+    from rvc.engine.average import Variant
+    from rvc.readers import check_vehicle, read_bom
+    from rvc.reporters.json_report import dumps_data, requirement_document
+
+    bill = read_bom(source, settings, as_of=as_of, today=today, production=required)
+    check_vehicle(bill, pack)
+    assert bill.as_of is not None and bill.vehicle.production is not None
+    report = evaluate(
+        bill, pack, bill.as_of, as_of_source=bill.as_of_source, reading=reading,
+        period_core=period_core,
+    )  # fmt: skip
+    purchases = {}
+    for material in ("steel", "aluminum"):
+        rows = [
+            (r.value, r.originating, r.melted_and_poured, r.hs_code, r.description, r.supplier)
+            for r in bill.metals or []
+            if r.material == material
+        ]
+        if rows:
+            purchases[material] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    provenance = bill.provenance
+    rendered = dumps_data([requirement_document(r) for r in report.requirements])
+    kept = tuple(replace(r, drivers=(), what_it_would_take=None) for r in report.requirements)
+    return Variant(
+        path=str(source),
+        sha256=provenance.sha256 if provenance else "",
+        vehicle=dict(report.vehicle),
+        production=bill.vehicle.production,
+        net_cost=bill.vehicle.net_cost,
+        currency=bill.vehicle.currency,
+        as_of=bill.as_of,
+        requirements=kept,
+        readings=report.readings,
+        as_of_source=bill.as_of_source,
+        requirements_json=rendered,
+        rescue=rescue_deltas(report),
+        purchases=purchases,
+        notes=len(report.notes),
+        locations=dict(provenance.locations) if provenance else {},
+    )
 
 
 @contextmanager

@@ -72,7 +72,19 @@ CONTRACT: dict[str, tuple[str, ...]] = {
 }
 """The columns (fields of Vehicle) of the workbook contract, in the contract's order."""
 
+PERIOD_FIELDS: tuple[str, ...] = (
+    "volume",
+    "volume_exported",
+    "period_start",
+    "period_end",
+    "fiscal_year_start",
+    "country",
+)
+"""The Vehicle fields for averaging over a period (`rvc average`, s. 16); `rvc check` ignores
+them."""
+
 EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "Vehicle": PERIOD_FIELDS,
     "BOM": ("level", "currency", "resourcing_cost"),
     "SteelAluminum": ("currency",),
     "LVC": ("currency",),
@@ -300,3 +312,18 @@ WORDS: dict[str, dict[str, str]] = {
     "assembly_type": ASSEMBLY_TYPES,
 }
 """For each coded column read by word: the normalised words accepted -> the contract's value."""
+
+COUNTRIES: dict[str, str] = {
+    "us": "US",
+    "usa": "US",
+    "unitedstates": "US",
+    "unitedstatesofamerica": "US",
+    "ca": "CA",
+    "can": "CA",
+    "canada": "CA",
+    "mx": "MX",
+    "mex": "MX",
+    "mexico": "MX",
+    "méxico": "MX",
+}
+"""The CUSMA countries a plant can be in (the Vehicle sheet's `country`), read as US, CA, MX."""

@@ -13,6 +13,23 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True, slots=True)
+class Production:
+    """The Vehicle sheet's fields for averaging over a period (`rvc average`, s. 16).
+
+    Read only when a command asks for them: `rvc check` recognises the fields and ignores
+    them. `volume` is the units of this variant produced in the period, `volume_exported` the
+    units of them exported to another CUSMA country; `country` is the plant's (US, CA, MX).
+    """
+
+    volume: int | None = None
+    volume_exported: int | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    fiscal_year_start: date | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Vehicle:
     """The `Vehicle` sheet."""
 
@@ -28,6 +45,8 @@ class Vehicle:
     lvc_formula: str = "net_cost"
     total_annual_purchase_value: Decimal | None = None
     production_wages_total: Decimal | None = None
+    production: Production | None = None
+    """The period fields (volume, period, country), when the reader was asked for them."""
 
 
 @dataclass(slots=True)

@@ -174,7 +174,10 @@ def _ungrouped(compact: str, raw: str) -> str:
     if _SPACE_GROUPED.match(compact):
         return compact.replace(" ", "")
     if _DECIMAL_COMMA.match(compact):
-        raise AmountError(f"{raw!r} has a decimal comma (write decimals with a dot, e.g. 1234.50)")
+        raise AmountError(
+            f"{raw!r} has a decimal comma (write decimals with a dot, e.g. 1234.50; for a CSV "
+            "from a comma-decimal locale, save the sheet as .xlsx instead: numbers stay numbers)"
+        )
     return compact
 
 

@@ -119,7 +119,7 @@ class LineCounts:
     """originating, non_originating, neither (no threshold applies) or unknown."""
     how: list[str]
     """Why: declared, meets_threshold, below_threshold, no_threshold, unknown_leaf, or for a
-    core part own_rvc, category_average, super_core, not_originating."""
+    core part own_rvc, category_average, super_core, period_average, not_originating."""
     threshold: list[Threshold | None]
     carried: list[Decimal]
     """Core-part content inside the line that reaches the vehicle whatever the line's origin
@@ -180,6 +180,8 @@ class VehicleRvcEvidence:
     transaction_value: dict[str, Decimal] | None = None
     lvc_credit_option: LvcCreditOption | None = None
     method: str = "net_cost"
+    vnm_by_reading: dict[str, Decimal] | None = None
+    """The VNM under each reading (what averaging over a period sums; not in `details`)."""
 
     def details(self) -> dict[str, Any]:
         """The JSON `details` object (report-json.md)."""
@@ -223,7 +225,8 @@ class CorePartFigure:
     passes_alone: bool
     originating: bool
     how: str
-    """declared, own_rvc, category_average, super_core, own_rule, or not_originating."""
+    """declared, own_rvc, category_average, super_core, period_average (averaged over a
+    period, `rvc average`), own_rule, or not_originating."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +373,241 @@ class LvcEvidence:
         }
 
 
-Evidence = VehicleRvcEvidence | CorePartsEvidence | MetalEvidence | LvcEvidence
+# --- evidence of averages over a period (`rvc average`, s. 16) --------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One variant's part in a period's vehicle RVC, per vehicle and over its volume.
+
+    `above_allowance` is volume x (VNM - the VNM the threshold allows one vehicle): positive
+    when the variant pulls the average down, negative when it brings headroom. The amounts
+    of a group's variants add up to the group's VNM minus its allowed VNM."""
+
+    path: str
+    model_line: str
+    volume: int
+    net_cost: Decimal
+    vnm: dict[str, Decimal]
+    """VNM of one vehicle under each reading, as counted in the period (after the period's
+    core-part averaging)."""
+    rvc: dict[str, Decimal]
+    own_rvc: dict[str, Decimal]
+    """The variant's RVC on its own (as `rvc check` gives it) under each reading."""
+    net_cost_total: Decimal
+    vnm_total: dict[str, Decimal]
+    above_allowance: dict[str, Decimal]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object of a contribution."""
+        return {
+            "path": self.path,
+            "model_line": self.model_line,
+            "volume": self.volume,
+            "net_cost": self.net_cost,
+            "vnm": dict(self.vnm),
+            "rvc": dict(self.rvc),
+            "own_rvc": dict(self.own_rvc),
+            "net_cost_total": self.net_cost_total,
+            "vnm_total": dict(self.vnm_total),
+            "above_allowance": dict(self.above_allowance),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AveragedRvcEvidence:
+    """The vehicle RVC averaged over a period: totals over the variants' volumes (s. 16(1),
+    (8)): RVC = (sum of volume x net cost - sum of volume x VNM) / sum of volume x net cost."""
+
+    volume: int
+    net_cost_total: Decimal
+    vnm_total: Decimal
+    allowed_vnm_total: Decimal
+    core_part_reading: CoreReading
+    vnm_totals: dict[str, Decimal]
+    rvcs: dict[str, Decimal]
+    contributions: tuple[Contribution, ...]
+    """Largest `above_allowance` (reading applied) first: who pulls the average down most."""
+    vehicle_classes: tuple[str, ...] = ()
+    """The classes averaged, when only some of the group's (a requirement its classes define
+    apart, e.g. the LVC of a model line's passenger vehicles and light trucks)."""
+
+    def details(self) -> dict[str, Any]:
+        """The JSON `details` object."""
+        return {
+            "method": "net_cost",
+            "volume": self.volume,
+            "net_cost_total": self.net_cost_total,
+            "vnm_total": self.vnm_total,
+            "originating_value_total": self.net_cost_total - self.vnm_total,
+            "allowed_vnm_total": self.allowed_vnm_total,
+            "core_part_reading": self.core_part_reading,
+            "readings": {
+                name: {"vnm_total": self.vnm_totals[name], "rvc": self.rvcs[name]}
+                for name in self.rvcs
+            },
+            "contributions": [c.as_dict() for c in self.contributions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryAverage:
+    """A core-part category (or the super-core) averaged over a period: its parts' RVCs
+    weighted by value x volume (s. 14(12), 16(10)); `exceeds` decides."""
+
+    category: str
+    value: Decimal | None
+    value_total: Decimal
+    parts: int
+    exceeds: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object of a category average."""
+        return {
+            "value": self.value,
+            "value_total": self.value_total,
+            "parts": self.parts,
+            "exceeds_threshold": self.exceeds,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CoreGap:
+    """A core part of one variant that does not originate, even over the period."""
+
+    path: str
+    part_number: str
+    row: int
+    category: str
+    rvc: Decimal | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AveragedCoreEvidence:
+    """Core parts over a period: each category's average, the super-core's, and the parts
+    that still do not originate."""
+
+    threshold: Decimal
+    categories: tuple[CategoryAverage, ...]
+    super_core: CategoryAverage
+    rescued: tuple[str, ...]
+    """Categories whose every averaged part originates through the period's average."""
+    not_originating: tuple[CoreGap, ...]
+    no_core_parts: tuple[str, ...]
+    """Variants in which no core part was found (their core parts are not evaluated)."""
+    vehicle_classes: tuple[str, ...] = ()
+    """The classes averaged, when only some of the group's (a requirement its classes define
+    apart, e.g. the LVC of a model line's passenger vehicles and light trucks)."""
+
+    def details(self) -> dict[str, Any]:
+        """The JSON `details` object."""
+        return {
+            "threshold": self.threshold,
+            "categories": {c.category: c.as_dict() for c in self.categories},
+            "super_core": self.super_core.as_dict(),
+            "originating_through_the_period": list(self.rescued),
+            "not_originating": [
+                {
+                    "path": g.path,
+                    "part_number": g.part_number,
+                    "row": g.row,
+                    "category": g.category,
+                    "rvc": g.rvc,
+                    "reason": g.reason,
+                }
+                for g in self.not_originating
+            ],
+            "no_core_parts": list(self.no_core_parts),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AveragedMetalEvidence:
+    """A metal's purchases over a period: the producer's Table S purchases listed by the
+    variants, each distinct list counted once (s. 17(1), (7), (9))."""
+
+    material: str
+    originating_value: Decimal
+    total_value: Decimal
+    lists: int
+    repeated: tuple[str, ...]
+    """Variants whose purchase list repeats another variant's: counted once."""
+    without: tuple[str, ...]
+    """Variants that list no purchases of this metal."""
+    melted_and_poured_required: bool
+    currency: str
+    vehicle_classes: tuple[str, ...] = ()
+    """The classes averaged, when only some of the group's (a requirement its classes define
+    apart, e.g. the LVC of a model line's passenger vehicles and light trucks)."""
+
+    def details(self) -> dict[str, Any]:
+        """The JSON `details` object."""
+        return {
+            "originating_value": self.originating_value,
+            "total_value": self.total_value,
+            "purchase_lists": self.lists,
+            "repeated_lists": list(self.repeated),
+            "variants_without_purchases": list(self.without),
+            "melted_and_poured_required": self.melted_and_poured_required,
+            "currency": self.currency,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AveragedLvcEvidence:
+    """The LVC over a period (s. 18(15), (18)). With the net cost formula the
+    material-and-manufacturing points are sum of volume x (high-wage material + labor) over
+    sum of volume x net cost; with the annual purchase value formula (annual figures already)
+    each variant's points weigh by its volume. The credits weigh by volume."""
+
+    formula: str
+    weighting: str
+    high_wage_total: Decimal | None
+    denominator_total: Decimal | None
+    material_and_manufacturing: Decimal
+    minimum: Decimal
+    technology: Decimal
+    technology_cap: Decimal
+    assembly: Decimal
+    assembly_cap: Decimal
+    vehicle_classes: tuple[str, ...] = ()
+    """The classes averaged, when only some of the group's (a requirement its classes define
+    apart, e.g. the LVC of a model line's passenger vehicles and light trucks)."""
+
+    @property
+    def total(self) -> Decimal:
+        """Material-and-manufacturing points plus the averaged credits."""
+        return self.material_and_manufacturing + self.technology + self.assembly
+
+    def details(self) -> dict[str, Any]:
+        """The JSON `details` object."""
+        mm_ok = self.material_and_manufacturing >= self.minimum
+        return {
+            "formula": self.formula,
+            "weighting": self.weighting,
+            "material_and_manufacturing": {
+                "value": self.material_and_manufacturing,
+                "minimum": self.minimum,
+                "status": (Status.PASS if mm_ok else Status.FAIL).value,
+                "high_wage_total": self.high_wage_total,
+                "denominator_total": self.denominator_total,
+            },
+            "technology": {"value": self.technology, "cap": self.technology_cap},
+            "assembly": {"value": self.assembly, "cap": self.assembly_cap},
+        }
+
+
+Evidence = (
+    VehicleRvcEvidence
+    | CorePartsEvidence
+    | MetalEvidence
+    | LvcEvidence
+    | AveragedRvcEvidence
+    | AveragedCoreEvidence
+    | AveragedMetalEvidence
+    | AveragedLvcEvidence
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -706,3 +706,40 @@ def test_vehicle_and_lvc_fields_with_a_unit_or_more_words(cli, workbook):
     message = error_of(cli("check", path))
     assert "LVC!C1: header 'Hourly wage (USD)' is not a contract column" in message, message
     assert "expected 'hourly_wage'" in message
+
+
+def test_a_total_row_copied_from_a_spreadsheet_is_refused(cli, workbook):
+    """A `Total` row counted as a part of unknown origin would double the vehicle."""
+    path = workbook(
+        {},
+        [("A", 10, "Y"), ("B", 5, "N"), ("Total", 15, None)],
+        columns=("part_number", "unit_cost", "originating"),
+    )
+    assert error_of(cli("check", path)) == (
+        f"{path}: BOM!A4: part_number 'Total' (unit_cost 15.00) looks like a total row, not a "
+        "part; expected one row per part: delete the total row (rvc adds the lines up itself)"
+    )
+
+
+def test_an_rvc_percent_typed_as_a_fraction_is_noted(cli, workbook):
+    path = workbook(
+        {},
+        [("A", 10, "Y", 0.8), ("B", 5, "N", 90)],
+        columns=("part_number", "unit_cost", "originating", "rvc_percent"),
+    )
+    notes = [str(n) for n in json.loads(cli("check", path, "-f", "json").stdout)["assumptions"]]
+    assert any(
+        "rvc_percent below 1 read as under 1% (not as a fraction): BOM!D2 (0.80)" in n
+        and "type 80 or format the cell as a percentage" in n
+        for n in notes
+    ), notes
+
+
+def test_help_shows_no_parser_placeholders_and_a_missing_value_is_named(cli):
+    text = cli("check", "-h", env={"COLUMNS": "100"}).stdout
+    for placeholder in ("<list[Path]>", "<int range>", "[x>=1]", "<str>", "<path>"):
+        assert placeholder not in text, placeholder
+    assert "--jobs N" in text and "--dask-scheduler ADDRESS" in text
+    done = cli("check", SEDAN, "--as-of")
+    assert done.exit_code == 2
+    assert done.stderr.startswith("rvc: error: --as-of: needs a value; expected a value after")

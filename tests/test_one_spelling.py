@@ -19,7 +19,7 @@ from rvc.rulepack.in_force import ORDER
 from rvc.rulepack.schema import VehicleClass
 from tests.conftest import ROOT
 
-SCHEMAS = ("report.schema.json", "diff.schema.json")
+SCHEMAS = ("report.schema.json", "diff.schema.json", "average.schema.json")
 
 
 def _enums(node: Any, key: str = "") -> Iterator[tuple[str, list[Any]]]:

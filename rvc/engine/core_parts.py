@@ -41,11 +41,12 @@ from rvc.results import (
 from rvc.rulepack.in_force import RulesInForce
 from rvc.rulepack.schema import CoreParts, RvcEntry
 
-DECLARED, OWN_RVC, CATEGORY, SUPER_CORE, NOT_ORIGINATING = (
+DECLARED, OWN_RVC, CATEGORY, SUPER_CORE, PERIOD, NOT_ORIGINATING = (
     "declared",
     "own_rvc",
     "category_average",
     "super_core",
+    "period_average",
     "not_originating",
 )
 
@@ -183,8 +184,11 @@ def decide(
     entry: RvcEntry | None,
     parts: list[CorePart],
     rvcs: dict[int, tuple[Decimal | None, str]],
+    period_core: frozenset[str] = frozenset(),
 ) -> CoreOutcome:
-    """Which core parts are originating: declared, alone, by category average, by super-core."""
+    """Which core parts are originating: declared, alone, by category average, by super-core,
+    or (`period_core`, averaging over a period) because their category's average over the
+    period exceeds the threshold (s. 14(12), 16(10)): every part averaged then originates."""
     outcome = CoreOutcome(entry, parts)
     for part in parts:
         part.rvc, part.rvc_source = rvcs[part.index]
@@ -196,6 +200,9 @@ def decide(
     _by_category(outcome, req, threshold)
     if req.super_core:
         _by_super_core(outcome, threshold)
+    for part in parts:
+        if part.category in period_core and not part.own_rule and not part.originating:
+            part.how = PERIOD
     return outcome
 
 
@@ -356,12 +363,14 @@ def _message(core: CoreOutcome, threshold: Decimal, tree: Tree) -> str:
 
 def _all_originate(core: CoreOutcome, shown: str, sc: str, tree: Tree) -> str:
     text = f"every core part originates ({len(core.categories)} categories)"
-    rescued = [p for p in core.parts if p.how in (CATEGORY, SUPER_CORE)]
+    rescued = [p for p in core.parts if p.how in (CATEGORY, SUPER_CORE, PERIOD)]
     if not rescued:
         return text
     names = ", ".join(tree.lines[p.index].part_number for p in rescued[:3])
     more = f" and {len(rescued) - 3} more" if len(rescued) > 3 else ""
-    if any(p.how == SUPER_CORE for p in rescued):
+    if any(p.how == PERIOD for p in rescued):
+        by = f"the average over the period > {shown} (s. 14(12), 16(10))"
+    elif any(p.how == SUPER_CORE for p in rescued):
         by = f"the super-core {sc} >= {shown} (s. 14(10))"
     else:
         by = f"their category's average > {shown} (s. 14(12))"

@@ -67,11 +67,18 @@ class Facts:
         return {p.index for p in self.core.parts} if self.core else set()
 
 
-def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
+def gather(
+    bom: BillOfMaterials,
+    rules: RulesInForce,
+    reading: str,
+    period_core: frozenset[str] = frozenset(),
+) -> Facts:
     """Build the tree, find and decide the core parts, count every line under both readings.
 
     Every line is counted under the first reading; a line counts the same under the other
-    one unless it is a core part or holds one, so only those lines are counted again."""
+    one unless it is a core part or holds one, so only those lines are counted again.
+    `period_core`: core-part categories that originate through an average over a period
+    (s. 14(12), 16(10); `rvc average`), on top of what this BOM alone decides."""
     from rvc.engine.core_parts import decide, identify
 
     tree = Tree.build(bom.lines, bom.index)
@@ -87,7 +94,7 @@ def gather(bom: BillOfMaterials, rules: RulesInForce, reading: str) -> Facts:
         below = subtree_order(tree, [p.index for p in parts])
         count_lines(tree, below, [first], threshold_of, {})
         rvcs = {p.index: own_rvc(tree, p.index, traced_in(tree, p.index, first)) for p in parts}
-        core = decide(tree, req, rules.core_entry, parts, rvcs)
+        core = decide(tree, req, rules.core_entry, parts, rvcs, period_core)
         done = set(below)
         rest = [i for i in tree.bottom_up if i not in done]
         decisions = core.decisions() if core.entry is not None else {}

@@ -99,11 +99,8 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
             f"; it could pass with the s. 18(22) credit of {fmt_number(credit.points)} LVC "
             "points (an option the producer must claim; not applied)"
         )
-    others = {
-        name: rvc_of(net_cost, vnm_of(facts.tree, counting))
-        for name, counting in facts.counts.items()
-        if name != reading
-    }
+    vnms = {name: vnm_of(facts.tree, counting) for name, counting in facts.counts.items()}
+    others = {name: rvc_of(net_cost, v) for name, v in vnms.items() if name != reading}
     evidence = VehicleRvcEvidence(
         net_cost=net_cost,
         vnm=vnm,
@@ -114,6 +111,7 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         de_minimis=chosen.de_minimis,
         transaction_value=chosen.transaction_value,
         lvc_credit_option=credit,
+        vnm_by_reading=vnms,
     )
     return envelope.result(
         status=status_of(chosen.passed),

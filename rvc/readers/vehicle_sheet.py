@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 from rvc import hs
-from rvc.contract import FIELDS, LVC_FORMULAS, VEHICLE_CLASSES
+from rvc.contract import COUNTRIES, FIELDS, LVC_FORMULAS, PERIOD_FIELDS, VEHICLE_CLASSES
 from rvc.errors import InputError
 from rvc.hs import HsPattern
-from rvc.model import BillOfMaterials, LvcRow, Provenance, Vehicle
+from rvc.model import BillOfMaterials, LvcRow, Production, Provenance, Vehicle
 from rvc.money import ZERO, fmt_number
 from rvc.readers import cells
 from rvc.readers.cells import Cell, currency_code
@@ -52,16 +53,22 @@ def read_vehicle(
     provenance: Provenance,
     override: date | None,
     today: date,
+    production: frozenset[str] | None = None,
 ) -> tuple[Vehicle, date, str]:
     """The Vehicle sheet as a `Vehicle`, with the date whose thresholds apply and where that
-    date comes from (`option`: --as-of, `workbook`: its as_of, else `today`)."""
+    date comes from (`option`: --as-of, `workbook`: its as_of, `period`: its period_end (`rvc
+    average`), else `today`). With `production` (the fields a command needs, e.g. `volume`),
+    also the period fields of `rvc average`, each checked, those named required."""
     _note_extra_columns(sheet, provenance)
     found, unknown = _find_fields(sheet, config, provenance)
     _refuse_lookalikes(sheet, found, unknown, config)
     fields = _Fields(sheet, found)
     fields.refuse_bad_cells()
     vehicle = _vehicle(fields, notes)
-    effective, source = _effective_date(override, vehicle.as_of, today)
+    period = read_production(found, sheet, production)
+    if period is not None:
+        vehicle = replace(vehicle, production=period)
+    effective, source = _effective_date(override, vehicle.as_of, today, period)
     return vehicle, effective, source
 
 
@@ -200,15 +207,97 @@ def _vehicle(fields: _Fields, notes: list[str]) -> Vehicle:
 
 
 def _effective_date(
-    override: date | None, workbook_date: date | None, today: date
+    override: date | None, workbook_date: date | None, today: date, period: Production | None
 ) -> tuple[date, str]:
     """The date whose thresholds apply and its source: --as-of, else the workbook's as_of,
-    else today."""
+    else (`rvc average`) its period's last day, else today."""
     if override is not None:
         return override, "option"
     if workbook_date is not None:
         return workbook_date, "workbook"
+    if period is not None and period.period_end is not None:
+        return period.period_end, "period"
     return today, "today"
+
+
+MAX_VOLUME = 10**9
+_WHAT = {
+    "volume": "the units of this variant produced in the period, e.g. 12000",
+    "volume_exported": "the units of them exported to another CUSMA country, e.g. 9000",
+    "period_start": "the first day of the period the volume covers, e.g. 2024-07-01",
+    "period_end": "the last day of the period the volume covers, e.g. 2025-06-30",
+    "fiscal_year_start": "the first day of the producer's fiscal year, e.g. 2024-01-01",
+    "country": "the plant's country: US, CA or MX",
+    "plant": "the plant the variant is produced in, e.g. Oshawa",
+}
+
+
+def read_production(
+    found: dict[str, Cell], sheet: RawSheet, required: frozenset[str] | None
+) -> Production | None:
+    """The period fields (s. 16): volumes as whole numbers, dates, the plant's country; None
+    when not asked for (`rvc check` ignores them)."""
+    if required is None:
+        return None
+    _require(found, sheet, required)
+    volume = _units(found.get("volume"), positive=True)
+    exported = _units(found.get("volume_exported"), positive=False)
+    if volume is not None and exported is not None and exported > volume:
+        raise found["volume_exported"].fail(
+            f"is {exported:,}, more than the volume produced ({volume:,})",
+            "at most the volume: the exported units are some of the units produced",
+        )
+    start, end, fiscal = (_date(found.get(f)) for f in ("period_start", "period_end",
+                                                        "fiscal_year_start"))  # fmt: skip
+    if start is not None and end is not None and end < start:
+        raise found["period_end"].fail(
+            f"is {end.isoformat()}, before period_start {start.isoformat()}",
+            "a last day on or after the first",
+        )
+    country = found.get("country")
+    return Production(
+        volume=volume,
+        volume_exported=exported,
+        period_start=start,
+        period_end=end,
+        fiscal_year_start=fiscal,
+        country=(
+            cells.choice(country, COUNTRIES, "US, CA or MX (a CUSMA country)")
+            if country is not None
+            else None
+        ),
+    )
+
+
+def _require(found: dict[str, Cell], sheet: RawSheet, required: frozenset[str]) -> None:
+    """Each field asked for is there with a value, or a located error names the first missing."""
+    for field in (f for f in (*PERIOD_FIELDS, "plant") if f in required):
+        cell = found.get(field)
+        if cell is None or cell.value() is None:
+            where = cell.where if cell is not None else f"{sheet.file}: sheet '{sheet.name}'"
+            raise InputError(
+                where,
+                f"{field} is missing (rvc average needs it)",
+                f"a row with '{field}' in column A and {_WHAT[field]} in column B",
+            )
+
+
+def _date(cell: Cell | None) -> date | None:
+    return cells.date(cell) if cell is not None else None
+
+
+def _units(cell: Cell | None, *, positive: bool) -> int | None:
+    """A count of vehicles: a whole number (> 0 for the volume produced, else >= 0)."""
+    if cell is None:
+        return None
+    number = cells.amount(
+        cell, strictly_positive=positive, maximum=Decimal(MAX_VOLUME), example="12000"
+    )
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise cell.fail(f"is {fmt_number(number)}", "a whole number of vehicles, e.g. 12000")
+    return int(number)
 
 
 def check_lvc_inputs(

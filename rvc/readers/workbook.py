@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rvc.contract import OPTIONAL_SHEETS, OTHER_SPELLINGS, REQUIRED_SHEETS, SHEETS
 from rvc.errors import InputError
-from rvc.model import BillOfMaterials, BomIndex, Provenance
-from rvc.money import ZERO
+from rvc.model import BillOfMaterials, BomIndex, BomLine, Provenance
+from rvc.money import ZERO, fmt_number
 from rvc.readers import csv_folder, paths, xlsx, xlsx_guard
 from rvc.readers import files as safe_files
 from rvc.readers.bom_sheet import BomReader
@@ -36,11 +36,18 @@ __all__ = ["check_vehicle", "read_bom"]
 
 
 def read_bom(
-    path: Path | MemoryFile, config: Config | None = None, *, as_of: date | None = None, today: date
+    path: Path | MemoryFile,
+    config: Config | None = None,
+    *,
+    as_of: date | None = None,
+    today: date,
+    production: frozenset[str] | None = None,
 ) -> BillOfMaterials:
     """Read a workbook (.xlsx, or CSV files) into a `BillOfMaterials`, or raise `InputError`.
 
-    `path` may be a `MemoryFile`: an .xlsx's bytes under the name it is reported by."""
+    `path` may be a `MemoryFile`: an .xlsx's bytes under the name it is reported by.
+    `production`: also read the Vehicle sheet's period fields (`rvc average`), requiring those
+    named; None (`rvc check`): they are ignored."""
     config = config or Config()
     notes: list[str] = []
     wanted: dict[str, str] = {name: sheet for sheet in SHEETS for name in config.sheet_names(sheet)}
@@ -52,7 +59,7 @@ def read_bom(
     _note_lookalike_sheets(sheets, others, notes, config)
     provenance = _provenance(path, digest, sheets, others, config, notes)
     vehicle, effective, source = read_vehicle(
-        sheets["Vehicle"], config, notes, provenance, as_of, today
+        sheets["Vehicle"], config, notes, provenance, as_of, today, production
     )
     fx = sheets.get("FX")
     converter = Converter(
@@ -63,6 +70,8 @@ def read_bom(
     )
     reader = BomReader(sheets["BOM"], config, notes, provenance, converter)
     lines, has_core = reader.read()
+    _refuse_total_rows(lines, reader)
+    _note_fractions(lines, reader, notes)
     check_bom_value(
         sum((line.value for line in lines if line.parent is None), ZERO), vehicle, provenance
     )
@@ -252,3 +261,41 @@ def _note_lookalike_sheets(
                     f"sheet {snippet(name)} was not read: it is not named {label}; rename it, or "
                     f"map it in {config.mapping_hint('sheets', label, stem)}"
                 )
+
+
+TOTAL_WORDS = frozenset(("total", "totals", "subtotal", "grandtotal", "sum", "bomtotal"))
+"""Part numbers (normalised) of a row that adds up the others: a copy of a spreadsheet's
+total row would count the vehicle twice."""
+
+
+def _refuse_total_rows(lines: list[BomLine], reader: BomReader) -> None:
+    """A top-level line named `Total` (or `Sum`, `Subtotal`, ...) is a total row, not a part."""
+    for line in lines:
+        if line.parent is None and normalize_name(line.part_number) in TOTAL_WORDS:
+            column = reader.table.columns["part_number"].col
+            raise InputError(
+                reader.table.sheet.where(line.row, column),
+                f"part_number {snippet(line.part_number)} (unit_cost "
+                f"{fmt_number(line.unit_cost)}) looks like a total row, not a part",
+                "one row per part: delete the total row (rvc adds the lines up itself)",
+            )
+
+
+def _note_fractions(lines: list[BomLine], reader: BomReader, notes: list[str]) -> None:
+    """An `rvc_percent` above 0 and below 1 is read as that many percent (0.8 is 0.8%), as the
+    contract says; it is most often a percentage typed as a fraction, so the report says so."""
+    fractions = [
+        line for line in lines if line.rvc_percent is not None and 0 < line.rvc_percent < 1
+    ]
+    if not fractions:
+        return
+    column = reader.table.columns["rvc_percent"].col
+    shown = ", ".join(
+        f"{reader.table.sheet.where(line.row, column).rsplit(': ', 1)[-1]} "
+        f"({fmt_number(line.rvc_percent or ZERO)})"
+        for line in fractions[:5]
+    ) + (f" and {len(fractions) - 5} more" if len(fractions) > 5 else "")
+    notes.append(
+        f"rvc_percent below 1 read as under 1% (not as a fraction): {shown}; if 0.8 meant 80%, "
+        "type 80 or format the cell as a percentage"
+    )

@@ -81,6 +81,7 @@ HOW = {
     "own_rvc": "core part: own RVC meets the core-part threshold",
     "category_average": "core part: by category average (s. 14(12))",
     "super_core": "core part: by super-core (s. 14(10))",
+    "period_average": "core part: by the average over the period (s. 14(12), 16(10))",
     "not_originating": "core part: not originating",
     "own_rule": "core part under its own rule (s. 14(6))",
 }

@@ -21,12 +21,15 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from xml.etree import ElementTree
 
 from rvc.errors import RvcError
 from rvc.money import fmt_percent
 from rvc.results import Report, Status
+
+if TYPE_CHECKING:
+    from rvc.engine.average import Variant
 
 SCHEMA_VERSION = 1
 REQUIREMENT_IDS = ("vehicle-rvc", "core-parts", "steel", "aluminum", "lvc")
@@ -51,6 +54,7 @@ class Outcome:
     files: dict[str, bytes] = field(default_factory=dict)  # "xlsx": the audit workbook
     verbose: list[str] = field(default_factory=list)
     report: Report | None = None  # only when asked for ("report" in the formats)
+    variant: Variant | None = None  # rvc average: the figures the average needs
 
 
 def error_document(error: RvcError, path: str) -> dict[str, Any]:

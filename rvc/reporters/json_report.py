@@ -31,6 +31,16 @@ class _Number:
         self.text = json_text(value)
 
 
+class Raw:
+    """JSON text already rendered by `dumps_data` (at the top level), embedded as is: a batch
+    renders each workbook's part where it was evaluated, and the parent only splices it in."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return _Number(value)
@@ -79,6 +89,10 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
             for d in result.drivers
         ],
     }
+
+
+requirement_document = _requirement
+"""A requirement result as the JSON report writes it (also for `rvc average`)."""
 
 
 def document(report: Report) -> dict[str, Any]:
@@ -137,6 +151,8 @@ def _encode(value: Any, indent: str, out: list[str]) -> None:
         out.append(_STRING(value))
     elif kind is _Number:
         out.append(value.text)
+    elif kind is Raw:
+        out.append(value.text.replace("\n", "\n" + indent))
     elif kind is dict:
         _encode_dict(value, indent, out)
     elif kind is list or kind is tuple:

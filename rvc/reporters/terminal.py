@@ -379,6 +379,7 @@ HOW = {
     "own_rvc": "meets the threshold",
     "category_average": "by its category's average",
     "super_core": "through the super-core",
+    "period_average": "by the average over the period",
     "not_originating": "not originating",
 }
 
