@@ -473,3 +473,29 @@ def test_control_characters_from_input_never_reach_the_terminal(cli, workbook, t
     done = cli("check", folder, "-j", "1")
     assert done.exit_code == 2
     assert "\x1b" not in done.stdout and "bad\\x1b[2J.xlsx" in done.stdout
+
+
+@pytest.mark.parametrize("width", [60, 200])
+def test_the_summary_never_cuts_a_number_on_a_narrow_terminal(width):
+    """Too narrow for the table: each workbook on its own lines, every figure whole."""
+    import io
+    from datetime import date
+
+    from rvc.batch import Options, check_one
+    from rvc.readers.config import Config
+    from rvc.reporters.batch import write_table
+    from rvc.rulepack import default_rules_dir, load_rule_pack
+
+    pack = load_rule_pack(default_rules_dir())
+    options = Options(None, date(2026, 12, 1), None, frozenset())
+    outcomes = [
+        check_one(EXAMPLES / name, Config(), pack, options)
+        for name in ("ev_crossover_fail_battery.xlsx", "sedan_pass.xlsx")
+    ]
+    stream = io.StringIO()
+    write_table(outcomes, stream, width=width, color=False)
+    text = stream.getvalue()
+    for figure in ("59.98%", "87.55%", "40.31%", "85.00%", "51.64%", "us-cbp"):
+        assert figure in text, (figure, text)
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert ("vehicle-rvc FAIL 59.98%" in text) is (width == 60)

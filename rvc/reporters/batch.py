@@ -249,15 +249,17 @@ def write_table(
     from rich.text import Text
 
     console = _console(stream, width, color)
-    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("Workbook", overflow="fold", min_width=16)
-    table.add_column("Verdict", no_wrap=True)
-    for requirement in REQUIREMENT_IDS:
-        table.add_column(requirement, justify="right", overflow="fold")
-    table.add_column("Reading", overflow="fold")
-    for outcome in outcomes:
-        table.add_row(Text(_shown(outcome.path)), *_row(outcome))
-    console.print(table)
+    rows = [[Text(_shown(outcome.path)), *_row(outcome)] for outcome in outcomes]
+    headers = ["Workbook", "Verdict", *REQUIREMENT_IDS, "Reading"]
+    if _fits(console.width, headers, rows):
+        table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
+        for name in headers:
+            table.add_column(name, justify="left" if name in headers[:2] else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        _as_lines(console, headers, rows)
     bad = [o for o in outcomes if o.error is not None]
     if bad:
         console.print()
@@ -268,6 +270,25 @@ def write_table(
             console.print(Text(f"{label}: ", style="bold red") + Text(message))
     console.print()
     console.print(Text("Total: ", style="bold") + Text(totals(outcomes)))
+
+
+def _fits(width: int, headers: list[str], rows: list[list[Any]]) -> bool:
+    """Whether the table fits `width` with no cell cut (one space between columns)."""
+    widths = [
+        max([len(header), *(len(row[i].plain) for row in rows)]) for i, header in enumerate(headers)
+    ]
+    return sum(widths) + len(widths) - 1 <= width
+
+
+def _as_lines(console: Any, headers: list[str], rows: list[list[Any]]) -> None:
+    """A narrow terminal: each workbook on its own lines, numbers whole (never a cut cell)."""
+    from rich.text import Text
+
+    for row in rows:
+        console.print(row[0] + Text("  ") + row[1])
+        for header, cell in zip(headers[2:], row[2:], strict=True):
+            if cell.plain:
+                console.print(Text(f"  {header} ") + cell)
 
 
 def _console(stream: TextIO, width: int | None, color: bool | None) -> Any:
