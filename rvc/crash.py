@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from rvc.reporters.outputs import silence_stdout
 from rvc.text import escape
 
 
@@ -70,16 +71,6 @@ def issues_url() -> str:
     except Exception:  # noqa: BLE001 - the message must be written whatever happens here
         pass
     return "the project's issue tracker"
-
-
-def silence_stdout() -> None:
-    """Point standard output at /dev/null, so Python's final flush of a closed pipe is quiet."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 def internal_error(exc: BaseException, debug: bool) -> int:

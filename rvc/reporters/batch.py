@@ -292,21 +292,13 @@ def _as_lines(console: Any, headers: list[str], rows: list[list[Any]]) -> None:
 
 
 def _console(stream: TextIO, width: int | None, color: bool | None) -> Any:
-    """The table's console: a file gets 240 columns (never a cut cell); a closed pipe is left
-    to the caller (`outputs.to_stdout`), which keeps the batch's exit code."""
-    from rvc.reporters.terminal import SafeConsole
+    """The table's console (terminal.safe_console): a file gets 240 columns (never a cut
+    cell); a closed pipe is left to the caller (`outputs.to_stdout`), which keeps the batch's
+    exit code."""
+    from rvc.reporters.terminal import safe_console
 
     wide = None if width is not None or stream.isatty() else 240
-    return SafeConsole(
-        file=stream,
-        width=width or wide,
-        color_system="auto" if color is not False else None,
-        force_terminal=color,
-        highlight=False,
-        emoji=False,
-        soft_wrap=False,
-        markup=False,
-    )
+    return safe_console(stream, width=width or wide, color=color)
 
 
 _VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
