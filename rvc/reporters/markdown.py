@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from rvc.money import fmt_percent, fmt_threshold
 from rvc.reporters import gate
-from rvc.reporters.terminal import LABEL, SOURCE, _margin, _value
+from rvc.reporters.terminal import LABEL, SOURCE, _value, summary_margin
 from rvc.results import Report, Status, Verdict
 from rvc.text import escape as visible
 
@@ -101,10 +101,7 @@ def _summary_table(report: Report) -> list[str]:
     ]
     for r in report.requirements:
         threshold = fmt_threshold(r.threshold) if r.threshold is not None else "-"
-        margin = _margin(r, report.currency)
-        wit = r.what_it_would_take
-        if r.status is Status.FAIL and (r.margin_points or 0) >= 0 and wit and wit.headline:
-            margin += f" but {wit.headline}"  # a failing status beside a positive margin
+        margin = summary_margin(r, report.currency)
         out.append(
             f"| {ICON[r.status]} {LABEL[r.status]} | {escape(r.id)} | {escape(_value(r))} | "
             f"{escape(threshold)} | {escape(margin)} |"

@@ -179,14 +179,21 @@ def _margin(result: RequirementResult, currency: str) -> str:
     return text
 
 
+def summary_margin(result: RequirementResult, currency: str) -> str:
+    """The summary's margin cell: points and money, and why a requirement with a positive
+    margin still fails (a core part that does not originate)."""
+    margin = _margin(result, currency)
+    wit = result.what_it_would_take
+    if result.status is Status.FAIL and (result.margin_points or 0) >= 0 and wit and wit.headline:
+        margin += f" but {wit.headline}"  # a failing status beside a positive margin
+    return margin
+
+
 def _summary(console: Console, report: Report) -> None:
     rows = []
     for r in report.requirements:
         threshold = fmt_threshold(r.threshold) if r.threshold is not None else "-"
-        margin = _margin(r, report.currency)
-        wit = r.what_it_would_take
-        if r.status is Status.FAIL and (r.margin_points or 0) >= 0 and wit and wit.headline:
-            margin += f" but {wit.headline}"  # a failing status beside a positive margin
+        margin = summary_margin(r, report.currency)
         rows.append((LABEL[r.status], r.id, _value(r), threshold, margin))
     headers = ("Status", "Requirement", "Value", "Required", "Margin")
     widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
