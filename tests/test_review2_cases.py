@@ -261,3 +261,48 @@ def test_stage_change_2022_07_01(
     assert req(report, "core-parts")["status"] == core_status
     assert report["verdict"] == verdict
     assert code == (0 if verdict == "pass" else 1)
+
+
+def test_period_category_average_exactly_75_does_not_exceed(tmp_path: Path) -> None:
+    """`rvc average`: the same BOM as one variant of a period (volume 1000). The engine
+    category's average over the period is (8952 x 1000) / (11936 x 1000) = 75 exactly: it does
+    not exceed 75 (s. 14(12)), so E1 (68.93) is not rescued; the super-core is 73.07 < 75:
+    core-parts fails over the period, the group fails, exit 1.
+    """
+    bom = [
+        line("E1", 531, core_part="engine", hs_code="8407.34"),
+        line("e11", 165, "N", parent="E1"),
+        line("e12", 366, "Y", parent="E1"),
+        line("E2", 11405, core_part="engine", hs_code="8407.34"),
+        line("e21", 2819, "N", parent="E2"),
+        line("e22", 8586, "Y", parent="E2"),
+        line("BODY", 1000, "Y", core_part="body_chassis", hs_code="8707.10", rvc_percent=50),
+        line("Y1", 7064, "Y"),
+    ]
+    vehicle = {
+        "model_line": "R2-PERIOD-75",
+        "vehicle_class": "passenger_vehicle",
+        "net_cost": 20000,
+        "plant": "P1",
+        "country": "US",
+        "volume": 1000,
+        "period_start": "2024-07-01",
+        "period_end": "2025-06-30",
+    }
+    check(tmp_path, vehicle, bom)  # writes tmp_path / "bom.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "rvc", "average", str(tmp_path / "bom.xlsx")]
+        + ["--category", "model-line-plant", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(done.stdout)
+    core = req(report["groups"][0], "core-parts")
+    engine = core["details"]["categories"]["engine"]
+    assert close(engine["value"], 75)
+    assert engine["exceeds_threshold"] is False
+    assert core["details"]["originating_through_the_period"] == []
+    assert core["status"] == "fail"
+    assert report["verdict"] == "fail"
+    assert done.returncode == 1

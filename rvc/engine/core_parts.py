@@ -362,6 +362,7 @@ def _figure(part: CorePart, tree: Tree) -> CorePartFigure:
         passes_alone=part.passes_alone,
         originating=part.originating,
         how=part.how,
+        originating_value=part.originating_value,
     )
 
 
