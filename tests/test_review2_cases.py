@@ -306,3 +306,35 @@ def test_period_category_average_exactly_75_does_not_exceed(tmp_path: Path) -> N
     assert core["status"] == "fail"
     assert report["verdict"] == "fail"
     assert done.returncode == 1
+
+
+def test_c29b_non_originating_value_over_the_net_cost_fails_with_the_figure_as_computed(
+    tmp_path: Path,
+) -> None:
+    """Net cost 1,000; one non-originating line of 1,500 (VNM 1,500 under both readings):
+    RVC = (1000 - 1500) / 1000 x 100 = -50%. The figures contradict each other (the net cost
+    includes every material), but the verdict does not depend on it: any RVC below 0 fails.
+    rvc reports the formula's figure (as an independent calculator would) and notes the
+    over-valued BOM, rather than refusing a workbook whose verdict is certain."""
+    vehicle = {"model_line": "c29b", "vehicle_class": "passenger_vehicle", "net_cost": 1000}
+    vehicle["as_of"] = "2026-01-01"
+    code, doc = check(tmp_path, vehicle, [line("P1", 1500, "N")])
+    assert code == 1
+    rvc = req(doc, "vehicle-rvc")
+    assert rvc["status"] == "fail"
+    assert Decimal(str(rvc["value"])) == Decimal(-50)
+    assert any("more than the net cost" in str(a) for a in doc["assumptions"])
+
+
+def test_c29c_a_bom_over_the_net_cost_with_little_non_originating_value_is_noted_only(
+    tmp_path: Path,
+) -> None:
+    """BOM worth 1,500 against a net cost of 1,000, but only 100 non-originating: RVC 90%
+    (a pass), the over-valued BOM noted (bom-over-net-cost), not refused."""
+    vehicle = {"model_line": "c29c", "vehicle_class": "passenger_vehicle", "net_cost": 1000}
+    vehicle["as_of"] = "2026-01-01"
+    code, doc = check(tmp_path, vehicle, [line("P1", 1400, "Y"), line("P2", 100, "N")])
+    rvc = next(r for r in doc["requirements"] if r["id"] == "vehicle-rvc")
+    assert Decimal(str(rvc["value"])) == Decimal(90)
+    assert any("more than the net cost" in str(a) for a in doc["assumptions"])
+    assert code in (0, 1)
