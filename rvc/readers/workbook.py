@@ -11,9 +11,10 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
+from rvc import examples
 from rvc.contract import OPTIONAL_SHEETS, OTHER_SPELLINGS, REQUIRED_SHEETS, SHEETS
 from rvc.errors import InputError
-from rvc.model import BillOfMaterials, BomIndex, BomLine, Provenance
+from rvc.model import BillOfMaterials, BomIndex, BomLine, LvcRow, MetalPurchase, Provenance
 from rvc.money import ZERO, fmt_number
 from rvc.readers import csv_folder, paths, xlsx, xlsx_guard
 from rvc.readers import files as safe_files
@@ -82,6 +83,7 @@ def read_bom(
     )
     lvc = read_lvc(sheets["LVC"], config, notes, provenance, converter) if "LVC" in sheets else None
     _note_conversions(converter, provenance, notes)
+    _refuse_template_examples(sheets, lines, metals, lvc)
     if lvc is not None:
         check_lvc_inputs(sheets["Vehicle"], vehicle, lvc, provenance)
     return BillOfMaterials(
@@ -95,6 +97,41 @@ def read_bom(
         as_of=effective,
         as_of_source=source,
         index=BomIndex(lines, reader.parent_index),
+    )
+
+
+def _refuse_template_examples(
+    sheets: dict[str, RawSheet],
+    lines: list[BomLine],
+    metals: list[MetalPurchase] | None,
+    lvc: list[LvcRow] | None,
+) -> None:
+    """`rvc template`'s example purchases or LVC rows left in beside a BOM of the user's own
+    would be evaluated as the producer's figures (steel, aluminum and LVC passing on the
+    template's numbers). Refused at the first one; the template's own example vehicle, checked
+    as it is, is not refused."""
+    if {line.part_number for line in lines} == examples.TEMPLATE_PART_NUMBERS:
+        return
+    left: list[tuple[str, int, str]] = []
+    for metal in metals or ():
+        if examples.is_template_metal(
+            metal.material, metal.value, metal.description, metal.supplier
+        ):
+            left.append(("SteelAluminum", metal.row, f"{metal.material} purchase"))
+            break
+    for entry in lvc or ():
+        if examples.is_template_lvc(entry.category, entry.amount, entry.description, entry.plant):
+            left.append(("LVC", entry.row, f"{entry.category} row"))
+            break
+    if not left:
+        return
+    label, row, what = left[0]
+    raise InputError(
+        sheets[label].where(row),
+        f"is the example {what} of 'rvc template' (left in beside a BOM of your own, it would "
+        "be evaluated as the producer's figures)",
+        "the producer's own rows (replace or delete the template's example rows; a "
+        "requirement left without rows is not evaluated)",
     )
 
 

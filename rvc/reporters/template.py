@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rvc.contract import CHOICES, CONTRACT
+from rvc.examples import BOM_ROWS, LVC_ROWS, METAL_ROWS
 
 FIXED = dt.datetime(2020, 7, 1)
 
@@ -40,57 +41,8 @@ VEHICLE_ROWS: list[tuple[str, Any, str]] = [
     ("production_wages_total", 200000000, "for the technology credit"),
 ]
 BOM_HEADER = CONTRACT["BOM"]
-BOM_ROWS: list[tuple[Any, ...]] = [
-    (
-        "ENG-100",
-        None,
-        "Engine assembly",
-        "8407.34",
-        1,
-        4200,
-        None,
-        "engine",
-        None,
-        "Own plant",
-        "US",
-    ),
-    ("ENG-110", "ENG-100", "Cylinder block", "8409.91", 1, 900, "Y", None, None, "Foundry", "MX"),
-    ("ENG-120", "ENG-100", "Turbocharger", "8414.59", 1, 450, "N", None, None, "Turbo KK", "JP"),
-    ("TRN-200", None, "Transmission", "8708.40", 1, 2600, "Y", "transmission", 88, "Gearco", "US"),
-    ("BDY-300", None, "Body in white", "8707.10", 1, 5200, "Y", "body_chassis", None, "Own", "US"),
-    ("AXL-400", None, "Rear axle", "8708.50", 1, 1100, "Y", "axle", 81.5, "Axleco", "CA"),
-    (
-        "SUS-500",
-        None,
-        "Suspension module",
-        "8708.80",
-        1,
-        900,
-        "Y",
-        "suspension",
-        79,
-        "Sus SA",
-        "MX",
-    ),
-    ("STR-600", None, "Steering gear", "8708.94", 1, 600, "Y", "steering", 77, "Steer Inc", "US"),
-    ("SEA-700", None, "Front seats", "9401.20", 2, 650, "Y", None, None, "Seatco", "MX"),
-    ("ELE-800", None, "Infotainment unit", "8528.59", 1, 700, "N", None, None, "Display", "KR"),
-    ("TIR-900", None, "Tyres", "4011.10", 5, 90, None, None, None, "Tyre Co", "TH"),
-]
 METAL_HEADER = CONTRACT["SteelAluminum"]
-METAL_ROWS: list[tuple[Any, ...]] = [
-    ("steel", 1200000, "Y", "Y", "Cold-rolled coil", "US Steel Works"),
-    ("steel", 300000, "N", None, "Galvanized sheet", "Overseas Mill"),
-    ("aluminum", 400000, "Y", None, "Sheet 6xxx", "Alcan Plant"),
-]
 LVC_HEADER = CONTRACT["LVC"]
-LVC_ROWS: list[tuple[Any, ...]] = [
-    ("labor", 2100, 28.40, None, None, "Vehicle assembly labor", "Plant 1", "US"),
-    ("material", 4300, 24.10, None, None, "Parts from high-wage plants", "Various", "US"),
-    ("material", 900, 6.10, None, None, "Parts from low-wage plants", "Various", "MX"),
-    ("technology", 20000000, None, None, None, "R&D and IT wages", "HQ", "US"),
-    ("assembly_plant", None, 27.00, "engine", 250000, "Engine plant", "Engine 1", "US"),
-]
 FREE_TYPING = frozenset(("currency",))
 """Coded columns whose drop-down list only suggests: any ISO currency code may be typed."""
 
