@@ -7,6 +7,7 @@ elsewhere; each reason names the fix. They turn into failures (strict) once it i
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.readers.test_hostile import _sheet_part, mutate
-from tests.readers.test_hostile_round2 import ROWS, refused
+from tests.readers.test_hostile_round2 import ROWS, refused, rvc
 
 FAR = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
 SST = "xl/sharedStrings.xml"
@@ -264,3 +265,43 @@ def test_a_dtd_after_four_kilobytes_is_refused(book, tmp_path):
 
     path = mutate(book, tmp_path / "dtd.xlsx", {_sheet_part(book): late})
     refused(path, "DTD or XML entities")
+
+
+# --- fixed on this branch ------------------------------------------------------------------------
+
+ACTIVE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def test_json_writes_c1_controls_and_bidi_overrides_as_escapes(workbook, tmp_path):
+    """json's encoder leaves U+009B (a one-character CSI), U+2028 and U+202E raw; printed to a
+    terminal they act. The parsed strings stay exactly the input's."""
+    part = "SE\u009b2J\u202eAT\u2028\u0085X"
+    rows = [{**ROWS[0]}, {**ROWS[1], "part_number": part}]
+    path = workbook({"net_cost": 7000, "model_line": "Sedan\u2066\u009d"}, rows)
+    done = rvc("check", path, "-f", "json")
+    assert done.returncode == 1, done.stderr
+    assert not ACTIVE.search(done.stdout)
+    document = json.loads(done.stdout)
+    assert document["vehicle"]["model_line"] == "Sedan\u2066\u009d"
+    assert part in _strings(document)
+
+
+def _strings(value: object) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return set().union(*map(_strings, items)) if items else set()
+
+
+def test_json_error_document_writes_bidi_overrides_as_escapes(workbook, tmp_path):
+    path = workbook({}, ROWS)
+    renamed = mutate(
+        path,
+        tmp_path / "rtl.xlsx",
+        {"xl/workbook.xml": lambda d: d.replace(b'name="BOM"', 'name="BOM\u202e"'.encode())},
+    )
+    for args in ((renamed,), (tmp_path,)):  # one workbook, and the batch of the folder
+        done = rvc("check", *args, "-f", "json")
+        assert done.returncode == 2, done.stderr
+        assert not ACTIVE.search(done.stdout), done.stdout
+        json.loads(done.stdout)
