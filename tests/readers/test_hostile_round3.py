@@ -305,3 +305,24 @@ def test_json_error_document_writes_bidi_overrides_as_escapes(workbook, tmp_path
         assert done.returncode == 2, done.stderr
         assert not ACTIVE.search(done.stdout), done.stdout
         json.loads(done.stdout)
+
+
+def _csv(folder: Path, bom: bytes) -> Path:
+    folder.mkdir()
+    (folder / "Vehicle.csv").write_text(
+        "field,value\nmodel_line,X\nvehicle_class,passenger_vehicle\nnet_cost,7000\n"
+    )
+    (folder / "BOM.csv").write_bytes(bom)
+    return folder
+
+
+def test_utf16_csv_cut_in_half_a_character_is_bad_input(tmp_path):
+    text = "part_number,unit_cost\nA,1\n".encode("utf-16")
+    folder = _csv(tmp_path / "odd", text + b"A")
+    refused(folder, "BOM.csv", "not valid UTF-16 at byte 54", "truncated data")
+
+
+def test_utf16_csv_with_half_a_surrogate_pair_is_bad_input(tmp_path):
+    text = "part_number,unit_cost\nA,1\n".encode("utf-16-le")
+    folder = _csv(tmp_path / "surrogate", b"\xff\xfe" + text[:10] + b"\x00\xd8" + text[10:])
+    refused(folder, "BOM.csv", "not valid UTF-16 at byte 12")
