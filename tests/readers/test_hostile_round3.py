@@ -326,3 +326,21 @@ def test_utf16_csv_with_half_a_surrogate_pair_is_bad_input(tmp_path):
     text = "part_number,unit_cost\nA,1\n".encode("utf-16-le")
     folder = _csv(tmp_path / "surrogate", b"\xff\xfe" + text[:10] + b"\x00\xd8" + text[10:])
     refused(folder, "BOM.csv", "not valid UTF-16 at byte 12")
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "broken link"])
+def test_an_rvc_toml_that_is_no_regular_file_is_refused(workbook, tmp_path, kind):
+    """It was passed over in silence: the BOM read without its mapping, or with the settings
+    of a folder further up."""
+    (tmp_path / "sub").mkdir()
+    path = workbook({}, ROWS, name="sub/bom.xlsx")
+    (tmp_path / "rvc.toml").write_text('[sheets]\nBOM = "Parts"\n')  # a parent's settings
+    settings = tmp_path / "sub" / "rvc.toml"
+    if kind == "folder":
+        settings.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(settings)
+    else:
+        settings.symlink_to(tmp_path / "sub" / "gone.toml")
+    words = {"folder": "is a folder", "fifo": "FIFO", "broken link": "broken symbolic link"}
+    refused(path, "sub/rvc.toml", words[kind])
