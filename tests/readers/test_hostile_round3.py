@@ -15,6 +15,7 @@ import sys
 import time
 import warnings
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -344,3 +345,11 @@ def test_an_rvc_toml_that_is_no_regular_file_is_refused(workbook, tmp_path, kind
         settings.symlink_to(tmp_path / "sub" / "gone.toml")
     words = {"folder": "is a folder", "fifo": "FIFO", "broken link": "broken symbolic link"}
     refused(path, "sub/rvc.toml", words[kind])
+
+
+def test_a_csv_column_without_header_is_named_once(tmp_path):
+    from rvc.readers.workbook import read_bom
+
+    folder = _csv(tmp_path / "ragged", b"part_number,unit_cost\nA,1,999\n")
+    bill = read_bom(folder, today=date(2025, 3, 1))
+    assert any("BOM: column 3 holds values but has no header" in n for n in bill.notes)
