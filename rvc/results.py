@@ -227,6 +227,9 @@ class CorePartFigure:
     how: str
     """declared, own_rvc, category_average, super_core, period_average (averaged over a
     period, `rvc average`), own_rule, or not_originating."""
+    originating_value: Decimal | None = None
+    """`value_in_vehicle` x `rvc` / 100, exact (`rvc` is a rounded quotient): what averages
+    weigh, so that one exactly on the threshold is exactly on it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -685,7 +685,7 @@ def core_averages(
                     continue
                 weight = volume * part.value_in_vehicle
                 total = sums.setdefault(part.category, [ZERO, ZERO])
-                total[0] += weight * part.rvc
+                total[0] += volume * HUNDRED * _originating_value(part)
                 total[1] += weight
                 counts[part.category] = counts.get(part.category, 0) + 1
     averages = [
@@ -701,6 +701,14 @@ def core_averages(
     if super_core.exceeds:
         rescued = set(sums)
     return averages, super_core, rescued
+
+
+def _originating_value(part: CorePartFigure) -> Decimal:
+    """A core part's value x its RVC / 100: its exact figure when the BOM gave one (the RVC is a
+    rounded quotient, and a sum of them can miss a threshold the average sits exactly on)."""
+    if part.originating_value is not None:
+        return part.originating_value
+    return part.value_in_vehicle * (part.rvc or ZERO) / HUNDRED
 
 
 def _category_average(

@@ -28,7 +28,7 @@ from rvc.engine.rollup import CoreDecision
 from rvc.engine.tree import Tree
 from rvc.hs import dotted
 from rvc.model import BomLine
-from rvc.money import ZERO, fmt_percent, fmt_threshold
+from rvc.money import HUNDRED, ZERO, fmt_percent, fmt_threshold
 from rvc.results import (
     CategoryFigure,
     CorePartFigure,
@@ -62,6 +62,9 @@ class CorePart:
     value: Decimal
     rvc: Decimal | None = None
     rvc_source: str = ""
+    originating_value: Decimal | None = None
+    """`value` x own RVC / 100, exact (the RVC itself is a rounded quotient): what the averages
+    weigh, so that one landing exactly on the threshold is not a hair off it."""
     passes_alone: bool = False
     how: str = NOT_ORIGINATING
 
@@ -185,13 +188,16 @@ def decide(
     parts: list[CorePart],
     rvcs: dict[int, tuple[Decimal | None, str]],
     period_core: frozenset[str] = frozenset(),
+    traced: dict[int, Decimal] | None = None,
 ) -> CoreOutcome:
     """Which core parts are originating: declared, alone, by category average, by super-core,
     or (`period_core`, averaging over a period) because their category's average over the
-    period exceeds the threshold (s. 14(12), 16(10)): every part averaged then originates."""
+    period exceeds the threshold (s. 14(12), 16(10)): every part averaged then originates.
+    `traced`: each part's components' non-originating value per unit (its exact figure)."""
     outcome = CoreOutcome(entry, parts)
     for part in parts:
         part.rvc, part.rvc_source = rvcs[part.index]
+        part.originating_value = _originating_value(tree, part, (traced or {}).get(part.index))
     if entry is None:
         return outcome
     threshold = entry.min_percent
@@ -248,13 +254,31 @@ def _by_super_core(outcome: CoreOutcome, threshold: Decimal) -> None:
                 p.how = SUPER_CORE
 
 
+def _originating_value(tree: Tree, part: CorePart, traced: Decimal | None) -> Decimal | None:
+    """The part's value x its own RVC / 100 without the rounded RVC: from its components,
+    value - value x traced / unit cost (an exact quotient, the value being a multiple of the
+    unit cost); else value x rvc_percent (or 100, or 0) / 100, exact too."""
+    if part.rvc is None:
+        return None
+    unit_cost = tree.lines[part.index].unit_cost
+    if part.rvc_source == "components" and traced is not None and unit_cost:
+        return part.value - part.value * traced / unit_cost
+    return part.value * part.rvc / HUNDRED
+
+
 def weighted(parts: list[CorePart]) -> Decimal | None:
-    """The value-weighted RVC of some core parts (None when they have no value)."""
+    """The value-weighted RVC of some core parts (None when they have no value): one division
+    of exact sums, so an average exactly on the threshold is exactly on it (a sum of rounded
+    RVCs x values can miss it by 1e-38 and flip the ">=" of s. 14(10) or the ">" of s. 14(12))."""
     known = [p for p in parts if p.rvc is not None]
     total = sum((p.value for p in known), ZERO)
     if not total:
         return None
-    return sum((p.value * (p.rvc or ZERO) for p in known), ZERO) / total
+    originating = ZERO
+    for p in known:
+        exact = p.originating_value
+        originating += exact if exact is not None else p.value * (p.rvc or ZERO) / HUNDRED
+    return originating * HUNDRED / total
 
 
 def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
@@ -338,6 +362,7 @@ def _figure(part: CorePart, tree: Tree) -> CorePartFigure:
         passes_alone=part.passes_alone,
         originating=part.originating,
         how=part.how,
+        originating_value=part.originating_value,
     )
 
 

@@ -93,8 +93,9 @@ def gather(
         parts = identify(tree, rules, bom.has_core_part_column, extended, notes)
         below = subtree_order(tree, [p.index for p in parts])
         count_lines(tree, below, [first], threshold_of, {})
-        rvcs = {p.index: own_rvc(tree, p.index, traced_in(tree, p.index, first)) for p in parts}
-        core = decide(tree, req, rules.core_entry, parts, rvcs, period_core)
+        traced = {p.index: traced_in(tree, p.index, first) for p in parts}
+        rvcs = {p.index: own_rvc(tree, p.index, traced[p.index]) for p in parts}
+        core = decide(tree, req, rules.core_entry, parts, rvcs, period_core, traced)
         done = set(below)
         rest = [i for i in tree.bottom_up if i not in done]
         decisions = core.decisions() if core.entry is not None else {}

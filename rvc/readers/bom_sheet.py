@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import repeat
@@ -286,18 +287,19 @@ class BomReader:
 
     @staticmethod
     def _memoized(values: list[Any], parse: Any, first: int) -> list[Any]:
-        """Parse each distinct value once (keyed by type too: True is not 1.0 here)."""
-        memo: dict[tuple[type, Any], Any] = {}
-        out: list[Any] = []
-        append = out.append
-        for i, v in enumerate(values):
-            key = (type(v), v)
-            if key in memo:
-                append(memo[key])
-            else:
-                memo[key] = result = parse(first + i, v)
-                append(result)
-        return out
+        """Parse each distinct value once, in the order the values first appear (so the first
+        error is the first bad row's), then look every cell up in C."""
+        if len(_NUMBERS.intersection(map(type, values))) > 1:
+            return _memoized_by_type(values, parse, first)  # True == 1 == 1.0: keyed by type
+        try:
+            first_at = dict(zip(reversed(values), range(len(values) - 1, -1, -1), strict=True))
+        except TypeError:  # an unhashable value (never from a reader): one by one
+            return _memoized_by_type(values, parse, first)
+        # the value at its first row (0.0 and -0.0 are one key, spelled as first written)
+        memo = {
+            v: parse(first + i, values[i]) for v, i in sorted(first_at.items(), key=itemgetter(1))
+        }
+        return list(map(memo.__getitem__, values))
 
     def _parse_columns(self, columns: dict[str, list[Any]], first: int) -> dict[str, list[Any]]:
         """Each column parsed whole (common values fast, the rest through the strict parsers),
@@ -342,6 +344,8 @@ class BomReader:
         """unit_cost, converted at its row's rate when the BOM has a currency column."""
         values = columns["unit_cost"]
         if "currency" not in columns:
+            if _plain_floats(values):
+                return list(map(Decimal, map(repr, values)))  # what _money makes of each
             base = self.converter.base
             money = self._money
             return [
@@ -574,12 +578,49 @@ ONE = Decimal(1)
 def _plain_texts(values: list[Any]) -> list[Any]:
     """Each cell's stripped text, or `_ODD` where the strict parser must look (a blank of
     spaces, a number, an Excel error's text); None for an empty cell."""
+    try:  # the common column: text in every cell, none blank, none starting with "#"
+        stripped = list(map(str.strip, values))
+    except TypeError:  # an empty cell (None) or a number: cell by cell
+        pass
+    else:
+        if "" not in stripped and "\0#" not in "\0".join(["", *stripped]):
+            return stripped
     return [
         (text if (text := v.strip()) and text[0] != "#" else _ODD)
         if type(v) is str
         else (None if v is None else _ODD)
         for v in values
     ]
+
+
+def _memoized_by_type(values: list[Any], parse: Any, first: int) -> list[Any]:
+    """`BomReader._memoized` keyed by type too, for a column mixing True, 1 and 1.0."""
+    memo: dict[tuple[type, Any], Any] = {}
+    out: list[Any] = []
+    append = out.append
+    for i, v in enumerate(values):
+        key = (type(v), v)
+        if key in memo:
+            append(memo[key])
+        else:
+            memo[key] = result = parse(first + i, v)
+            append(result)
+    return out
+
+
+_NUMBERS = frozenset((bool, int, float))
+
+
+def _plain_floats(values: list[Any]) -> bool:
+    """Whether every value is a float that `BomReader._money` takes as it is (0, or within
+    1e-30..1e12), decided in C: no other type, no NaN or infinity (their sum would be one)."""
+    if not values or set(map(type, values)) != {float}:
+        return False
+    total = sum(values)
+    if total != total or total in (math.inf, -math.inf) or max(values) > 1e12:
+        return False
+    smallest = min(filter(None, values), default=1.0)  # filter(None) drops 0.0 (and -0.0)
+    return smallest >= 1e-30
 
 
 def _units(total: Decimal) -> str:

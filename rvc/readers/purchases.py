@@ -43,6 +43,8 @@ def read_metals(
     mapping_notes(table, provenance)
     refuse_bad_cells(table)
     values = config.settings.values
+    origin_words = _words(values.originating.yes), _words(values.originating.no)
+    melted_words = _words(values.melted_and_poured.yes), _words(values.melted_and_poured.no)
     out = []
     for row in _rows(table, notes):
 
@@ -66,12 +68,12 @@ def read_metals(
             value *= rate
         origin_cell = cell("originating")
         assert origin_cell is not None
-        originating = _yes_no(origin_cell, values.originating.yes, values.originating.no)
+        originating = _yes_no(origin_cell, *origin_words)
         if originating is None:
             raise origin_cell.fail("is blank", "Y or N: whether the purchase is originating")
         melted = None
         if (melted_cell := cell("melted_and_poured")) is not None:
-            melted = _yes_no(melted_cell, values.melted_and_poured.yes, values.melted_and_poured.no)
+            melted = _yes_no(melted_cell, *melted_words)
         hs_code = cells.hs_code(c, notes) if (c := cell("hs_code")) is not None else None
         out.append(
             MetalPurchase(
@@ -88,15 +90,20 @@ def read_metals(
     return out
 
 
-def _yes_no(cell: Cell, yes: list[str], no: list[str]) -> bool | None:
+def _yes_no(cell: Cell, yes: frozenset[str], no: frozenset[str]) -> bool | None:
+    """Y/N in the words of the settings (`yes` and `no` normalised), else the strict parser."""
     value = cell.value()
     if isinstance(value, str):
         word = normalize_name(value)
-        if word in {normalize_name(w) for w in yes}:
+        if word in yes:
             return True
-        if word in {normalize_name(w) for w in no}:
+        if word in no:
             return False
     return cells.yes_no(cell)
+
+
+def _words(words: list[str]) -> frozenset[str]:
+    return frozenset(map(normalize_name, words))
 
 
 def read_lvc(

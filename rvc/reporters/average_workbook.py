@@ -105,9 +105,10 @@ class _Writer:
                 if p.own_product_specific_rule or p.rvc is None:
                     continue
                 value, weighted, failing = out.get(p.category, (Decimal(0), Decimal(0), 0))
+                exact = p.originating_value
                 out[p.category] = (
                     value + p.value_in_vehicle,
-                    weighted + p.value_in_vehicle * p.rvc / 100,
+                    weighted + (exact if exact is not None else p.value_in_vehicle * p.rvc / 100),
                     failing + (0 if p.originating else 1),
                 )
         return out
