@@ -15,6 +15,7 @@ A team maps its ERP export's sheet names, column headers and origin words to the
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from pathlib import Path
 from typing import Annotated
@@ -268,6 +269,7 @@ def discover(start: Path) -> Config:
         candidate = directory / "rvc.toml"
         if candidate.is_file():
             return load(candidate)
+        _refuse_unreadable(candidate)
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             try:
@@ -279,6 +281,30 @@ def discover(start: Path) -> Config:
             if "rvc" in _table(data.get("tool", {})):
                 return load(candidate)
     return Config()
+
+
+def _refuse_unreadable(candidate: Path) -> None:
+    """An rvc.toml that is there but is no regular file (a folder, a FIFO, a device, a broken
+    symbolic link) is refused: passing over it would read the BOM without the settings meant
+    for it, or with those of a folder further up."""
+    try:
+        mode = candidate.lstat().st_mode
+    except OSError:
+        return  # not there
+    if stat.S_ISLNK(mode):
+        try:
+            mode = candidate.stat().st_mode
+        except OSError:
+            raise InputError(
+                str(candidate),
+                "is a broken symbolic link",
+                "a settings file (fix or delete the link)",
+            ) from None
+    raise InputError(
+        str(candidate),
+        f"is {files.kind_of(mode)}, not a regular file",
+        "a settings file (rvc.toml), or no file of that name",
+    )
 
 
 def _mentions_rvc(path: Path) -> bool:

@@ -93,24 +93,43 @@ def _encoding(handle: BinaryIO, head: bytes, file: Path, notes: list[str]) -> st
     Windows-1252 (noted). NUL bytes in UTF-8 text mean a binary file."""
     where = str(file)
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        bad = _first_undecodable(handle, "utf-16")
+        if bad is not None:  # an odd number of bytes, or half of a surrogate pair
+            raise InputError(
+                where,
+                f"starts as UTF-16 text (a byte-order mark) but is not valid UTF-16 at byte "
+                f"{bad[0]:,} ({bad[1]})",
+                "a CSV text file saved whole (save it again as 'CSV UTF-8')",
+            )
         return "utf-16"
     if b"\0" in head:
         raise InputError(where, "holds binary data (NUL bytes), not CSV text", "a CSV text file")
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    handle.seek(0)
-    offset = 0
-    try:
-        while chunk := handle.read(4 * 1024 * 1024):
-            decoder.decode(chunk)
-            offset += len(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
+    bad = _first_undecodable(handle, "utf-8")
+    if bad is not None:
         notes.append(
-            f"{file.name}: not UTF-8 (byte {offset + max(exc.start, 0)}); read as Windows-1252 "
+            f"{file.name}: not UTF-8 (byte {bad[0]}); read as Windows-1252 "
             "(save as 'CSV UTF-8' to be sure of accents)"
         )
         return "cp1252"
     return "utf-8-sig"
+
+
+def _first_undecodable(handle: BinaryIO, encoding: str) -> tuple[int, str] | None:
+    """Where the whole file first fails to decode (its byte offset and why), read in chunks;
+    None when it decodes."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    handle.seek(0)
+    total = start = 0  # bytes read; where the bytes the decoder is given next begin
+    try:
+        while chunk := handle.read(4 * 1024 * 1024):
+            start = total - len(decoder.getstate()[0])  # it holds back a split character
+            total += len(chunk)
+            decoder.decode(chunk)
+        start = total - len(decoder.getstate()[0])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return start + max(exc.start, 0), str(exc.reason)
+    return None
 
 
 def sniff_delimiter(sample: str) -> str:

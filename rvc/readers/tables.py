@@ -275,7 +275,7 @@ def _check_header_row(table: Table, notes: list[str]) -> None:
             continue
         if any(offset < len(r) and r[offset] not in (None, "") for r in sample):
             col = sheet.first_col + offset
-            where = column_letters(col) if sheet.kind == "xlsx" else f"column {col}"
+            where = column_letters(col) if sheet.kind == "xlsx" else str(col)
             notes.append(
                 f"{sheet.name}: column {where} holds values but has no header in row {row}; "
                 "it was not read (give it a header if it is a contract column)"

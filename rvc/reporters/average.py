@@ -33,7 +33,7 @@ from rvc.errors import RvcError
 from rvc.money import fmt_amount, fmt_number, fmt_percent, fmt_threshold
 from rvc.reporters import gate
 from rvc.reporters.batch import Outcome
-from rvc.reporters.json_report import Raw, dumps_data, plain, requirement_document
+from rvc.reporters.json_report import Raw, dumps_data, inert, plain, requirement_document
 from rvc.reporters.outputs import MACHINE_FORMATS, to_stdout
 from rvc.reporters.terminal import LABEL, READING, STYLE, literal, safe_console
 from rvc.results import (
@@ -265,7 +265,7 @@ def render_json_errors(errors: Sequence[dict[str, Any]], stream: TextIO) -> None
         "error": errors[0] if errors else None,
         "errors": list(errors),
     }
-    stream.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    stream.write(inert(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
 
 
 # --- table --------------------------------------------------------------------------------

@@ -140,7 +140,9 @@ def error_outcome(error: RvcError, path: str, formats: frozenset[str], code: int
     document = error_document(error, path)
     texts: dict[str, str] = {}
     if "json" in formats:
-        texts["json"] = json.dumps(document, indent=2, ensure_ascii=False)
+        from rvc.reporters.json_report import inert
+
+        texts["json"] = inert(json.dumps(document, indent=2, ensure_ascii=False))
     if "junit" in formats:
         texts["junit"] = _error_suite(document, code)
     if "github" in formats:

@@ -10,6 +10,7 @@ authority. Fields beyond the contract are additions; none is renamed or removed.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -234,10 +235,34 @@ def dumps(report: Report) -> str:
 def dumps_data(data: Any) -> str:
     """Any JSON-ready data (the report, the error document, the rule pack) as JSON text:
     decimals become plain JSON number tokens (never strings input could forge), dates ISO
-    strings, enums their values."""
+    strings, enums their values; see `inert` for the characters written as escapes."""
     out: list[str] = []
     _encode(data, "", out)
-    return "".join(out)
+    return inert("".join(out))
+
+
+_ACTIVE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+"""What json's encoder leaves raw but a terminal, a log viewer or an editor acts on: DEL and
+the C1 controls (U+009B is a one-character CSI), the line and paragraph separators, the
+bidirectional overrides and isolates, lone surrogates and the two non-characters (the same
+set as `rvc.text.escape`, less the C0 controls json escapes itself)."""
+
+
+def inert(text: str) -> str:
+    r"""JSON text with every `_ACTIVE` character written as a ``\uXXXX`` escape: the same
+    strings to a JSON parser, nothing a terminal acts on when the document is printed.
+
+    The JSON syntax itself is ASCII, so such a character can only be inside a string.
+
+    Examples:
+        >>> inert('{"part": "SE\u009b2J\u202eAT"}')
+        '{"part": "SE\\u009b2J\\u202eAT"}'
+        >>> import json; json.loads(inert(json.dumps("a\u2028b", ensure_ascii=False)))
+        'a\u2028b'
+    """
+    if _ACTIVE.search(text) is None:
+        return text
+    return _ACTIVE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def render(report: Report, stream: TextIO) -> None:

@@ -1,5 +1,6 @@
 """The report's JSON encoder writes exactly what `json.dumps(indent=2, ensure_ascii=False)`
-writes, with decimals as number tokens that no input text can forge."""
+writes, with decimals as number tokens that no input text can forge, and the characters a
+terminal acts on (C1 controls, bidi overrides, line separators) as escapes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rvc.reporters.json_report import dumps_data, plain
+from rvc.reporters.json_report import dumps_data, inert, plain
 
 LEAVES = (
     st.none()
@@ -30,7 +31,15 @@ DATA = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(DATA)
 def test_same_text_as_json_dumps(data):
-    assert dumps_data(data) == json.dumps(data, indent=2, ensure_ascii=False)
+    assert dumps_data(data) == inert(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_escaped_text_parses_back_to_itself(text):
+    written = dumps_data([text])
+    assert json.loads(written) == [text]
+    assert not any("\x7f" <= c <= "\x9f" or c in "\u2028\u2029\u202e\u2066" for c in written)
 
 
 def test_decimals_are_number_tokens_and_text_stays_text():
