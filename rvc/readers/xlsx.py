@@ -60,9 +60,18 @@ def _read(
     try:
         for key, entry in chosen.items():
             sheets[key] = _sheet(path, workbook, entry, scans[key])
-            if _values(sheets[key].rows) < scans[key].valued_cells:
+            values = _values(sheets[key].rows)
+            if values < scans[key].valued_cells:
                 # fewer values than cells with content: a cell written twice, or empty values
                 xlsx_guard.find_duplicate(package, entry, scans[key])
+                if not values:  # not one value read of a sheet with content
+                    raise InputError(
+                        f"{path}: sheet '{entry.name}'",
+                        f"has {scans[key].valued_cells:,} cells with content, of which the "
+                        "xlsx parser read none (an encoding or spelling it does not read)",
+                        "a workbook saved by a spreadsheet program (open it and save it again "
+                        "as .xlsx)",
+                    )
     finally:
         workbook.close()
     return sheets, others

@@ -30,7 +30,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from defusedxml import ElementTree
@@ -60,8 +60,8 @@ _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ATTR_R = re.compile(rb"\sr=\"([A-Z]{1,3})(\d+)\"")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
 _EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v></(?:\w+:)?v>")
+_ANY_UNIQUE = re.compile(rb"uniqueCount\s*=\s*[\"']\s*\+?([0-9]{1,30})")
 _SI = re.compile(rb"<(?:\w+:)?si[\s>/]")
-_UNIQUE = re.compile(rb"\suniqueCount=\"(\d+)\"")
 
 
 def column_number(letters: str) -> int:
@@ -187,6 +187,7 @@ def _check_package(path: Path, archive: zipfile.ZipFile) -> Package:
             "is a zip archive but not an Excel workbook (no xl/workbook.xml)",
             "an .xlsx file",
         )
+    _check_names(where, archive, infos)
     _check_sizes(where, infos)
     workbook = _small_xml(path, archive, "xl/workbook.xml")
     targets = _relationships(path, archive, infos)
@@ -198,10 +199,40 @@ def _check_package(path: Path, archive: zipfile.ZipFile) -> Package:
     shared = next(
         (part for part, kind in targets.values() if kind.endswith("/sharedStrings")), None
     )
-    for part in ("xl/styles.xml", *((shared,) if shared else ())):
+    # python-calamine reads xl/sharedStrings.xml whatever the relationships say: both checked
+    for part in dict.fromkeys(("xl/styles.xml", SHARED_STRINGS, *((shared,) if shared else ()))):
         if part in infos:
             _check_part(path, archive, part)
     return Package(path, archive, sheets, _percent_styles(path, archive))
+
+
+SHARED_STRINGS = "xl/sharedStrings.xml"
+
+
+def _check_names(where: str, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> None:
+    """Entry names a parser could read otherwise than the guard: two entries of one name
+    (zipfile and python-calamine take the last, Excel calls the file corrupt), and names with
+    '.' or '..' segments, a backslash or a leading '/' (the guard resolves a relationship's
+    target, python-calamine looks it up as written: such a name could point it at a part the
+    guard never checked)."""
+    if len(infos) != len(archive.infolist()):
+        seen: set[str] = set()
+        for info in archive.infolist():
+            if info.filename in seen:
+                raise InputError(
+                    f"{where}: {_part(info.filename)}",
+                    "is in the archive twice (a program could read either one)",
+                    "an .xlsx saved by a spreadsheet program (each part once)",
+                )
+            seen.add(info.filename)
+    for name in infos:
+        pieces = name.split("/")
+        if "\\" in name or name.startswith("/") or any(p in (".", "..") for p in pieces):
+            raise UnsafeInputError(
+                f"{where}: {_part(name)}",
+                "is a part name with '.' or '..' segments, a backslash or a leading '/'",
+                "an .xlsx saved by a spreadsheet program",
+            )
 
 
 def _check_sizes(where: str, infos: dict[str, zipfile.ZipInfo]) -> None:
@@ -210,6 +241,13 @@ def _check_sizes(where: str, infos: dict[str, zipfile.ZipInfo]) -> None:
     for info in infos.values():
         if info.flag_bits & 0x1:
             raise InputError(where, f"{info.filename} is encrypted", "an unprotected .xlsx")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise InputError(
+                f"{where}: {_part(info.filename)}",
+                f"uses compression method {info.compress_type}, which spreadsheet programs do "
+                "not write",
+                "an .xlsx saved by a spreadsheet program (stored or deflated parts)",
+            )
         total += info.file_size
         if info.file_size > MAX_PART_BYTES:
             raise UnsafeInputError(
@@ -278,46 +316,95 @@ def _small_xml(path: Path, archive: zipfile.ZipFile, name: str):  # type: ignore
         raise InputError(f"{path}: {name}", f"is damaged ({exc})", "a valid .xlsx") from exc
 
 
-def _stream(path: Path, archive: zipfile.ZipFile, name: str):  # type: ignore[no-untyped-def]
-    """Yield a part's bytes in chunks; refuse DTDs; zipfile checks size and CRC at the end."""
-    first = True
+def _stream(path: Path, archive: zipfile.ZipFile, name: str, prolog: _Prolog | None = None):  # type: ignore[no-untyped-def]
+    """Yield a part's bytes in chunks; refuse DTDs; zipfile checks size and CRC at the end.
+    `prolog`: the reader of the part's prolog to use (its root attributes are then known)."""
+    prolog = prolog or _Prolog(f"{path}: {name}")
     try:
         with archive.open(name) as handle:
             while chunk := handle.read(CHUNK):
-                if first:
-                    head = chunk[:4096]
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise UnsafeInputError(
-                            f"{path}: {name}",
-                            "declares a DTD or XML entities (an entity-expansion attack?)",
-                            "a workbook saved by a spreadsheet program",
-                        )
-                    first = False
+                if prolog is not None and prolog.feed(chunk):
+                    prolog = None  # the root element reached: no DTD can follow
                 yield chunk
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise InputError(f"{path}: {name}", f"is damaged ({exc})", "a valid .xlsx") from exc
 
 
+class _Root(Exception):
+    """The root element's start tag was read: the prolog is over."""
+
+
+class _Prolog:
+    """A part's XML prolog, read by expat up to the root element's start tag, however long
+    (comments, processing instructions, any encoding): a DTD or an entity declared anywhere
+    in it is refused; the root's attributes are kept, in whatever quoting and spacing."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.root: dict[str, str] | None = None
+        self.parser = expat.ParserCreate()
+        self.parser.StartDoctypeDeclHandler = _no_dtd
+        self.parser.EntityDeclHandler = _no_dtd
+        self.parser.StartElementHandler = self._start
+        self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def _start(self, _tag: str, attrs: dict[str, str]) -> None:
+        self.root = attrs
+        raise _Root
+
+    def feed(self, chunk: bytes) -> bool:
+        """Read on in the prolog; True once the root element has been reached (or the XML
+        is damaged before it, which the part's own reader reports)."""
+        try:
+            self.parser.Parse(chunk, False)
+        except _Root:
+            return True
+        except _Dtd:
+            raise UnsafeInputError(
+                self.where,
+                "declares a DTD or XML entities (an entity-expansion attack?)",
+                "a workbook saved by a spreadsheet program",
+            ) from None
+        except expat.ExpatError:
+            return True
+        return False
+
+
 def _check_part(path: Path, archive: zipfile.ZipFile, name: str) -> None:
+    """Refuse a part declaring far more string items than it holds (python-calamine reserves
+    memory for the declared count and aborts the process when it is absurd)."""
     declared = None
     strings = 0
     tail = b""
-    for chunk in _stream(path, archive, name):
+    prolog = _Prolog(f"{path}: {name}")
+    head = b""
+    for chunk in _stream(path, archive, name, prolog):
         data = tail + chunk
-        if declared is None:
-            match = _UNIQUE.search(data[:4096])
-            declared = int(match.group(1)) if match else -1
+        head = head or data[:65536]
+        if declared is None and prolog.root is not None:
+            declared = _declared_count(prolog.root.get("uniqueCount"))
         cut = max(data.rfind(b">"), 0)
         held = data.count(b"<si>", 0, cut + 1) + data.count(b"<si ", 0, cut + 1)
         # prefixed or otherwise spelled string items are counted by the slower pattern
         strings += held if held or b"si" not in data else len(_SI.findall(data, 0, cut + 1))
         tail = data[cut + 1 :]
-    if declared is not None and declared > strings + 16:
+    if declared is None:  # a prolog expat cannot read: any spelling of the count, at the top
+        found = _ANY_UNIQUE.search(head)
+        declared = int(found.group(1)) if found else -1
+    if declared > strings + 16:
         raise UnsafeInputError(
             f"{path}: {name}",
             f"declares {declared:,} shared strings but holds {strings:,}",
             "a workbook saved by a spreadsheet program",
         )
+
+
+def _declared_count(text: str | None) -> int:
+    """A uniqueCount as a number (-1: none, or not one, which python-calamine refuses too)."""
+    try:
+        return int(text.strip()) if text is not None else -1
+    except ValueError:
+        return -1
 
 
 def scan_sheet(package: Package, entry: SheetEntry) -> SheetScan:
@@ -337,6 +424,8 @@ def scan_sheet(package: Package, entry: SheetEntry) -> SheetScan:
         scan = _fast_scan(package, entry)
     except _Unusual:
         scan = _exact_scan(package, entry)
+    except _BadIndex as bad:
+        _refuse_index(path, entry, bad.reference, bad.value)
     _check_extent(path, entry, scan)
     return scan
 
@@ -366,10 +455,10 @@ _CELL_KNOWN = re.compile(
 _FORMULA = re.compile(rb"<f[\s>/]")
 _SAVED = re.compile(rb"<v>[^<]")
 _ENCODING = re.compile(rb'encoding=["\']([A-Za-z0-9_.\-]+)["\']')
-_PLAIN_TYPES = b"(?:s|n|b|str|inlineStr|d)"
+_PLAIN_TYPES = b"(?:n|b|str|inlineStr|d)"  # and s, with its index
 
 
-def _upto(limit: int) -> bytes:
+def _upto(limit: int, end: bytes = b'"') -> bytes:
     """A pattern for the numbers 1..limit written without leading zeros.
 
     Examples:
@@ -393,7 +482,7 @@ def _upto(limit: int) -> bytes:
                 + (b"[0-9]{%d}" % rest if rest else b"")
             )
     options.append(digits.encode())
-    return b"(?>" + b"|".join(option + b'"' for option in options) + b")"
+    return b"(?>" + b"|".join(option + end for option in options) + b")"
 
 
 def _upto_letters(limit: int) -> bytes:
@@ -429,13 +518,41 @@ def _plain_cell(max_col: int, max_row: int, percent: frozenset[int]) -> re.Patte
     style = b'[0-9]{1,9}"'
     if percent:
         style = b"(?!(?:" + b"|".join(b"%d" % n for n in sorted(percent)) + b')")' + style
+    attributes = b'(?: (?:cm|vm|ph)="[0-9]{1,9}")*'
     plain = (
         b' r="' + _upto_letters(max_col) + _upto(max_row) + b""
         b'(?: s="' + style + b")?"
-        b'(?: t="' + _PLAIN_TYPES + b'")?'
-        b'(?: (?:cm|vm|ph)="[0-9]{1,9}")* ?/?>'
+        b'(?: t="s"' + attributes + b" ?(?:/>|>" + _INDEX + b")"  # a shared string: its index
+        b'| t="' + _PLAIN_TYPES + b'"' + attributes + b" ?/?>"
+        b"|" + attributes + b" ?/?>)"
     )
     return re.compile(b"<c(?=[\\s>/])(?!" + plain + b")")
+
+
+_INDEX = rb"\s*(?:<v>[0-9]{1,18}</v>|</c>)"
+"""What follows a shared-string cell's start tag: its index, or nothing (an empty cell).
+python-calamine reads a value that is not a number it can hold as shared string 0, silently
+(an index past the last string it refuses itself); blanks between the tags are read alike."""
+_INDEX_AFTER = re.compile(_INDEX)
+
+
+class _BadIndex(Exception):
+    def __init__(self, reference: str, value: str) -> None:
+        self.reference, self.value = reference, value
+
+
+def _refuse_index(path: Path, entry: SheetEntry, reference: str, value: str) -> NoReturn:
+    raise InputError(
+        f"{path}: {entry.name}!{reference}",
+        f"is a shared-string cell whose value {_shown(value)} is not a string index (a "
+        "parser would read it as the workbook's first string)",
+        "a workbook saved by a spreadsheet program",
+    )
+
+
+MAX_WIDENINGS = 32
+"""Cells wider than the bound so far, per chunk, before the exact scan takes over (each one
+compiles a new pattern: a row of 16,384 ever wider cells would compile 16,384)."""
 
 
 def _fast_scan(package: Package, entry: SheetEntry) -> SheetScan:
@@ -466,16 +583,17 @@ def _fast_scan(package: Package, entry: SheetEntry) -> SheetScan:
             tail = data
             continue
         end = cut + 6
-        max_col = _fast_feed(scan, data[:end], package.percent_styles, max_col)
+        max_col = _fast_feed(scan, data[:end], package, max_col)
         tail = data[end:]
     if tail:
-        max_col = _fast_feed(scan, tail, package.percent_styles, max_col)
+        max_col = _fast_feed(scan, tail, package, max_col)
     scan.max_col = max(scan.max_col, max_col if scan.cells else 0)
     return scan
 
 
-def _fast_feed(scan: SheetScan, data: bytes, percent: frozenset[int], max_col: int) -> int:
+def _fast_feed(scan: SheetScan, data: bytes, package: Package, max_col: int) -> int:
     """Scan complete rows; return the column bound reached (26 until a wider cell is seen)."""
+    percent = package.percent_styles
     if b"\0" in data or _PREFIXED.search(data):
         raise _Unusual
     scan.rows_present += data.count(b"<row ")
@@ -487,7 +605,7 @@ def _fast_feed(scan: SheetScan, data: bytes, percent: frozenset[int], max_col: i
     scan.cells += valued
     scan.valued_cells += valued
     pattern = _plain_cell(max_col, bound, percent)
-    position = 0
+    position = widenings = 0
     while (odd := pattern.search(data, position)) is not None:
         position = odd.end()
         cell = _CELL_KNOWN.match(data, odd.start())
@@ -495,6 +613,9 @@ def _fast_feed(scan: SheetScan, data: bytes, percent: frozenset[int], max_col: i
             raise _Unusual
         wider = _fast_cell(scan, data, cell, max_col, percent)
         if wider > max_col:
+            widenings += 1
+            if widenings > MAX_WIDENINGS:
+                raise _Unusual
             max_col = wider
             pattern = _plain_cell(max_col, bound, percent)
     if b"<f" in data:
@@ -534,6 +655,12 @@ def _fast_cell(
         scan.farthest = f"{letters.decode()}{row}"
     if style is not None and int(style) in percent:
         scan.percent_cells.add((row, col))
+    closed = data.endswith(b"/>", 0, cell.end())
+    if kind == b"s" and not closed and _INDEX_AFTER.match(data, cell.end()) is None:
+        close = data.find(b"</c>", cell.end())
+        value = _VALUE.search(data, cell.end(), close if close >= 0 else len(data))
+        shown = value.group(1).decode("utf-8", "replace") if value else ""
+        raise _BadIndex(f"{letters.decode()}{row}", shown)
     if kind == b"e":
         close = data.find(b"</c>", cell.end())
         value = _VALUE.search(data, cell.end(), close if close >= 0 else len(data))
@@ -571,6 +698,7 @@ def _far(scan: SheetScan, row: int, col: int) -> None:
 
 _REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
 _ROW_NUMBER = re.compile(r"[0-9]{1,7}")
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 class _Exact:
@@ -666,12 +794,7 @@ class _Exact:
             if self.depth:
                 self.depth -= 1
                 if self.depth == 0 and self.text is not None:
-                    text = "".join(self.text)
-                    if self.kind == "e":
-                        self.scan.errors[self.cell] = text.strip()[:32] or "#ERROR"
-                    if not text and self.kind != "str":
-                        self.children[-1] = "v/"  # an empty value element: no saved result
-                    self.text = None
+                    self._value_read("".join(self.text))
                 return
             if local != "c":
                 return
@@ -701,6 +824,25 @@ class _Exact:
             scan.cells += 1
         self.cell = None
         self.col += 1
+
+    def _value_read(self, text: str) -> None:
+        """A cell's value element ended: an error's text, a shared-string index checked, an
+        empty value noted (no saved result)."""
+        assert self.cell is not None
+        if self.kind == "e":
+            self.scan.errors[self.cell] = text.strip()[:32] or "#ERROR"
+        if self.kind == "s":
+            self._check_index(text)
+        if not text and self.kind != "str":
+            self.children[-1] = "v/"  # an empty value element: no saved result
+        self.text = None
+
+    def _check_index(self, text: str) -> None:
+        """A shared-string cell's value is an index (see `_INDEX`)."""
+        if not _DIGITS.fullmatch(text):
+            assert self.cell is not None
+            row, col = self.cell
+            raise _BadIndex(f"{column_letters(col)}{row}", text)
 
     def _order(self, row: int, col: int) -> None:
         if self.seen is not None:
@@ -755,6 +897,13 @@ def _shown(text: str) -> str:
     return snippet(text, 20)
 
 
+def _part(name: str) -> str:
+    """A part name from the archive, as shown in a message (escaped; long ones shortened)."""
+    from rvc.text import escape
+
+    return escape(name if len(name) <= 200 else name[:200] + "...")
+
+
 def _no_dtd(*_: object) -> int:
     raise _Dtd
 
@@ -800,6 +949,8 @@ def _exact_scan(
             f"column {far.col:,})",
             "cells within A1:XFD1048576",
         ) from None
+    except _BadIndex as bad:
+        _refuse_index(path, entry, bad.reference, bad.value)
     except _Duplicate as twice:
         raise InputError(
             twice.where,

@@ -2,8 +2,7 @@
 settings files (scripts/fuzz_hostile2.py, not shipped) found. Every file is generated here and
 checked in a child process capped in memory and time, as in rounds one and two.
 
-Tests marked xfail document a bug in rvc/readers/xlsx_guard.py, which is being changed
-elsewhere; each reason names the fix. They turn into failures (strict) once it is made."""
+Each test names what the guard (rvc/readers/xlsx_guard.py) now refuses, and why."""
 
 from __future__ import annotations
 
@@ -50,11 +49,6 @@ def _count_bomb(data: bytes, spelling: bytes) -> bytes:
 # --- python-calamine aborts the process (SIGABRT, a Rust backtrace, no message) ------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{GUARD} _check_part reads uniqueCount with one regex (double quotes, no spaces, "
-    "first 4 KB); read the <sst> start tag's attributes with expat instead",
-)
 @pytest.mark.parametrize(
     "spelling",
     [
@@ -69,10 +63,6 @@ def test_shared_string_count_bomb_in_other_spellings(book, tmp_path, spelling):
     refused(path, "sharedStrings.xml", "999,999,999,999 shared strings")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{GUARD} _check_part: the count is looked for in the first 4 KB only",
-)
 def test_shared_string_count_bomb_after_a_long_comment(book, tmp_path):
     def bomb(data: bytes) -> bytes:
         data = data.replace(b"<sst ", b"<!--" + b"x" * 5000 + b"--><sst ", 1)
@@ -82,11 +72,6 @@ def test_shared_string_count_bomb_after_a_long_comment(book, tmp_path):
     refused(path, "sharedStrings.xml", "999,999,999,999 shared strings")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{GUARD} _check_package checks the shared strings part its relationship names; "
-    "python-calamine reads xl/sharedStrings.xml whatever the relationships say: check it too",
-)
 @pytest.mark.parametrize("relationship", ["elsewhere", "none"])
 def test_shared_strings_part_calamine_reads_is_checked(book, tmp_path, relationship):
     with zipfile.ZipFile(book) as z:
@@ -108,12 +93,6 @@ def test_shared_strings_part_calamine_reads_is_checked(book, tmp_path, relations
     refused(path, "sharedStrings.xml", "999,999,999,999 shared strings")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{GUARD} _relationships normalises '..' (xl/../ws/s.xml -> ws/s.xml) but "
-    "python-calamine looks the target up literally: refuse entry names and relationship "
-    "targets with '.' or '..' segments (or scan the part calamine will open)",
-)
 def test_dotdot_target_cannot_point_the_parser_at_an_unchecked_part(book, tmp_path):
     bom = _sheet_part(book)
     with zipfile.ZipFile(book) as z:
@@ -152,12 +131,6 @@ def _with_method(source: Path, target: Path, part: str, method: int) -> Path:
     return target
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{GUARD}: zipfile raises NotImplementedError for an unknown compression method, "
-    "which _stream and _small_xml do not catch (exit 3); refuse a part whose compress_type is "
-    "not stored or deflated in _check_sizes",
-)
 @pytest.mark.parametrize("part", ["BOM", "xl/workbook.xml"])
 def test_unknown_compression_method_is_bad_input(book, tmp_path, part):
     name = _sheet_part(book) if part == "BOM" else part
@@ -168,12 +141,6 @@ def test_unknown_compression_method_is_bad_input(book, tmp_path, part):
 # --- time: quadratic regex compiles in the fast scan ----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{GUARD} _fast_feed compiles a new _plain_cell pattern for every cell wider than "
-    "the last (16,384 compiles for one row, each larger with many percent styles): fall back "
-    "to the exact scan after a few dozen widenings, or compile per power-of-two bound",
-)
 def test_a_wide_row_with_many_percent_styles_is_read_quickly(book, tmp_path):
     """A 40 KB file: one row of 16,384 empty cells, 3,000 percent cell formats. It took more
     than two minutes."""
@@ -214,12 +181,6 @@ def _letters(col: int) -> str:
 # --- silently misread ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{GUARD}: python-calamine reads a shared-string index that is not a number in "
-    "range as string 0, so SEAT's part number became 'field'; the scan should refuse a "
-    't="s" value that is not digits below the number of shared strings',
-)
 @pytest.mark.parametrize("index", [b"-1", b"abc", b"99999999999999999999"])
 def test_shared_string_index_that_is_no_index_is_refused(book, tmp_path, index):
     def change(data: bytes) -> bytes:
@@ -233,11 +194,6 @@ def test_shared_string_index_that_is_no_index_is_refused(book, tmp_path, index):
     refused(path, "BOM!A3")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{GUARD} _check_package: an archive with two entries of one name is ambiguous "
-    "(zipfile and python-calamine take the last, Excel calls the file corrupt): refuse it",
-)
 def test_two_zip_entries_of_one_name_are_refused(book, tmp_path):
     path = tmp_path / "twice.xlsx"
     bom = _sheet_part(book)
@@ -252,11 +208,6 @@ def test_two_zip_entries_of_one_name_are_refused(book, tmp_path):
     refused(path, bom, "twice")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{GUARD} _stream looks for <!DOCTYPE in the first 4 KB only: look through the whole "
-    "prolog (up to the root element's start tag)",
-)
 def test_a_dtd_after_four_kilobytes_is_refused(book, tmp_path):
     def late(data: bytes) -> bytes:
         body = re.sub(rb"^<\?xml[^>]*\?>", b"", data)
