@@ -304,3 +304,15 @@ def test_a_csv_column_without_header_is_named_once(tmp_path):
     folder = _csv(tmp_path / "ragged", b"part_number,unit_cost\nA,1,999\n")
     bill = read_bom(folder, today=date(2025, 3, 1))
     assert any("BOM: column 3 holds values but has no header" in n for n in bill.notes)
+
+
+def test_a_sheet_of_which_the_parser_reads_nothing_is_refused(book, tmp_path):
+    """A UTF-16 big-endian BOM sheet: the guard's XML parser reads its cells, python-calamine
+    none; it was reported as 'no header row', as if the sheet were empty."""
+
+    def utf16(data: bytes) -> bytes:
+        text = data.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+        return "\ufeff".encode("utf-16-be") + text.encode("utf-16-be")
+
+    path = mutate(book, tmp_path / "utf16.xlsx", {_sheet_part(book): utf16})
+    refused(path, "sheet 'BOM'", "cells with content", "read none")
