@@ -464,6 +464,47 @@ def test_audit_workbook_holds_the_json_figures(tmp_path: Path) -> None:
     assert cells["verdict"][1] == "PASS"
 
 
+def test_junit_and_sarif_say_not_evaluated_once(tmp_path: Path) -> None:
+    """A BOM without core parts: core-parts is not evaluated; its message already starts with
+    "not evaluated:", and the JUnit failure message and the SARIF result text say it once."""
+    path = build(tmp_path / "bom.xlsx", DIFF_VEHICLE,
+                 [_line("N1", 2000, "N"), _line("Y1", 8000, "Y")], LVC_OK)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "rvc", "check", str(path), "-f", "junit"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert 'type="not_evaluated"' in done.stdout
+    assert 'message="not evaluated: no core parts found' in done.stdout
+    assert "not evaluated: not evaluated" not in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "rvc", "check", str(path), "-f", "sarif"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    results = json.loads(done.stdout)["runs"][0]["results"]
+    [core] = [r for r in results if r["ruleId"] == "core-parts"]
+    assert core["level"] == "error"
+    assert core["message"]["text"].startswith("not evaluated: no core parts found")
+
+
+def test_junit_and_sarif_prefix_a_message_that_lacks_it(tmp_path: Path) -> None:
+    """Before 2020-07-01 every requirement is not evaluated with a message that does not start
+    with "not evaluated:" ("no threshold in force on ..."): the prefix is still added."""
+    path = build(tmp_path / "bom.xlsx", {**DIFF_VEHICLE, "as_of": "2020-01-01"},
+                 [_line("Y1", 10000, "Y")], LVC_OK)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "rvc", "check", str(path), "-f", "junit"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert 'message="not evaluated: no threshold in force on 2020-01-01' in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "rvc", "check", str(path), "-f", "sarif"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    texts = [r["message"]["text"] for r in json.loads(done.stdout)["runs"][0]["results"]]
+    assert texts and all(t.startswith("not evaluated: no threshold in force") for t in texts)
+
+
 # --- 7. Core parts inferred from ex codes; a core part inside a blank assembly -----------------
 
 
