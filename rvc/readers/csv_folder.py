@@ -61,12 +61,13 @@ def read_sheets(
             )
         chosen[key] = file
         sheets[key] = _read(file, wanted[key], notes)
-    _note_workbooks(path if path.is_dir() else path.parent, notes)
+    _note_workbooks(path, notes)
     return sheets, others
 
 
-def _note_workbooks(folder: Path, notes: list[str]) -> None:
+def _note_workbooks(path: Path, notes: list[str]) -> None:
     """Workbooks beside the CSV files are not part of this vehicle: said, not passed over."""
+    folder = path if path.is_dir() else path.parent
     try:
         workbooks = sorted(
             p.name
