@@ -82,3 +82,17 @@ def shorten(items: Iterable[object], keep: int = 5, sep: str = ", ") -> str:
             more += 1
     text = sep.join(shown)
     return f"{text} and {more:,} more" if more else text
+
+
+def article(word: str) -> str:
+    """The word with its indefinite article, as messages name a field or a category.
+
+    Examples:
+        >>> article("assembly_plant"), article("originating"), article("labor")
+        ('an assembly_plant', 'an originating', 'a labor')
+        >>> article("unit_cost")
+        'a unit_cost'
+    """
+    lower = word.lower()
+    vowel = lower[:1] in "aeiou" and not lower.startswith(("uni", "use", "usu", "eu", "one"))
+    return f"{'an' if vowel else 'a'} {word}"

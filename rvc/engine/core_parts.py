@@ -133,8 +133,9 @@ def identify(
                     "inferred-core-part",
                     f"BOM row {line.row} ({line.part_number})",
                     f"inferred core part '{category}' from HS {dotted(line.hs_code or '')} "
-                    "(Table A.2 column 1, whose entries cover only some goods of each code: a "
-                    "guess); add a core_part column to state core parts explicitly",
+                    "(Table A.2 column 1: a guess from the HS code alone, and an 'ex' entry "
+                    "covers only some goods of its code); add a core_part column to state core "
+                    "parts explicitly",
                 )
             )
         own_rule = any(

@@ -121,7 +121,12 @@ def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:
         margin_points=value - threshold,
         margin_amount=-needed,
         what_it_would_take=what_it_would_take.metal(
-            req.material, originating, total, threshold, currency
+            req.material,
+            originating,
+            total,
+            threshold,
+            currency,
+            melted_and_poured=bool(entry.melted_and_poured_required),
         ),
         evidence=MetalEvidence(
             material=req.material,

@@ -317,9 +317,15 @@ def _gap(facts: Facts, part: CorePart, threshold: Decimal) -> PartGap:
 
 
 def metal(
-    material: str, originating: Decimal, total: Decimal, threshold: Decimal, currency: str
+    material: str,
+    originating: Decimal,
+    total: Decimal,
+    threshold: Decimal,
+    currency: str,
+    melted_and_poured: bool = False,
 ) -> WhatItWouldTake:
-    """The purchase value to switch to originating, or the headroom."""
+    """The purchase value to switch to originating, or the headroom; `melted_and_poured`:
+    only steel melted and poured in North America counts (s. 17(5)(b), from 2027-07-01)."""
     needed = total * threshold / HUNDRED - originating
     if needed <= 0:
         return WhatItWouldTake(
@@ -334,7 +340,11 @@ def metal(
         passes=False,
         summary=(
             f"switch {fmt_amount(needed)} {currency} of {material} purchases to originating "
-            "(North American) sources"
+            + (
+                "steel melted and poured in North America (and show it in melted_and_poured)"
+                if melted_and_poured
+                else "(North American) sources"
+            )
         ),
         amount=needed,
     )

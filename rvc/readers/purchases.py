@@ -13,6 +13,7 @@ from rvc.readers.config import Config
 from rvc.readers.fx import Converter
 from rvc.readers.raw import RawSheet, has_value, normalize_name
 from rvc.readers.tables import Table, hidden_note, locate, mapping_notes, refuse_bad_cells
+from rvc.text import article
 
 
 def _rows(table: Table, notes: list[str]) -> list[int]:
@@ -126,7 +127,7 @@ def read_lvc(
             found = table.cell(row, name)
             if found is None or found.value() is None:
                 where = found.where if found else sheet.where(row)
-                raise InputError(where, f"{name} is missing for a {category} row", f"{what}")
+                raise InputError(where, f"{name} is missing for {article(category)} row", f"{what}")
             return found
 
         category_cell = cell("category")

@@ -14,7 +14,7 @@ from rvc.readers.cells import Cell
 from rvc.readers.config import Config
 from rvc.readers.raw import RawSheet, column_letters, has_value, normalize_name
 from rvc.readers.suggest import closest, looks_like
-from rvc.text import snippet
+from rvc.text import article, snippet
 
 HEADER_SEARCH_ROWS = 20
 CONTENT_SAMPLE = 200
@@ -249,7 +249,7 @@ def _missing_column(
 
 def _add_column_hint(field: str, lookalike: str | None, config: Config | None, label: str) -> str:
     """How to supply a missing column: rename the header that looks like it, or map one."""
-    expected = f"a {field} column"
+    expected = f"{article(field)} column"
     if lookalike is not None:
         mapping = (
             config.mapping_hint(f"columns.{label}", field, lookalike)
