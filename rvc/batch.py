@@ -611,17 +611,18 @@ def run_batch(
     from rvc.reporters import batch as batch_report
 
     _refuse_output_among_inputs(output, paths)
+    explicit = output_format != "auto"
+    output_format, file_format = _batch_formats(output_format, output, single)
     in_dir = dir_formats(output_dir_format) if output_dir is not None else frozenset()
     if rules is not None:
         _pack(str(rules))  # a broken --rules pack is one usage error, not one per workbook
     command_line = shlex.join(["rvc", *sys.argv[1:]]) if "xlsx" in in_dir else ""
-    options = Options(
-        as_of, today, core_reading, _formats(output_format, single, in_dir), command_line
-    )
+    rendered = _formats(output_format, single, in_dir) | _formats(file_format, False, in_dir)
+    options = Options(as_of, today, core_reading, rendered, command_line)
     tasks = plan(paths, rules, config, strict)
     files = None
     if output_dir is not None:
-        keep_json = output_format == "json" or single
+        keep_json = "json" in (output_format, file_format) or single
         files = OutputDir(output_dir, [t.path for t in tasks], in_dir, keep_json)
     show = output_format == "table" and not single and sys.stderr.isatty()
     with batch_report.progress(show, len(tasks)) as advance:
@@ -635,8 +636,43 @@ def run_batch(
         _write_verbose(outcomes)
     if single:
         return _write_single(outcomes[0], output_format, output, options)
-    _write_batch(outcomes, output_format, output)
+    _write_batch(outcomes, file_format or output_format, output)
+    if output is not None and explicit and output_format != file_format:
+        _write_batch(outcomes, output_format, None)  # -f given as well: standard output too
     return exit_code(outcomes)
+
+
+BATCH_FORMATS = ("table", "json", "junit", "github")
+"""The formats a batch report exists in (Markdown and SARIF are single-workbook reports)."""
+BATCH_SUFFIXES = {".json": "json", ".xml": "junit", ".txt": "table"}
+
+
+def _batch_formats(output_format: str, output: Path | None, single: bool) -> tuple[str, str]:
+    """Standard output's format and the `-o` file's (named by its suffix, as in a single
+    run), or a usage error before anything is read: never a report under a misleading name,
+    never a format the batch has no writer for."""
+    from rvc.reporters import outputs
+
+    file_format = ""
+    if output is not None:
+        outputs.plan([output])  # a folder, a missing folder, a suffix that names no format
+        suffix = outputs.suffix_of(output)
+        if not single:
+            file_format = BATCH_SUFFIXES.get(suffix, "")
+            if not file_format:
+                raise RvcError(
+                    str(output),
+                    f"suffix {suffix!r} names no batch report format",
+                    "one of " + ", ".join(BATCH_SUFFIXES) + " for a batch of workbooks "
+                    "(--output-dir DIR writes each workbook's own report)",
+                )
+    if not single and output_format not in ("auto", *BATCH_FORMATS):
+        raise RvcError(
+            "--format",
+            f"{output_format!r} is not a format of a batch report",
+            "one of " + ", ".join(BATCH_FORMATS) + " for a batch of workbooks",
+        )
+    return ("table" if output_format == "auto" else output_format), file_format
 
 
 def _refuse_output_among_inputs(output: Path | None, paths: list[Path]) -> None:
@@ -697,9 +733,11 @@ def _write_single(
         report = outcome.report
         to_stdout(output_format, lambda stream: render(report, stream))
         return outcome.exit_code
+    from rvc.reporters import outputs
+
+    ((path, writer),) = outputs.plan([output])  # the format its suffix names, as in a single run
     try:
-        with output.open("w", encoding="utf-8") as stream:
-            render(outcome.report, stream)
+        writer.write(path, outcome.report, "incomplete")
     except OSError as exc:
         raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
     sys.stderr.write(f"rvc: wrote {output} (verdict {outcome.verdict})\n")

@@ -411,7 +411,7 @@ def check(
                 output_dir=output_dir,
                 output_dir_format=output_dir_format,
                 dask_scheduler=dask_scheduler,
-                output_format="table" if fmt == "auto" else fmt,
+                output_format=fmt,
                 output=output[0] if output else None,
                 **common,  # type: ignore[arg-type]
             )

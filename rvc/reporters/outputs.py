@@ -144,7 +144,8 @@ def register(suffix: str, writer: FileWriter) -> None:
     PLANNED.pop(key, None)
 
 
-def _suffix(path: Path) -> str:
+def suffix_of(path: Path) -> str:
+    """The suffix that names a report file's format (`.sarif.json` is `.sarif`)."""
     name = path.name.lower()
     return ".sarif" if name.endswith(".sarif.json") else path.suffix.lower()
 
@@ -166,7 +167,7 @@ def plan(paths: Sequence[Path], bom: Path | None = None) -> list[tuple[Path, Fil
         key = path.resolve()
         if bom is not None and key == bom.resolve():
             raise RvcError(str(path), "is the BOM itself", "another file for the report (-o)")
-        suffix = _suffix(path)
+        suffix = suffix_of(path)
         if suffix in PLANNED:
             raise RvcError(str(path), f"suffix {suffix!r} names {PLANNED[suffix]}", expected)
         if suffix not in FILE_WRITERS:

