@@ -127,6 +127,27 @@ def test_single_workbook_with_output_dir_writes_o_in_its_suffix_format(book, tmp
 # --- hostile file names in every output ------------------------------------------------------
 
 
+def test_batch_junit_stays_well_formed_with_control_characters_in_file_names(batch):
+    """Was: a raw ESC and BEL in <property value> and <testsuite name>: ill-formed XML."""
+    done = rvc("check", batch, "-f", "junit", "-j", "2")
+    assert done.returncode == 2, done.stderr
+    root = ElementTree.fromstring(done.stdout)
+    assert len(root.findall("testsuite")) == 3
+    assert _raw(done.stdout) == [] and _raw(done.stderr) == []
+    assert "\\x1b" in done.stdout
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "github"])
+def test_batch_other_formats_show_control_characters_escaped(batch, fmt):
+    done = rvc("check", batch, "-f", fmt, "-j", "1")
+    assert done.returncode == 2, done.stderr
+    assert _raw(done.stdout) == [] and _raw(done.stderr) == []
+    assert not any(
+        line.startswith(("::error::forged", "rvc: error: forged"))
+        for line in (done.stdout + done.stderr).splitlines()
+    )
+
+
 def test_output_dir_keeps_every_report_inside_it_and_apart(book, tmp_path):
     """`..xlsx` (stem `.`), `-dash`, globs, and `a.xlsx` beside `a.xlsm`: one file each."""
     folder = tmp_path / "in"

@@ -78,7 +78,7 @@ def report_outcome(
     if "junit" in formats:
         from rvc.reporters import junit
 
-        suite = junit.suite(report)
+        suite = junit.clean(junit.suite(report))
         ElementTree.indent(suite, level=1)
         texts["junit"] = "  " + ElementTree.tostring(suite, encoding="unicode")
     if "github" in formats:
@@ -165,7 +165,9 @@ def _error_suite(document: dict[str, Any], code: int) -> str:
     ElementTree.SubElement(
         case, "error", message=error["message"], type="bad_input" if code == 2 else "internal"
     ).text = error["message"]
-    ElementTree.indent(suite, level=1)
+    from rvc.reporters.junit import clean
+
+    ElementTree.indent(clean(suite), level=1)
     return "  " + ElementTree.tostring(suite, encoding="unicode")
 
 
