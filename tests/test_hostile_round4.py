@@ -148,6 +148,17 @@ def test_batch_other_formats_show_control_characters_escaped(batch, fmt):
     )
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "sarif", "junit", "json", "github", "table"])
+def test_single_report_shows_a_hostile_file_name_escaped(book, tmp_path, fmt):
+    """Was: Markdown printed the input path raw in its inline code (ESC, BEL, U+202E)."""
+    path = book(tmp_path, ESC_NAME)
+    done = rvc("check", path, "-f", fmt)
+    assert done.returncode == 1, done.stderr
+    assert _raw(done.stdout) == [], _raw(done.stdout)
+    if fmt in ("json", "sarif"):
+        json.loads(done.stdout)
+
+
 def test_output_dir_keeps_every_report_inside_it_and_apart(book, tmp_path):
     """`..xlsx` (stem `.`), `-dash`, globs, and `a.xlsx` beside `a.xlsm`: one file each."""
     folder = tmp_path / "in"
@@ -163,6 +174,37 @@ def test_output_dir_keeps_every_report_inside_it_and_apart(book, tmp_path):
 
 
 # --- rvc diff and rvc average with hostile text ----------------------------------------------
+
+
+def test_diff_markdown_shows_control_characters_escaped(tmp_path):
+    """Was: ESC sequences and U+202E from part numbers and descriptions sent raw."""
+    old = _csv_vehicle(tmp_path / "old", ROWS)
+    hostile = [
+        *ROWS,
+        {
+            "part_number": "NEW\x1b]0;owned\x07|x",
+            "description": "[click](javascript:alert(1)) <img src=x> \u202e\x1b[2J",
+            "unit_cost": 1,
+            "quantity": 1,
+            "originating": "N",
+        },
+    ]
+    new = _csv_vehicle(tmp_path / "new", hostile, model_line="M\x1b[31m|L")
+    for fmt in ("markdown", "table", "json"):
+        done = rvc("diff", old, new, "-f", fmt)
+        assert done.returncode == 1, done.stderr
+        assert _raw(done.stdout) == [], (fmt, _raw(done.stdout))
+    markdown = rvc("diff", old, new, "-f", "markdown").stdout
+    assert "\\[click\\]" in markdown and "\\<img" in markdown and "NEW\\\\x1b" in markdown
+
+
+def test_average_markdown_error_list_shows_the_file_name_escaped(book, tmp_path):
+    """Was: the bad workbook's path raw (ESC, U+202E) in the Markdown error list."""
+    folder = tmp_path / "variants"
+    book(folder, ESC_NAME, volume=0, country="US", plant="P1")
+    done = rvc("average", folder, "--category", "class", "-f", "markdown")
+    assert done.returncode == 2
+    assert _raw(done.stdout) == [] and "volume" in done.stdout
 
 
 # --- standard output that cannot be written ----------------------------------------------------
