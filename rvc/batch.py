@@ -35,6 +35,7 @@ from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcom
 from rvc.reporters.outputs import to_stdout
 from rvc.results import DEFAULT_READING
 from rvc.rulepack import default_rules_dir, load_rule_pack
+from rvc.text import escape
 
 if TYPE_CHECKING:
     from rvc.engine.average import Period, Variant
@@ -576,7 +577,8 @@ def _remove(path: Path) -> None:
         path.unlink()
     except OSError as exc:
         raise RvcError(str(path), f"cannot be removed ({exc.strerror or exc})") from exc
-    sys.stderr.write(f"rvc: removed {path}: this run has no audit workbook for it (bad input)\n")
+    shown = escape(path)
+    sys.stderr.write(f"rvc: removed {shown}: this run has no audit workbook for it (bad input)\n")
 
 
 def _formats(output_format: str, single: bool, in_dir: frozenset[str]) -> frozenset[str]:
@@ -692,7 +694,7 @@ def _run(
 def _write_verbose(outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         for line in outcome.verbose:
-            sys.stderr.write(f"rvc: {outcome.path}: {line}\n")
+            sys.stderr.write(f"rvc: {escape(outcome.path)}: {escape(line)}\n")
 
 
 def _write_batch(outcomes: list[Outcome], output_format: str, output: Path | None) -> None:
@@ -714,7 +716,7 @@ def _write_batch(outcomes: list[Outcome], output_format: str, output: Path | Non
             writer[output_format](outcomes, stream)
     except OSError as exc:
         raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-    sys.stderr.write(f"rvc: wrote {output} ({batch_report.totals(outcomes)})\n")
+    sys.stderr.write(f"rvc: wrote {escape(output)} ({batch_report.totals(outcomes)})\n")
 
 
 def _write_single(
@@ -740,7 +742,7 @@ def _write_single(
         writer.write(path, outcome.report, "incomplete")
     except OSError as exc:
         raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-    sys.stderr.write(f"rvc: wrote {output} (verdict {outcome.verdict})\n")
+    sys.stderr.write(f"rvc: wrote {escape(output)} (verdict {outcome.verdict})\n")
     return outcome.exit_code
 
 

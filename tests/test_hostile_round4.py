@@ -159,6 +159,20 @@ def test_single_report_shows_a_hostile_file_name_escaped(book, tmp_path, fmt):
         json.loads(done.stdout)
 
 
+def test_removed_stale_audit_workbook_message_escapes_the_name(batch, tmp_path):
+    """Was: `rvc: removed DIR/bad<ESC>]0;title<BEL>` + a forged `::error::` line on stderr."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / FORGED_NAME).write_bytes(b"an earlier run's audit workbook")
+    done = rvc(
+        "check", batch, "--output-dir", out, "--output-dir-format", "json,xlsx", "-f", "json"
+    )
+    assert done.returncode == 2, done.stderr
+    assert "rvc: removed" in done.stderr
+    assert _raw(done.stderr) == [] and not (out / FORGED_NAME).exists()
+    assert not any(line.startswith("::error") for line in done.stderr.splitlines())
+
+
 def test_output_dir_keeps_every_report_inside_it_and_apart(book, tmp_path):
     """`..xlsx` (stem `.`), `-dash`, globs, and `a.xlsx` beside `a.xlsm`: one file each."""
     folder = tmp_path / "in"
