@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import zipfile
+from datetime import date
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -210,6 +211,27 @@ def test_diff_markdown_shows_control_characters_escaped(tmp_path):
         assert _raw(done.stdout) == [], (fmt, _raw(done.stdout))
     markdown = rvc("diff", old, new, "-f", "markdown").stdout
     assert "\\[click\\]" in markdown and "\\<img" in markdown and "NEW\\\\x1b" in markdown
+
+
+def test_average_workbook_with_a_control_character_in_a_path_is_written(book, tmp_path):
+    """Was: exit 3, `IllegalCharacterError` (a message naming the paths, written raw to a
+    cell of the Results sheet)."""
+    folder = tmp_path / "variants"
+    for name, volume in ((ESC_NAME, 100), ("b\n::error::forged.xlsx", 50)):
+        book(folder, name, volume=volume, country="US", plant="P1", as_of=date(2024, 6, 1))
+    target = tmp_path / "average.xlsx"
+    done = rvc(
+        "average", folder, "--category", "model-line-plant",
+        "--period", "2024-01-01..2024-12-31", "-o", target,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert zipfile.is_zipfile(target)
+    for fmt in ("markdown", "junit", "github", "json", "table"):
+        shown = rvc(
+            "average", folder, "--category", "model-line-plant",
+            "--period", "2024-01-01..2024-12-31", "-f", fmt,
+        )  # fmt: skip
+        assert shown.returncode == 1 and _raw(shown.stdout) == [], (fmt, _raw(shown.stdout))
 
 
 def test_average_markdown_error_list_shows_the_file_name_escaped(book, tmp_path):
