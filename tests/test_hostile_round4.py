@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -244,3 +245,55 @@ def test_average_markdown_error_list_shows_the_file_name_escaped(book, tmp_path)
 
 
 # --- standard output that cannot be written ----------------------------------------------------
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("check", "{x}", "-f", "json"),
+        ("check", "{x}"),
+        ("check", "{x}", "{y}", "-f", "json", "-j", "1"),
+        ("diff", "{x}", "{y}"),
+        ("rules", "list"),
+    ],
+    ids=["check json", "check table", "batch", "diff", "rules"],
+)
+def test_a_full_disk_on_standard_output_is_exit_2_not_an_internal_error(book, tmp_path, command):
+    """Was: exit 3, `rvc: internal error: OSError: [Errno 28] No space left on device`."""
+    x, y = book(tmp_path, "x.xlsx"), book(tmp_path, "y.xlsx")
+    args = [a.format(x=x, y=y) for a in command]
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "rvc", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=30,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+    assert done.returncode == 2, done.stderr
+    assert "standard output" in done.stderr and "No space left" in done.stderr
+    assert "internal error" not in done.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_bad_input_with_a_full_standard_output_still_names_the_input(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a zip")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "rvc", "check", str(bad), "-f", "json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=30,
+        )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].startswith(f"rvc: error: {bad}: is not an .xlsx")

@@ -259,7 +259,10 @@ def write_error(
             sys.stderr.write(f"rvc: error: {path}: cannot be written ({exc.strerror or exc})\n")
     if fmt in MACHINE_FORMATS:
         render = _text_formats()[fmt][1]
-        to_stdout(fmt, lambda stream: render(doc, stream))
+        try:
+            to_stdout(fmt, lambda stream: render(doc, stream))
+        except RvcError as error:  # as for a file: said, and the input's message still follows
+            sys.stderr.write(f"rvc: error: {error.where}: {error.problem}\n")
     if fmt == "github":
         from rvc.reporters import markdown
 
@@ -287,13 +290,20 @@ def to_stdout(fmt: str, write: Callable[[TextIO], Any]) -> None:
 
     On a closed pipe the rest of the output is dropped and standard output is pointed at
     the null device, so neither this write nor the interpreter's final flush fails: the exit
-    code stays the verdict's."""
+    code stays the verdict's. Any other failure to write (a full disk) is an `RvcError`."""
     prepare_stdout(fmt)
     try:
         write(sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:
         silence_stdout()
+    except OSError as exc:  # a full disk (`> /dev/full`): the report did not arrive; not a bug
+        silence_stdout()
+        raise RvcError(
+            "standard output",
+            f"cannot be written ({exc.strerror or exc})",
+            "standard output on a device with room, or -o FILE",
+        ) from exc
 
 
 def silence_stdout() -> None:
