@@ -72,6 +72,7 @@ class Options:
     formats: frozenset[str]  # per-workbook outputs wanted: "json", "junit", "github", "xlsx"
     command_line: str = ""  # recorded in each audit workbook (the client's, not a worker's)
     average: Averaging | None = None  # rvc average: read each workbook as a variant
+    fail_on: str = "incomplete"  # --fail-on: whether an incomplete verdict exits 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +186,9 @@ def check_one(
                 today=options.today,
                 core_reading=options.core_reading,
             )
-            outcome = report_outcome(report, path, options.formats, options.command_line)
+            outcome = report_outcome(
+                report, path, options.formats, options.command_line, options.fail_on
+            )
         except RvcError as error:
             return error_outcome(error, path, options.formats)
         except Exception as exc:  # a bug of rvc: reported for this workbook, never a verdict
@@ -607,6 +610,7 @@ def run_batch(
     dask_scheduler: str | None,
     strict: bool = False,
     output_dir_format: str = "json",
+    fail_on: str = "incomplete",
 ) -> int:
     """Check every vehicle, write the batch report (or, for one vehicle, exactly its single
     report) and the `--output-dir` files; return the batch's exit code."""
@@ -620,7 +624,7 @@ def run_batch(
         _pack(str(rules))  # a broken --rules pack is one usage error, not one per workbook
     command_line = shlex.join(["rvc", *sys.argv[1:]]) if "xlsx" in in_dir else ""
     rendered = _formats(output_format, single, in_dir) | _formats(file_format, False, in_dir)
-    options = Options(as_of, today, core_reading, rendered, command_line)
+    options = Options(as_of, today, core_reading, rendered, command_line, fail_on=fail_on)
     tasks = plan(paths, rules, config, strict)
     files = None
     if output_dir is not None:
@@ -733,13 +737,13 @@ def _write_single(
     render = RENDERERS[output_format]
     if output is None:
         report = outcome.report
-        to_stdout(output_format, lambda stream: render(report, stream))
+        to_stdout(output_format, lambda stream: render(report, stream, fail_on=options.fail_on))
         return outcome.exit_code
     from rvc.reporters import outputs
 
     ((path, writer),) = outputs.plan([output])  # the format its suffix names, as in a single run
     try:
-        writer.write(path, outcome.report, "incomplete")
+        writer.write(path, outcome.report, options.fail_on)
     except OSError as exc:
         raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
     sys.stderr.write(f"rvc: wrote {escape(output)} (verdict {outcome.verdict})\n")

@@ -413,6 +413,7 @@ def check(
                 dask_scheduler=dask_scheduler,
                 output_format=fmt,
                 output=output[0] if output else None,
+                fail_on=fail_on.value,
                 **common,  # type: ignore[arg-type]
             )
         else:

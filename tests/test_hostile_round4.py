@@ -297,3 +297,23 @@ def test_bad_input_with_a_full_standard_output_still_names_the_input(tmp_path):
         )
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1].startswith(f"rvc: error: {bad}: is not an .xlsx")
+
+
+# --- options a batch silently dropped -------------------------------------------------------
+
+
+def test_batch_follows_fail_on_as_a_single_run_does(book, tmp_path):
+    """Was: `--fail-on fail` ignored in a batch: two incomplete workbooks exited 1, and the
+    JUnit totals counted only failed requirements while each suite counted incomplete ones."""
+    folder = tmp_path / "in"
+    book(folder, "x.xlsx")
+    book(folder, "y.xlsx")
+    assert rvc("check", folder / "x.xlsx", "--fail-on", "fail").returncode == 0
+    done = rvc("check", folder, "--fail-on", "fail", "-j", "1")
+    assert done.returncode == 0, done.stdout[-400:]
+    assert "(exit 0)" in done.stdout
+    for fail_on, failures in (("fail", "0"), ("incomplete", "6")):
+        junit = rvc("check", folder, "--fail-on", fail_on, "-f", "junit", "-j", "2").stdout
+        root = ElementTree.fromstring(junit)
+        assert root.get("failures") == failures
+        assert sum(int(s.get("failures")) for s in root.findall("testsuite")) == int(failures)
