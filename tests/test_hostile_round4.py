@@ -317,3 +317,33 @@ def test_batch_follows_fail_on_as_a_single_run_does(book, tmp_path):
         root = ElementTree.fromstring(junit)
         assert root.get("failures") == failures
         assert sum(int(s.get("failures")) for s in root.findall("testsuite")) == int(failures)
+
+
+# --- -o into a named pipe nobody reads ------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.xfail(
+    strict=True,
+    reason="-o FIFO with no reader blocks forever in open() (check, diff and average): open "
+    "report files with os.open(O_WRONLY | O_NONBLOCK) when the path is a FIFO, refuse ENXIO as "
+    "'a named pipe no process reads', then clear O_NONBLOCK with fcntl and write through that "
+    "descriptor (a probe that opens and closes would send EOF to a reader that is there)",
+)
+def test_output_to_a_named_pipe_nobody_reads_does_not_hang(book, tmp_path):
+    import subprocess
+    import sys
+
+    path = book(tmp_path, "x.xlsx")
+    pipe = tmp_path / "report.json"
+    os.mkfifo(pipe)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "rvc", "check", str(path), "-o", str(pipe)],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("rvc waited forever for a reader of the named pipe")
+    _one_error(done, "report.json", "pipe")
