@@ -319,6 +319,49 @@ def test_batch_follows_fail_on_as_a_single_run_does(book, tmp_path):
         assert sum(int(s.get("failures")) for s in root.findall("testsuite")) == int(failures)
 
 
+# --- settings that map one header or sheet to two things ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "settings, words",
+    [
+        ('[columns.BOM]\nunit_cost = "quantity"\n', ["columns.BOM.unit_cost", "'quantity'"]),
+        ('[columns.BOM]\noriginating = ["Origin", "Quantity "]\n', ["columns.BOM.originating"]),
+        ('[columns.BOM]\npart_number = "PN"\nunit_cost = "pn"\n', ["'pn' is mapped to"]),
+        ('[sheets]\nFX = "BOM"\n', ["sheets.FX", "'BOM'", "BOM sheet"]),
+        ('[sheets]\nBOM = "Vehicle"\nVehicle = "BOM"\n', ["sheets.BOM", "'Vehicle'"]),
+        ('[sheets]\nLVC = "Steel aluminium"\n', ["sheets.LVC", "SteelAluminum"]),
+        ('[sheets]\nLVC = "Labor"\nFX = "labor"\n', ["sheets.FX", "mapped to LVC too"]),
+    ],
+    ids=[
+        "column: another's name",
+        "column: another's name in a list",
+        "column: one header twice",
+        "sheet: another's name",
+        "sheets swapped",
+        "sheet: another's other spelling",
+        "sheet: one name twice",
+    ],
+)
+def test_a_mapping_that_names_another_column_or_sheet_is_refused(book, tmp_path, settings, words):
+    """Was: `unit_cost = "quantity"` dropped without a word (unit_cost still read from the
+    unit_cost column); `FX = "BOM"` said `has no 'BOM' sheet (found: 'Vehicle', 'BOM')`."""
+    path = book(tmp_path, "x.xlsx")
+    (tmp_path / "rvc.toml").write_text(settings, encoding="utf-8")
+    _one_error(rvc("check", path), "rvc.toml", *words)
+
+
+def test_a_mapping_to_its_own_column_or_sheet_is_still_accepted(book, tmp_path):
+    path = book(tmp_path, "x.xlsx")
+    (tmp_path / "rvc.toml").write_text(
+        '[sheets]\nBOM = ["BOM", "bom"]\n[columns.BOM]\nparent = "Parent"\n'
+        'part_number = ["PN", "pn"]\n',
+        encoding="utf-8",
+    )
+    done = rvc("check", path, "-q")
+    assert done.returncode == 1 and done.stderr == "", done.stderr
+
+
 # --- -o into a named pipe nobody reads ------------------------------------------------------
 
 
