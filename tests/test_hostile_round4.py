@@ -362,6 +362,28 @@ def test_a_mapping_to_its_own_column_or_sheet_is_still_accepted(book, tmp_path):
     assert done.returncode == 1 and done.stderr == "", done.stderr
 
 
+# --- file names in other bytes than UTF-8, and names at the file system's limit -------------
+
+
+def _non_utf8(folder: Path, book, name: bytes = b"\xff\xfe.xlsx") -> Path:  # type: ignore[no-untyped-def]
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return book(folder, os.fsdecode(name))
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes UTF-8 names only")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="names are UTF-16 on Windows")
+def test_a_workbook_whose_name_is_not_utf8_is_read(book, tmp_path):
+    """Was: `cannot be read as a workbook (No such file or directory (os error 2))` for a
+    file that is there: python-calamine takes UTF-8 paths only."""
+    path = _non_utf8(tmp_path, book)
+    done = rvc("check", path, "-f", "json")
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["input"]["path"].endswith("\udcff\udcfe.xlsx")
+    assert rvc("diff", path, path).returncode == 1
+
+
 # --- -o into a named pipe nobody reads ------------------------------------------------------
 
 
