@@ -500,10 +500,29 @@ def output_names(paths: list[str]) -> list[str]:
         counts[stem.casefold()] = counts.get(stem.casefold(), 0) + 1
     names = []
     for path, stem in zip(paths, stems, strict=True):
-        if counts[stem.casefold()] > 1:
-            stem = f"{stem}-{hashlib.sha256(path.encode()).hexdigest()[:10]}"
+        size = len(os.fsencode(stem))
+        if counts[stem.casefold()] > 1 or size > NAME_BYTES - len(".json"):
+            # os.fsencode: a name in bytes that are not UTF-8 hashes as those bytes
+            digest = hashlib.sha256(os.fsencode(path)).hexdigest()[:10]
+            stem = f"{_cut(stem, NAME_BYTES - len('-.json') - len(digest))}-{digest}"
         names.append(f"{stem}.json")
     return names
+
+
+NAME_BYTES = 255
+"""The longest file name most file systems take (ext4, APFS, NTFS: 255 bytes or characters):
+a longer workbook name is cut, and a hash of its path keeps the cut names apart."""
+
+
+def _cut(stem: str, size: int) -> str:
+    """`stem` cut to at most `size` bytes on disk, never inside a character."""
+    data = os.fsencode(stem)
+    if len(data) <= size:
+        return stem
+    cut = stem
+    while len(os.fsencode(cut)) > size:
+        cut = cut[:-1]
+    return cut
 
 
 DIR_FORMATS = ("json", "xlsx")

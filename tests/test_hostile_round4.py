@@ -384,6 +384,34 @@ def test_a_workbook_whose_name_is_not_utf8_is_read(book, tmp_path):
     assert rvc("diff", path, path).returncode == 1
 
 
+@pytest.mark.skipif(os.name == "nt", reason="names are UTF-16 on Windows")
+def test_output_dir_names_for_repeated_names_that_are_not_utf8(book, tmp_path):
+    """Was: exit 3, `UnicodeEncodeError: ... surrogates not allowed` (the hash of the path)."""
+    _non_utf8(tmp_path / "a", book)
+    _non_utf8(tmp_path / "b", book)
+    out = tmp_path / "out"
+    done = rvc("check", tmp_path / "a", tmp_path / "b", "--output-dir", out, "-j", "1")
+    assert done.returncode == 1, done.stderr
+    assert len(list(out.iterdir())) == 2
+
+
+def test_output_dir_names_stay_within_255_bytes(book, tmp_path):
+    """Was: two workbooks named with 250 characters in two folders: `DIR/xxx...-<hash>.json:
+    cannot be written (File name too long)` stopped the batch after the first workbook."""
+    long = "x" * 250 + ".xlsx"
+    for folder in ("a", "b"):
+        book(tmp_path / folder, long)
+    book(tmp_path / "a", "ok.xlsx")
+    out = tmp_path / "out"
+    done = rvc(
+        "check", tmp_path / "a", tmp_path / "b", "--output-dir", out,
+        "--output-dir-format", "json,xlsx", "-j", "1",
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 6 and all(len(os.fsencode(n)) <= 255 for n in names), names
+
+
 # --- -o into a named pipe nobody reads ------------------------------------------------------
 
 
