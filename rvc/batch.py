@@ -31,7 +31,7 @@ from rvc.commands import _collector_paused, evaluate_bom, read_variant
 from rvc.errors import RvcError
 from rvc.readers import config as settings_file
 from rvc.readers.source import MemoryFile
-from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome
+from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome, totals
 from rvc.reporters.outputs import to_stdout
 from rvc.results import DEFAULT_READING
 from rvc.rulepack import default_rules_dir, load_rule_pack
@@ -630,6 +630,7 @@ def run_batch(
     strict: bool = False,
     output_dir_format: str = "json",
     fail_on: str = "incomplete",
+    quiet: bool = False,
 ) -> int:
     """Check every vehicle, write the batch report (or, for one vehicle, exactly its single
     report) and the `--output-dir` files; return the batch's exit code."""
@@ -637,6 +638,8 @@ def run_batch(
 
     _refuse_output_among_inputs(output, paths)
     explicit = output_format != "auto"
+    if quiet:  # only the verdict line (one workbook) or the totals line (a batch)
+        output_format, explicit = ("table" if output_format == "auto" else output_format), False
     output_format, file_format = _batch_formats(output_format, output, single)
     in_dir = dir_formats(output_dir_format) if output_dir is not None else frozenset()
     if rules is not None:
@@ -660,7 +663,15 @@ def run_batch(
     if verbose:
         _write_verbose(outcomes)
     if single:
-        return _write_single(outcomes[0], output_format, output, options)
+        return _write_single(outcomes[0], "verdict" if quiet else output_format, output, options)
+    if quiet:
+        if output is not None:
+            _write_batch(outcomes, file_format, output)
+        for outcome in outcomes:  # the table that names them is not printed
+            if outcome.error is not None:
+                sys.stderr.write(f"rvc: error: {escape(outcome.error['message'])}\n")
+        to_stdout("table", lambda stream: stream.write(f"Total: {totals(outcomes)}\n"))
+        return exit_code(outcomes)
     _write_batch(outcomes, file_format or output_format, output)
     if output is not None and explicit and output_format != file_format:
         _write_batch(outcomes, output_format, None)  # -f given as well: standard output too
@@ -745,27 +756,29 @@ def _write_batch(outcomes: list[Outcome], output_format: str, output: Path | Non
 def _write_single(
     outcome: Outcome, output_format: str, output: Path | None, options: Options
 ) -> int:
-    """One vehicle: exactly what a single run writes (the report, or the error on stderr)."""
-    from rvc.reporters import RENDERERS
+    """One vehicle: exactly what a single run writes (the report, or the error on stderr);
+    `output_format` "verdict": only the verdict line (--quiet)."""
+    from rvc.reporters import RENDERERS, outputs
+    from rvc.reporters.terminal import render_verdict
 
     if outcome.report is None:
         assert outcome.error is not None
         error = outcome.error
         where = f"{error['file']}: {error['where']}" if error["where"] else error["file"]
         raise RvcError(where, error["found"], error["expected"])
-    render = RENDERERS[output_format]
-    if output is None:
-        report = outcome.report
+    report = outcome.report
+    if output is not None:
+        ((path, writer),) = outputs.plan([output])  # the format its suffix names
+        try:
+            writer.write(path, report, options.fail_on)
+        except OSError as exc:
+            raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
+        sys.stderr.write(f"rvc: wrote {escape(output)} (verdict {outcome.verdict})\n")
+    if output_format == "verdict":
+        to_stdout("table", lambda stream: render_verdict(report, stream, fail_on=options.fail_on))
+    elif output is None:
+        render = RENDERERS[output_format]
         to_stdout(output_format, lambda stream: render(report, stream, fail_on=options.fail_on))
-        return outcome.exit_code
-    from rvc.reporters import outputs
-
-    ((path, writer),) = outputs.plan([output])  # the format its suffix names, as in a single run
-    try:
-        writer.write(path, outcome.report, options.fail_on)
-    except OSError as exc:
-        raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-    sys.stderr.write(f"rvc: wrote {escape(output)} (verdict {outcome.verdict})\n")
     return outcome.exit_code
 
 

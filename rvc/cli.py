@@ -414,6 +414,7 @@ def check(
                 output_format=fmt,
                 output=output[0] if output else None,
                 fail_on=fail_on.value,
+                quiet=quiet,
                 **common,  # type: ignore[arg-type]
             )
         else:

@@ -412,6 +412,22 @@ def test_output_dir_names_stay_within_255_bytes(book, tmp_path):
     assert len(names) == 6 and all(len(os.fsencode(n)) <= 255 for n in names), names
 
 
+def test_batch_quiet_prints_only_the_totals_and_names_bad_workbooks_on_stderr(batch, tmp_path):
+    """Was: `-q` ignored in a batch (the whole table), and with --output-dir for one workbook."""
+    done = rvc("check", batch, "-q", "-j", "1", "-o", tmp_path / "r.json")
+    assert done.returncode == 2
+    assert done.stdout.splitlines() == [
+        "Total: 3 workbooks: 0 pass, 0 fail, 2 incomplete, 1 bad input (exit 2)"
+    ]
+    assert "rvc: error: " in done.stderr and "is not an .xlsx workbook" in done.stderr
+    assert _raw(done.stderr) == []
+    assert len(json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["reports"]) == 3
+    one = next(batch.glob("ansi*"))
+    single = rvc("check", one, "-q", "--output-dir", tmp_path / "out", "--fail-on", "fail")
+    assert single.returncode == 0
+    assert single.stdout.startswith("Verdict: INCOMPLETE") and len(single.stdout.splitlines()) == 1
+
+
 # --- -o into a named pipe nobody reads ------------------------------------------------------
 
 
