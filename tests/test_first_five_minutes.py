@@ -743,3 +743,23 @@ def test_help_shows_no_parser_placeholders_and_a_missing_value_is_named(cli):
     done = cli("check", SEDAN, "--as-of")
     assert done.exit_code == 2
     assert done.stderr.startswith("rvc: error: --as-of: needs a value; expected a value after")
+
+
+def test_a_single_csv_file_is_named_as_the_user_named_it(cli, tmp_path):
+    """`rvc check one/mybom.csv` without Vehicle.csv: the listing names mybom.csv (read as the
+    BOM), not a BOM.csv that does not exist."""
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "mybom.csv").write_text("part_number,unit_cost\nA,1\n")
+    message = error_of(cli("check", folder / "mybom.csv"))
+    assert "Vehicle.csv is missing from folder" in message
+    assert "(found: mybom.csv (read as BOM))" in message
+
+
+def test_a_workbook_beside_the_csv_files_is_noted_not_passed_over(cli, tmp_path):
+    folder = tmp_path / "exports"
+    shutil.copytree(EXAMPLES / "sedan_pass_csv", folder)
+    shutil.copy(EXAMPLES / "sedan_pass.xlsx", folder / "sedan.xlsx")
+    done = cli("check", folder)
+    assert done.exit_code == 0
+    assert "sedan.xlsx not read: the folder's CSV files are this vehicle" in done.stdout

@@ -61,7 +61,29 @@ def read_sheets(
             )
         chosen[key] = file
         sheets[key] = _read(file, wanted[key], notes)
+    _note_workbooks(path, notes)
     return sheets, others
+
+
+def _note_workbooks(path: Path, notes: list[str]) -> None:
+    """Workbooks beside the CSV files are not part of this vehicle: said, not passed over."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        workbooks = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.suffix.lower() in (".xlsx", ".xlsm", ".xls") and not p.name.startswith(("~$", "."))
+        )
+    except OSError:
+        return
+    if workbooks:
+        shown = ", ".join(workbooks[:3]) + (
+            f" and {len(workbooks) - 3} more" if len(workbooks) > 3 else ""
+        )
+        notes.append(
+            f"{folder}: {shown} not read: the folder's CSV files are this vehicle (check a "
+            "workbook by naming it: rvc check FILE.xlsx)"
+        )
 
 
 def _read(file: Path, name: str, notes: list[str]) -> RawSheet:

@@ -56,7 +56,9 @@ def read_bom(
     sheets = _contract_sheets(found, wanted, notes)
     for label in REQUIRED_SHEETS:
         if label not in sheets:
-            raise _missing_sheet(path, label, [v.name for v in sheets.values()], others, config)
+            raise _missing_sheet(
+                path, label, [_shown_as(v) for v in sheets.values()], others, config
+            )
     _note_lookalike_sheets(sheets, others, notes, config)
     provenance = _provenance(path, digest, sheets, others, config, notes)
     vehicle, effective, source = read_vehicle(
@@ -211,6 +213,15 @@ def _note_conversions(converter: Converter, provenance: Provenance, notes: list[
         )
 
 
+def _shown_as(sheet: RawSheet) -> str:
+    """A sheet read, as a message lists it: its name, or a CSV file's own name (with the
+    sheet it stands for when the names differ: `mybom.csv (read as BOM)`)."""
+    if sheet.kind != "csv":
+        return sheet.name
+    name = Path(sheet.file).name
+    return name if Path(name).stem == sheet.name else f"{name} (read as {sheet.name})"
+
+
 def _missing_sheet(
     path: Path | MemoryFile, label: str, read: list[str], others: list[str], config: Config
 ) -> InputError:
@@ -249,7 +260,7 @@ def _missing_csv_file(
 ) -> InputError:
     """A contract file (`Vehicle.csv`) is missing from a CSV folder, or the folder holds none."""
     folder = path if path.is_dir() else path.parent
-    shown = ", ".join(f"{name}.csv" for name in read) if read else ""
+    shown = ", ".join(read)
     listing = ", ".join(x for x in (shown, ", ".join(others)) if x)
     if not listing:
         return _no_csv_files(folder)

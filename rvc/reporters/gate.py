@@ -37,3 +37,13 @@ def exit_code(report: Report, fail_on: str = DEFAULT) -> int:
     if verdict is Verdict.INCOMPLETE and fail_on == "fail":
         return 0
     return 1
+
+
+def not_evaluated_text(message: str) -> str:
+    """A not-evaluated requirement's message, said once to start with "not evaluated:".
+
+    Most engine messages already start so ("not evaluated: no core parts found ..."); some do
+    not ("no threshold in force on ..."). JUnit and SARIF add the words only when missing.
+    """
+    prefix = "not evaluated:"
+    return message if message.startswith(prefix) else f"{prefix} {message}"

@@ -76,7 +76,7 @@ def _case(element: ElementTree.Element, result: RequirementResult, cls: str, fai
         ElementTree.SubElement(case, "failure", message=result.message, type="fail").text = text
     elif result.status is Status.NOT_EVALUATED and gate.blocking(result.status, fail_on):
         ElementTree.SubElement(
-            case, "failure", message=f"not evaluated: {result.message}", type="not_evaluated"
+            case, "failure", message=gate.not_evaluated_text(result.message), type="not_evaluated"
         ).text = text
     elif result.status is Status.NOT_EVALUATED:
         ElementTree.SubElement(case, "skipped", message=result.message)

@@ -73,7 +73,7 @@ def document(report: Report, *, fail_on: str = gate.DEFAULT) -> dict[str, Any]:
     for index, r in enumerate(report.requirements):
         if r.status is Status.PASS:
             continue
-        text = r.message if r.status is Status.FAIL else f"not evaluated: {r.message}"
+        text = r.message if r.status is Status.FAIL else gate.not_evaluated_text(r.message)
         results.append(
             {
                 "ruleId": r.id,

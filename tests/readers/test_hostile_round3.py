@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from rvc.readers.raw import column_letters
 from tests.readers.test_hostile import _sheet_part, mutate
 from tests.readers.test_hostile_round2 import ROWS, refused, rvc
 
@@ -144,7 +145,7 @@ def test_unknown_compression_method_is_bad_input(book, tmp_path, part):
 def test_a_wide_row_with_many_percent_styles_is_read_quickly(book, tmp_path):
     """A 40 KB file: one row of 16,384 empty cells, 3,000 percent cell formats. It took more
     than two minutes."""
-    cells = b"".join(b'<c r="%s9"/>' % _letters(col).encode() for col in range(1, 16_385))
+    cells = b"".join(b'<c r="%s9"/>' % column_letters(col).encode() for col in range(1, 16_385))
     row = b'<row r="9">' + cells + b"</row></sheetData>"
     xfs = b'<xf numFmtId="9" applyNumberFormat="1"/>' * 3000
     path = mutate(
@@ -168,14 +169,6 @@ def test_a_wide_row_with_many_percent_styles_is_read_quickly(book, tmp_path):
     except subprocess.TimeoutExpired:
         pytest.fail("not finished after 10 s")
     assert done.returncode in (0, 1, 2) and time.perf_counter() - start < 10
-
-
-def _letters(col: int) -> str:
-    text = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        text = chr(65 + rest) + text
-    return text
 
 
 # --- silently misread ------------------------------------------------------------------------------
