@@ -713,7 +713,7 @@ def template(
     except RvcError as error:
         raise _fail(error) from None
     for name in written:
-        print(f"wrote {name}")
+        print(f"wrote {escape(name)}")
 
 
 class VehicleClass(StrEnum):

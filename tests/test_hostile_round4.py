@@ -428,6 +428,14 @@ def test_batch_quiet_prints_only_the_totals_and_names_bad_workbooks_on_stderr(ba
     assert single.stdout.startswith("Verdict: INCOMPLETE") and len(single.stdout.splitlines()) == 1
 
 
+def test_template_names_the_file_it_wrote_escaped(tmp_path):
+    """Was: `wrote t<ESC>[1m.xlsx` sent raw to standard output."""
+    done = rvc("template", "t\x1b[1m\u202e.xlsx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert _raw(done.stdout) == [] and "wrote t\\x1b[1m\\u202e.xlsx" in done.stdout
+    assert (tmp_path / "t\x1b[1m\u202e.xlsx").is_file()
+
+
 # --- -o into a named pipe nobody reads ------------------------------------------------------
 
 
