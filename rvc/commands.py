@@ -326,7 +326,9 @@ def run_diff(
                     render(diff, stream)
             except OSError as exc:
                 raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-            sys.stderr.write(f"rvc: wrote {output} (new verdict {diff.new.verdict.value})\n")
+            sys.stderr.write(
+                f"rvc: wrote {escape(output)} (new verdict {diff.new.verdict.value})\n"
+            )
         return diff.exit_code(fail_on_regression)
 
 

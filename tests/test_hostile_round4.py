@@ -436,6 +436,21 @@ def test_template_names_the_file_it_wrote_escaped(tmp_path):
     assert (tmp_path / "t\x1b[1m\u202e.xlsx").is_file()
 
 
+@pytest.mark.parametrize("suffix", [".json", ".xlsx"])
+def test_report_file_named_in_the_settings_file_is_shown_escaped(book, tmp_path, suffix):
+    """Was: `output = "r\\u001b[31m.json"` in rvc.toml (TOML escapes are allowed) printed
+    `rvc: wrote .../r<ESC>[31m.json` raw, and `rvc: removed ...` on bad input."""
+    path = book(tmp_path, "x.xlsx")
+    (tmp_path / "rvc.toml").write_text(f'output = "r\\u001b[31m\\u202e{suffix}"\n')
+    done = rvc("check", path)
+    assert done.returncode == 1 and "rvc: wrote" in done.stderr, done.stderr
+    assert _raw(done.stderr) == [] and "\\x1b[31m\\u202e" in done.stderr
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a zip")
+    done = rvc("check", bad)
+    assert done.returncode == 2 and _raw(done.stderr) == [], done.stderr
+
+
 # --- -o into a named pipe nobody reads ------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from rvc.errors import RvcError
 from rvc.reporters import gate
 from rvc.results import Report
+from rvc.text import escape
 
 RenderReport = Callable[..., None]  # (report, stream, *, fail_on) -> None
 RenderError = Callable[[dict[str, Any], TextIO], None]
@@ -221,7 +222,7 @@ def write_report(
             writer.write(path, report, fail_on)
         except OSError as exc:
             raise RvcError(str(path), f"cannot be written ({exc.strerror or exc})") from exc
-        sys.stderr.write(f"rvc: wrote {path} (verdict {report.verdict.value})\n")
+        sys.stderr.write(f"rvc: wrote {escape(path)} (verdict {report.verdict.value})\n")
     if fmt == "verdict":
         from rvc.reporters.terminal import render_verdict
 
@@ -254,15 +255,19 @@ def write_error(
             elif path.exists():
                 # a format that cannot say "bad input": never leave an earlier run's report
                 path.unlink()
-                sys.stderr.write(f"rvc: removed {path}: this run has no {writer.format} report\n")
+                sys.stderr.write(
+                    f"rvc: removed {escape(path)}: this run has no {writer.format} report\n"
+                )
         except OSError as exc:
-            sys.stderr.write(f"rvc: error: {path}: cannot be written ({exc.strerror or exc})\n")
+            sys.stderr.write(
+                f"rvc: error: {escape(path)}: cannot be written ({exc.strerror or exc})\n"
+            )
     if fmt in MACHINE_FORMATS:
         render = _text_formats()[fmt][1]
         try:
             to_stdout(fmt, lambda stream: render(doc, stream))
         except RvcError as error:  # as for a file: said, and the input's message still follows
-            sys.stderr.write(f"rvc: error: {error.where}: {error.problem}\n")
+            sys.stderr.write(f"rvc: error: {escape(error.where)}: {escape(error.problem)}\n")
     if fmt == "github":
         from rvc.reporters import markdown
 
