@@ -31,10 +31,11 @@ from rvc.commands import _collector_paused, evaluate_bom, read_variant
 from rvc.errors import RvcError
 from rvc.readers import config as settings_file
 from rvc.readers.source import MemoryFile
-from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome
+from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome, totals
 from rvc.reporters.outputs import to_stdout
 from rvc.results import DEFAULT_READING
 from rvc.rulepack import default_rules_dir, load_rule_pack
+from rvc.text import escape
 
 if TYPE_CHECKING:
     from rvc.engine.average import Period, Variant
@@ -71,6 +72,7 @@ class Options:
     formats: frozenset[str]  # per-workbook outputs wanted: "json", "junit", "github", "xlsx"
     command_line: str = ""  # recorded in each audit workbook (the client's, not a worker's)
     average: Averaging | None = None  # rvc average: read each workbook as a variant
+    fail_on: str = "incomplete"  # --fail-on: whether an incomplete verdict exits 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +186,9 @@ def check_one(
                 today=options.today,
                 core_reading=options.core_reading,
             )
-            outcome = report_outcome(report, path, options.formats, options.command_line)
+            outcome = report_outcome(
+                report, path, options.formats, options.command_line, options.fail_on
+            )
         except RvcError as error:
             return error_outcome(error, path, options.formats)
         except Exception as exc:  # a bug of rvc: reported for this workbook, never a verdict
@@ -496,10 +500,29 @@ def output_names(paths: list[str]) -> list[str]:
         counts[stem.casefold()] = counts.get(stem.casefold(), 0) + 1
     names = []
     for path, stem in zip(paths, stems, strict=True):
-        if counts[stem.casefold()] > 1:
-            stem = f"{stem}-{hashlib.sha256(path.encode()).hexdigest()[:10]}"
+        size = len(os.fsencode(stem))
+        if counts[stem.casefold()] > 1 or size > NAME_BYTES - len(".json"):
+            # os.fsencode: a name in bytes that are not UTF-8 hashes as those bytes
+            digest = hashlib.sha256(os.fsencode(path)).hexdigest()[:10]
+            stem = f"{_cut(stem, NAME_BYTES - len('-.json') - len(digest))}-{digest}"
         names.append(f"{stem}.json")
     return names
+
+
+NAME_BYTES = 255
+"""The longest file name most file systems take (ext4, APFS, NTFS: 255 bytes or characters):
+a longer workbook name is cut, and a hash of its path keeps the cut names apart."""
+
+
+def _cut(stem: str, size: int) -> str:
+    """`stem` cut to at most `size` bytes on disk, never inside a character."""
+    data = os.fsencode(stem)
+    if len(data) <= size:
+        return stem
+    cut = stem
+    while len(os.fsencode(cut)) > size:
+        cut = cut[:-1]
+    return cut
 
 
 DIR_FORMATS = ("json", "xlsx")
@@ -576,7 +599,8 @@ def _remove(path: Path) -> None:
         path.unlink()
     except OSError as exc:
         raise RvcError(str(path), f"cannot be removed ({exc.strerror or exc})") from exc
-    sys.stderr.write(f"rvc: removed {path}: this run has no audit workbook for it (bad input)\n")
+    shown = escape(path)
+    sys.stderr.write(f"rvc: removed {shown}: this run has no audit workbook for it (bad input)\n")
 
 
 def _formats(output_format: str, single: bool, in_dir: frozenset[str]) -> frozenset[str]:
@@ -605,23 +629,28 @@ def run_batch(
     dask_scheduler: str | None,
     strict: bool = False,
     output_dir_format: str = "json",
+    fail_on: str = "incomplete",
+    quiet: bool = False,
 ) -> int:
     """Check every vehicle, write the batch report (or, for one vehicle, exactly its single
     report) and the `--output-dir` files; return the batch's exit code."""
     from rvc.reporters import batch as batch_report
 
     _refuse_output_among_inputs(output, paths)
+    explicit = output_format != "auto"
+    if quiet:  # only the verdict line (one workbook) or the totals line (a batch)
+        output_format, explicit = ("table" if output_format == "auto" else output_format), False
+    output_format, file_format = _batch_formats(output_format, output, single)
     in_dir = dir_formats(output_dir_format) if output_dir is not None else frozenset()
     if rules is not None:
         _pack(str(rules))  # a broken --rules pack is one usage error, not one per workbook
     command_line = shlex.join(["rvc", *sys.argv[1:]]) if "xlsx" in in_dir else ""
-    options = Options(
-        as_of, today, core_reading, _formats(output_format, single, in_dir), command_line
-    )
+    rendered = _formats(output_format, single, in_dir) | _formats(file_format, False, in_dir)
+    options = Options(as_of, today, core_reading, rendered, command_line, fail_on=fail_on)
     tasks = plan(paths, rules, config, strict)
     files = None
     if output_dir is not None:
-        keep_json = output_format == "json" or single
+        keep_json = "json" in (output_format, file_format) or single
         files = OutputDir(output_dir, [t.path for t in tasks], in_dir, keep_json)
     show = output_format == "table" and not single and sys.stderr.isatty()
     with batch_report.progress(show, len(tasks)) as advance:
@@ -634,9 +663,52 @@ def run_batch(
     if verbose:
         _write_verbose(outcomes)
     if single:
-        return _write_single(outcomes[0], output_format, output, options)
-    _write_batch(outcomes, output_format, output)
+        return _write_single(outcomes[0], "verdict" if quiet else output_format, output, options)
+    if quiet:
+        if output is not None:
+            _write_batch(outcomes, file_format, output)
+        for outcome in outcomes:  # the table that names them is not printed
+            if outcome.error is not None:
+                sys.stderr.write(f"rvc: error: {escape(outcome.error['message'])}\n")
+        to_stdout("table", lambda stream: stream.write(f"Total: {totals(outcomes)}\n"))
+        return exit_code(outcomes)
+    _write_batch(outcomes, file_format or output_format, output)
+    if output is not None and explicit and output_format != file_format:
+        _write_batch(outcomes, output_format, None)  # -f given as well: standard output too
     return exit_code(outcomes)
+
+
+BATCH_FORMATS = ("table", "json", "junit", "github")
+"""The formats a batch report exists in (Markdown and SARIF are single-workbook reports)."""
+BATCH_SUFFIXES = {".json": "json", ".xml": "junit", ".txt": "table"}
+
+
+def _batch_formats(output_format: str, output: Path | None, single: bool) -> tuple[str, str]:
+    """Standard output's format and the `-o` file's (named by its suffix, as in a single
+    run), or a usage error before anything is read: never a report under a misleading name,
+    never a format the batch has no writer for."""
+    from rvc.reporters import outputs
+
+    file_format = ""
+    if output is not None:
+        outputs.plan([output])  # a folder, a missing folder, a suffix that names no format
+        suffix = outputs.suffix_of(output)
+        if not single:
+            file_format = BATCH_SUFFIXES.get(suffix, "")
+            if not file_format:
+                raise RvcError(
+                    str(output),
+                    f"suffix {suffix!r} names no batch report format",
+                    "one of " + ", ".join(BATCH_SUFFIXES) + " for a batch of workbooks "
+                    "(--output-dir DIR writes each workbook's own report)",
+                )
+    if not single and output_format not in ("auto", *BATCH_FORMATS):
+        raise RvcError(
+            "--format",
+            f"{output_format!r} is not a format of a batch report",
+            "one of " + ", ".join(BATCH_FORMATS) + " for a batch of workbooks",
+        )
+    return ("table" if output_format == "auto" else output_format), file_format
 
 
 def _refuse_output_among_inputs(output: Path | None, paths: list[Path]) -> None:
@@ -656,7 +728,7 @@ def _run(
 def _write_verbose(outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         for line in outcome.verbose:
-            sys.stderr.write(f"rvc: {outcome.path}: {line}\n")
+            sys.stderr.write(f"rvc: {escape(outcome.path)}: {escape(line)}\n")
 
 
 def _write_batch(outcomes: list[Outcome], output_format: str, output: Path | None) -> None:
@@ -678,31 +750,35 @@ def _write_batch(outcomes: list[Outcome], output_format: str, output: Path | Non
             writer[output_format](outcomes, stream)
     except OSError as exc:
         raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-    sys.stderr.write(f"rvc: wrote {output} ({batch_report.totals(outcomes)})\n")
+    sys.stderr.write(f"rvc: wrote {escape(output)} ({batch_report.totals(outcomes)})\n")
 
 
 def _write_single(
     outcome: Outcome, output_format: str, output: Path | None, options: Options
 ) -> int:
-    """One vehicle: exactly what a single run writes (the report, or the error on stderr)."""
-    from rvc.reporters import RENDERERS
+    """One vehicle: exactly what a single run writes (the report, or the error on stderr);
+    `output_format` "verdict": only the verdict line (--quiet)."""
+    from rvc.reporters import RENDERERS, outputs
+    from rvc.reporters.terminal import render_verdict
 
     if outcome.report is None:
         assert outcome.error is not None
         error = outcome.error
         where = f"{error['file']}: {error['where']}" if error["where"] else error["file"]
         raise RvcError(where, error["found"], error["expected"])
-    render = RENDERERS[output_format]
-    if output is None:
-        report = outcome.report
-        to_stdout(output_format, lambda stream: render(report, stream))
-        return outcome.exit_code
-    try:
-        with output.open("w", encoding="utf-8") as stream:
-            render(outcome.report, stream)
-    except OSError as exc:
-        raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-    sys.stderr.write(f"rvc: wrote {output} (verdict {outcome.verdict})\n")
+    report = outcome.report
+    if output is not None:
+        ((path, writer),) = outputs.plan([output])  # the format its suffix names
+        try:
+            writer.write(path, report, options.fail_on)
+        except OSError as exc:
+            raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
+        sys.stderr.write(f"rvc: wrote {escape(output)} (verdict {outcome.verdict})\n")
+    if output_format == "verdict":
+        to_stdout("table", lambda stream: render_verdict(report, stream, fail_on=options.fail_on))
+    elif output is None:
+        render = RENDERERS[output_format]
+        to_stdout(output_format, lambda stream: render(report, stream, fail_on=options.fail_on))
     return outcome.exit_code
 
 

@@ -411,8 +411,10 @@ def check(
                 output_dir=output_dir,
                 output_dir_format=output_dir_format,
                 dask_scheduler=dask_scheduler,
-                output_format="table" if fmt == "auto" else fmt,
+                output_format=fmt,
                 output=output[0] if output else None,
+                fail_on=fail_on.value,
+                quiet=quiet,
                 **common,  # type: ignore[arg-type]
             )
         else:
@@ -711,7 +713,7 @@ def template(
     except RvcError as error:
         raise _fail(error) from None
     for name in written:
-        print(f"wrote {name}")
+        print(f"wrote {escape(name)}")
 
 
 class VehicleClass(StrEnum):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rvc.errors import RvcError
-from rvc.reporters.outputs import prepare_stdout
+from rvc.reporters import outputs
 from rvc.results import DEFAULT_READING, Report
 from rvc.rulepack import default_rules_dir, load_rule_pack
 from rvc.text import escape, snippet
@@ -319,15 +319,16 @@ def run_diff(
         )
         render = DIFF_RENDERERS[output_format]
         if output is None:
-            prepare_stdout(output_format)
-            render(diff, sys.stdout)
+            outputs.to_stdout(output_format, lambda stream: render(diff, stream))
         else:
             try:
                 with output.open("w", encoding="utf-8") as stream:
                     render(diff, stream)
             except OSError as exc:
                 raise RvcError(str(output), f"cannot be written ({exc.strerror or exc})") from exc
-            sys.stderr.write(f"rvc: wrote {output} (new verdict {diff.new.verdict.value})\n")
+            sys.stderr.write(
+                f"rvc: wrote {escape(output)} (new verdict {diff.new.verdict.value})\n"
+            )
         return diff.exit_code(fail_on_regression)
 
 

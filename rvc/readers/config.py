@@ -22,7 +22,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from rvc.contract import FIELDS, NO, OTHER_SPELLINGS, YES, SheetName
+from rvc.contract import FIELDS, NO, OTHER_SPELLINGS, SHEETS, YES, SheetName
 from rvc.errors import InputError
 from rvc.readers import files
 from rvc.readers.raw import normalize_name
@@ -159,6 +159,33 @@ class Config:
         return result
 
 
+def _check_sheets(settings: Settings, where: str) -> None:
+    """Each mapped sheet name reads one contract sheet: neither another sheet's contract name
+    (`[sheets] FX = "BOM"` made the BOM sheet disappear: "has no 'BOM' sheet (found: 'BOM')")
+    nor a name mapped to two sheets."""
+    contract = {normalize_name(sheet): sheet for sheet in SHEETS}
+    for sheet, spellings in OTHER_SPELLINGS.items():
+        contract.update({normalize_name(spelling): sheet for spelling in spellings})
+    mapped: dict[str, str] = {}
+    for sheet, names in settings.sheets.items():
+        for name in names:
+            key = normalize_name(name)
+            other = contract.get(key, sheet)
+            if other != sheet:
+                raise InputError(
+                    f"{where}: sheets.{sheet}",
+                    f"{snippet(name)} is the contract name of the {other} sheet",
+                    f"a sheet of its own for {sheet}: each contract sheet is read from one sheet",
+                )
+            other = mapped.setdefault(key, sheet)
+            if other != sheet:
+                raise InputError(
+                    f"{where}: sheets.{sheet}",
+                    f"{snippet(name)} is mapped to {other} too",
+                    "each sheet name mapped to one contract sheet",
+                )
+
+
 def _check_fields(settings: Settings, where: str) -> None:
     for sheet, columns in settings.columns.items():
         for field in columns:
@@ -167,6 +194,32 @@ def _check_fields(settings: Settings, where: str) -> None:
                     where,
                     f"columns.{sheet}.{field} is not a {sheet} column",
                     f"one of {', '.join(FIELDS[sheet])}",
+                )
+        _check_headers(sheet, columns, where)
+
+
+def _check_headers(sheet: str, columns: dict[str, list[str]], where: str) -> None:
+    """Each mapped header reads one column: neither another column's contract name (the
+    header is read as that column and the mapping dropped without a word: `unit_cost =
+    "quantity"` left unit_cost read from the unit_cost column) nor a header mapped twice."""
+    contract = {normalize_name(field): field for field in FIELDS[sheet]}
+    mapped: dict[str, str] = {}
+    for field, headers in columns.items():
+        for header in headers:
+            key = normalize_name(header)
+            other = contract.get(key, field)
+            if other != field:
+                raise InputError(
+                    f"{where}: columns.{sheet}.{field}",
+                    f"{snippet(header)} is the contract name of the {other} column",
+                    f"a header that names no other {sheet} column (rvc reads it as {other})",
+                )
+            other = mapped.setdefault(key, field)
+            if other != field:
+                raise InputError(
+                    f"{where}: columns.{sheet}.{field}",
+                    f"{snippet(header)} is mapped to {other} too",
+                    "each header mapped to one column",
                 )
 
 
@@ -219,6 +272,7 @@ def load(path: Path) -> Config:
             "settings as documented in the README (rules, format, output, core_reading, "
             "sheets, columns, values)",
         ) from exc
+    _check_sheets(settings, str(path))
     _check_fields(settings, str(path))
     _check_words(settings, str(path))
     return Config(settings, path)

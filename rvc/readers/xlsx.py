@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from itertools import repeat
 from pathlib import Path
 
@@ -88,12 +89,23 @@ def _sheet_bytes(package: xlsx_guard.Package, chosen: dict[str, xlsx_guard.Sheet
     return sum(infos[e.part].file_size for e in chosen.values() if e.part in infos)
 
 
+def _utf8(text: str) -> bool:
+    """False for a file name holding bytes that are not UTF-8 (read as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _open_workbook(path: Path | MemoryFile) -> python_calamine.CalamineWorkbook:
     """python-calamine's workbook, once the guard has checked the container and the shared
     strings (it reads no sheet until asked for one)."""
     try:
         if isinstance(path, MemoryFile):
             return python_calamine.CalamineWorkbook.from_filelike(path.open())
+        if not _utf8(str(path)):  # a name in other bytes: calamine takes UTF-8 paths only
+            return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
         return python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise InputError(

@@ -112,7 +112,7 @@ def write(
                     RENDERERS[name](result, stream, fail_on)
         except OSError as exc:
             raise RvcError(str(path), f"cannot be written ({exc.strerror or exc})") from exc
-        sys.stderr.write(f"rvc: wrote {path} (verdict {result.verdict.value})\n")
+        sys.stderr.write(f"rvc: wrote {escape(path)} (verdict {result.verdict.value})\n")
     if fmt == "verdict":
         to_stdout(fmt, lambda stream: stream.write(verdict_line(result, fail_on) + "\n"))
     else:
@@ -136,12 +136,14 @@ def write_errors(bad: Sequence[Outcome], fmt: str, files: Sequence[tuple[Path, s
             if name == "xlsx":
                 if path.exists():
                     path.unlink()
-                    sys.stderr.write(f"rvc: removed {path}: this run has no xlsx report\n")
+                    sys.stderr.write(f"rvc: removed {escape(path)}: this run has no xlsx report\n")
                 continue
             with path.open("w", encoding="utf-8", newline="\n") as stream:
                 ERROR_RENDERERS[name](errors, stream)
         except OSError as exc:
-            sys.stderr.write(f"rvc: error: {path}: cannot be written ({exc.strerror or exc})\n")
+            sys.stderr.write(
+                f"rvc: error: {escape(path)}: cannot be written ({exc.strerror or exc})\n"
+            )
     if fmt in MACHINE_FORMATS and fmt in ERROR_RENDERERS:
         to_stdout(fmt, lambda stream: ERROR_RENDERERS[fmt](errors, stream))
     return max((o.exit_code for o in bad), default=2)

@@ -310,7 +310,7 @@ class _Writer:
                 name = f"Status_{result.id.replace('-', '_')}{s}"
                 while name in statuses:  # a requirement a group's classes define apart
                     name += "_"
-                ws.append([f"{result.id}: {result.message}", "", "", result.status.label])
+                ws.append([_text(f"{result.id}: {result.message}"), "", "", result.status.label])
                 self.name(name, f"Results!$D${ws.max_row}")
                 statuses.append(name)
         passes = ",".join(f'{x}="PASS"' for x in statuses)

@@ -66,11 +66,16 @@ def error_document(error: RvcError, path: str) -> dict[str, Any]:
 
 
 def report_outcome(
-    report: Report, path: str, formats: frozenset[str], command_line: str = ""
+    report: Report,
+    path: str,
+    formats: frozenset[str],
+    command_line: str = "",
+    fail_on: str = "incomplete",
 ) -> Outcome:
     """A workbook's outcome from its report, rendered in `formats` (json, junit, github, and
-    xlsx: the audit workbook's bytes, recording `command_line`)."""
-    from rvc.reporters import json_report
+    xlsx: the audit workbook's bytes, recording `command_line`); its exit code, JUnit and
+    GitHub levels follow `fail_on` (--fail-on), as in a single run."""
+    from rvc.reporters import gate, json_report
 
     texts: dict[str, str] = {}
     if "json" in formats:
@@ -78,20 +83,20 @@ def report_outcome(
     if "junit" in formats:
         from rvc.reporters import junit
 
-        suite = junit.suite(report)
+        suite = junit.clean(junit.suite(report, fail_on=fail_on))
         ElementTree.indent(suite, level=1)
         texts["junit"] = "  " + ElementTree.tostring(suite, encoding="unicode")
     if "github" in formats:
         from rvc.reporters import github
 
         stream = io.StringIO()
-        github.render(report, stream)
+        github.render(report, stream, fail_on=fail_on)
         texts["github"] = stream.getvalue()
     statuses = [r.status for r in report.requirements]
     files = {"xlsx": audit_workbook_bytes(report, command_line)} if "xlsx" in formats else {}
     return Outcome(
         path=path,
-        exit_code=report.exit_code,
+        exit_code=gate.exit_code(report, fail_on),
         verdict=report.verdict.value,
         reading=report.core_reading,
         requirements=[
@@ -102,10 +107,10 @@ def report_outcome(
             )
             for r in report.requirements
         ],
-        counts=(
+        counts=(  # as the workbook's own <testsuite> counts them (rvc.reporters.junit.suite)
             len(statuses),
-            statuses.count(Status.FAIL),
-            statuses.count(Status.NOT_EVALUATED),
+            sum(1 for s in statuses if gate.blocking(s, fail_on)),
+            sum(1 for s in statuses if s is Status.NOT_EVALUATED and not gate.blocking(s, fail_on)),
         ),
         texts=texts,
         files=files,
@@ -165,7 +170,9 @@ def _error_suite(document: dict[str, Any], code: int) -> str:
     ElementTree.SubElement(
         case, "error", message=error["message"], type="bad_input" if code == 2 else "internal"
     ).text = error["message"]
-    ElementTree.indent(suite, level=1)
+    from rvc.reporters.junit import clean
+
+    ElementTree.indent(clean(suite), level=1)
     return "  " + ElementTree.tostring(suite, encoding="unicode")
 
 

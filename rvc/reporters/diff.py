@@ -27,6 +27,7 @@ from rvc.engine.diff import (
 from rvc.money import fmt_amount, fmt_number, fmt_percent
 from rvc.reporters import json_report
 from rvc.results import Status, Verdict
+from rvc.text import escape
 
 SCHEMA_VERSION = 1
 MARKDOWN_ROWS = 50
@@ -314,7 +315,7 @@ def md(text: str) -> str:
         >>> print(md("A|B <b>*x*</b> [link](u)"))
         A\\|B \\<b>\\*x\\*\\</b> \\[link\\](u)
     """
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_SPECIAL.sub(r"\\\1", escape(" ".join(text.split())))
 
 
 def _md_verdict(old: Verdict, new: Verdict) -> str:

@@ -118,11 +118,18 @@ def _clean(text: str | None, *, lines: bool = False) -> str | None:
     return escape(text)
 
 
-def _write(suites: ElementTree.Element, stream: TextIO) -> None:
-    for element in suites.iter():
+def clean(tree: ElementTree.Element) -> ElementTree.Element:
+    """Every text and attribute of `tree` made safe (`_clean`), in place; returns `tree`.
+    A batch's suites go through here too: a raw ESC in a file name is ill-formed XML."""
+    for element in tree.iter():
         element.text = _clean(element.text, lines=True)
         for key, value in element.attrib.items():
             element.attrib[key] = _clean(value) or ""
+    return tree
+
+
+def _write(suites: ElementTree.Element, stream: TextIO) -> None:
+    clean(suites)
     ElementTree.indent(suites)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     stream.write(ElementTree.tostring(suites, encoding="unicode"))

@@ -47,7 +47,7 @@ def _escape_leading(match: re.Match[str]) -> str:
 
 def _code(text: object) -> str:
     """Inline code that no backtick in the text can close early."""
-    value = re.sub(r"[\r\n]+", " ", str(text))
+    value = visible(re.sub(r"[\r\n]+", " ", str(text)))  # ESC, bidi overrides: shown, not sent
     longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") or longest else ""

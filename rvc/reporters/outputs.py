@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from rvc.errors import RvcError
 from rvc.reporters import gate
 from rvc.results import Report
+from rvc.text import escape
 
 RenderReport = Callable[..., None]  # (report, stream, *, fail_on) -> None
 RenderError = Callable[[dict[str, Any], TextIO], None]
@@ -144,7 +145,8 @@ def register(suffix: str, writer: FileWriter) -> None:
     PLANNED.pop(key, None)
 
 
-def _suffix(path: Path) -> str:
+def suffix_of(path: Path) -> str:
+    """The suffix that names a report file's format (`.sarif.json` is `.sarif`)."""
     name = path.name.lower()
     return ".sarif" if name.endswith(".sarif.json") else path.suffix.lower()
 
@@ -166,7 +168,7 @@ def plan(paths: Sequence[Path], bom: Path | None = None) -> list[tuple[Path, Fil
         key = path.resolve()
         if bom is not None and key == bom.resolve():
             raise RvcError(str(path), "is the BOM itself", "another file for the report (-o)")
-        suffix = _suffix(path)
+        suffix = suffix_of(path)
         if suffix in PLANNED:
             raise RvcError(str(path), f"suffix {suffix!r} names {PLANNED[suffix]}", expected)
         if suffix not in FILE_WRITERS:
@@ -220,7 +222,7 @@ def write_report(
             writer.write(path, report, fail_on)
         except OSError as exc:
             raise RvcError(str(path), f"cannot be written ({exc.strerror or exc})") from exc
-        sys.stderr.write(f"rvc: wrote {path} (verdict {report.verdict.value})\n")
+        sys.stderr.write(f"rvc: wrote {escape(path)} (verdict {report.verdict.value})\n")
     if fmt == "verdict":
         from rvc.reporters.terminal import render_verdict
 
@@ -253,12 +255,19 @@ def write_error(
             elif path.exists():
                 # a format that cannot say "bad input": never leave an earlier run's report
                 path.unlink()
-                sys.stderr.write(f"rvc: removed {path}: this run has no {writer.format} report\n")
+                sys.stderr.write(
+                    f"rvc: removed {escape(path)}: this run has no {writer.format} report\n"
+                )
         except OSError as exc:
-            sys.stderr.write(f"rvc: error: {path}: cannot be written ({exc.strerror or exc})\n")
+            sys.stderr.write(
+                f"rvc: error: {escape(path)}: cannot be written ({exc.strerror or exc})\n"
+            )
     if fmt in MACHINE_FORMATS:
         render = _text_formats()[fmt][1]
-        to_stdout(fmt, lambda stream: render(doc, stream))
+        try:
+            to_stdout(fmt, lambda stream: render(doc, stream))
+        except RvcError as error:  # as for a file: said, and the input's message still follows
+            sys.stderr.write(f"rvc: error: {escape(error.where)}: {escape(error.problem)}\n")
     if fmt == "github":
         from rvc.reporters import markdown
 
@@ -286,13 +295,20 @@ def to_stdout(fmt: str, write: Callable[[TextIO], Any]) -> None:
 
     On a closed pipe the rest of the output is dropped and standard output is pointed at
     the null device, so neither this write nor the interpreter's final flush fails: the exit
-    code stays the verdict's."""
+    code stays the verdict's. Any other failure to write (a full disk) is an `RvcError`."""
     prepare_stdout(fmt)
     try:
         write(sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:
         silence_stdout()
+    except OSError as exc:  # a full disk (`> /dev/full`): the report did not arrive; not a bug
+        silence_stdout()
+        raise RvcError(
+            "standard output",
+            f"cannot be written ({exc.strerror or exc})",
+            "standard output on a device with room, or -o FILE",
+        ) from exc
 
 
 def silence_stdout() -> None:
