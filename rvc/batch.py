@@ -637,10 +637,7 @@ def run_batch(
     from rvc.reporters import batch as batch_report
 
     _refuse_output_among_inputs(output, paths)
-    explicit = output_format != "auto"
-    if quiet:  # only the verdict line (one workbook) or the totals line (a batch)
-        output_format, explicit = ("table" if output_format == "auto" else output_format), False
-    output_format, file_format = _batch_formats(output_format, output, single)
+    output_format, file_format, explicit = _chosen_formats(output_format, output, single, quiet)
     in_dir = dir_formats(output_dir_format) if output_dir is not None else frozenset()
     if rules is not None:
         _pack(str(rules))  # a broken --rules pack is one usage error, not one per workbook
@@ -648,10 +645,7 @@ def run_batch(
     rendered = _formats(output_format, single, in_dir) | _formats(file_format, False, in_dir)
     options = Options(as_of, today, core_reading, rendered, command_line, fail_on=fail_on)
     tasks = plan(paths, rules, config, strict)
-    files = None
-    if output_dir is not None:
-        keep_json = "json" in (output_format, file_format) or single
-        files = OutputDir(output_dir, [t.path for t in tasks], in_dir, keep_json)
+    files = _output_dir(output_dir, tasks, in_dir, single or "json" in (output_format, file_format))
     show = output_format == "table" and not single and sys.stderr.isatty()
     with batch_report.progress(show, len(tasks)) as advance:
 
@@ -665,16 +659,41 @@ def run_batch(
     if single:
         return _write_single(outcomes[0], "verdict" if quiet else output_format, output, options)
     if quiet:
-        if output is not None:
-            _write_batch(outcomes, file_format, output)
-        for outcome in outcomes:  # the table that names them is not printed
-            if outcome.error is not None:
-                sys.stderr.write(f"rvc: error: {escape(outcome.error['message'])}\n")
-        to_stdout("table", lambda stream: stream.write(f"Total: {totals(outcomes)}\n"))
-        return exit_code(outcomes)
+        return _write_quiet(outcomes, file_format, output)
     _write_batch(outcomes, file_format or output_format, output)
     if output is not None and explicit and output_format != file_format:
         _write_batch(outcomes, output_format, None)  # -f given as well: standard output too
+    return exit_code(outcomes)
+
+
+def _output_dir(
+    folder: Path | None, tasks: list[Task], formats: frozenset[str], keep_json: bool
+) -> OutputDir | None:
+    """The `--output-dir` writer, when one is asked for."""
+    return OutputDir(folder, [t.path for t in tasks], formats, keep_json) if folder else None
+
+
+def _chosen_formats(
+    output_format: str, output: Path | None, single: bool, quiet: bool
+) -> tuple[str, str, bool]:
+    """Standard output's format, the `-o` file's, and whether `-f` was given (`--quiet`:
+    only the verdict line of one workbook, or the totals line of a batch)."""
+    explicit = output_format != "auto"
+    if quiet:
+        output_format, explicit = ("table" if output_format == "auto" else output_format), False
+    output_format, file_format = _batch_formats(output_format, output, single)
+    return output_format, file_format, explicit
+
+
+def _write_quiet(outcomes: list[Outcome], file_format: str, output: Path | None) -> int:
+    """`--quiet` in a batch: the `-o` file as asked, each bad workbook's message on standard
+    error (the table that names them is not printed) and the totals line."""
+    if output is not None:
+        _write_batch(outcomes, file_format, output)
+    for outcome in outcomes:
+        if outcome.error is not None:
+            sys.stderr.write(f"rvc: error: {escape(outcome.error['message'])}\n")
+    to_stdout("table", lambda stream: stream.write(f"Total: {totals(outcomes)}\n"))
     return exit_code(outcomes)
 
 

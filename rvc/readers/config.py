@@ -163,14 +163,14 @@ def _check_sheets(settings: Settings, where: str) -> None:
     """Each mapped sheet name reads one contract sheet: neither another sheet's contract name
     (`[sheets] FX = "BOM"` made the BOM sheet disappear: "has no 'BOM' sheet (found: 'BOM')")
     nor a name mapped to two sheets."""
-    contract = {normalize_name(sheet): sheet for sheet in SHEETS}
+    contract: dict[str, str] = {normalize_name(sheet): sheet for sheet in SHEETS}
     for sheet, spellings in OTHER_SPELLINGS.items():
         contract.update({normalize_name(spelling): sheet for spelling in spellings})
     mapped: dict[str, str] = {}
     for sheet, names in settings.sheets.items():
         for name in names:
             key = normalize_name(name)
-            other = contract.get(key, sheet)
+            other: str = contract.get(key, sheet)
             if other != sheet:
                 raise InputError(
                     f"{where}: sheets.{sheet}",
