@@ -13,6 +13,7 @@ output and every `-o` file the error document in that format (rvc.reporters.inpu
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -194,6 +195,33 @@ def _check_place(path: Path) -> None:
             f"cannot be written: folder {path.parent} does not exist",
             "a report file in an existing folder",
         )
+    _check_pipe(path)
+
+
+_PIPES: list[int] = []
+"""Write ends of the named pipes checked by `_check_pipe`, held open until rvc exits."""
+
+
+def _check_pipe(path: Path) -> None:
+    """A named pipe no process reads would block the report's writing forever: refused. One
+    with a reader is opened here without blocking and held open, so that the reader stays
+    attached (closing it would send it end-of-file) while the report is written."""
+    import stat
+
+    try:
+        if not stat.S_ISFIFO(path.stat().st_mode):
+            return
+        _PIPES.append(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        if exc.errno != errno.ENXIO:
+            raise
+        raise RvcError(
+            str(path),
+            "is a named pipe that no process reads (writing the report would wait forever)",
+            "a report file, or a pipe with its reader started first",
+        ) from None
 
 
 def stdout_format(name: str, *, files: bool, environ: Mapping[str, str] | None = None) -> str:
