@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import stat
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -166,23 +167,40 @@ def _check_sheets(settings: Settings, where: str) -> None:
     contract: dict[str, str] = {normalize_name(sheet): sheet for sheet in SHEETS}
     for sheet, spellings in OTHER_SPELLINGS.items():
         contract.update({normalize_name(spelling): sheet for spelling in spellings})
+    _check_one_each(
+        {str(sheet): names for sheet, names in settings.sheets.items()},
+        contract,
+        f"{where}: sheets",
+        ("sheet", "a sheet of its own for {target}: each contract sheet is read from one sheet"),
+        "each sheet name mapped to one contract sheet",
+    )
+
+
+def _check_one_each(
+    mapping: Mapping[str, list[str]],
+    contract: dict[str, str],
+    where: str,
+    clash: tuple[str, str],
+    twice: str,
+) -> None:
+    """Each mapped name reads one target: neither another target's contract name (`clash`:
+    what the targets are, and what is expected instead) nor a name mapped to two targets."""
+    kind, instead = clash
     mapped: dict[str, str] = {}
-    for sheet, names in settings.sheets.items():
+    for target, names in mapping.items():
         for name in names:
             key = normalize_name(name)
-            other: str = contract.get(key, sheet)
-            if other != sheet:
+            other = contract.get(key, target)
+            if other != target:
                 raise InputError(
-                    f"{where}: sheets.{sheet}",
-                    f"{snippet(name)} is the contract name of the {other} sheet",
-                    f"a sheet of its own for {sheet}: each contract sheet is read from one sheet",
+                    f"{where}.{target}",
+                    f"{snippet(name)} is the contract name of the {other} {kind}",
+                    instead.format(target=target, other=other),
                 )
-            other = mapped.setdefault(key, sheet)
-            if other != sheet:
+            other = mapped.setdefault(key, target)
+            if other != target:
                 raise InputError(
-                    f"{where}: sheets.{sheet}",
-                    f"{snippet(name)} is mapped to {other} too",
-                    "each sheet name mapped to one contract sheet",
+                    f"{where}.{target}", f"{snippet(name)} is mapped to {other} too", twice
                 )
 
 
@@ -202,25 +220,13 @@ def _check_headers(sheet: str, columns: dict[str, list[str]], where: str) -> Non
     """Each mapped header reads one column: neither another column's contract name (the
     header is read as that column and the mapping dropped without a word: `unit_cost =
     "quantity"` left unit_cost read from the unit_cost column) nor a header mapped twice."""
-    contract = {normalize_name(field): field for field in FIELDS[sheet]}
-    mapped: dict[str, str] = {}
-    for field, headers in columns.items():
-        for header in headers:
-            key = normalize_name(header)
-            other = contract.get(key, field)
-            if other != field:
-                raise InputError(
-                    f"{where}: columns.{sheet}.{field}",
-                    f"{snippet(header)} is the contract name of the {other} column",
-                    f"a header that names no other {sheet} column (rvc reads it as {other})",
-                )
-            other = mapped.setdefault(key, field)
-            if other != field:
-                raise InputError(
-                    f"{where}: columns.{sheet}.{field}",
-                    f"{snippet(header)} is mapped to {other} too",
-                    "each header mapped to one column",
-                )
+    _check_one_each(
+        columns,
+        {normalize_name(field): field for field in FIELDS[sheet]},
+        f"{where}: columns.{sheet}",
+        ("column", f"a header that names no other {sheet} column (rvc reads it as {{other}})"),
+        "each header mapped to one column",
+    )
 
 
 def _parse(path: Path) -> dict[str, object]:
