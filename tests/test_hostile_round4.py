@@ -493,3 +493,20 @@ def test_output_to_a_named_pipe_with_its_reader_is_written_whole(book, tmp_path)
     out, _ = reader.communicate(timeout=30)
     assert done.returncode in (0, 1), done.stderr
     assert json.loads(out)["schema_version"] == 1
+
+
+def test_output_through_a_file_says_the_file_is_not_a_folder(book, tmp_path):
+    import subprocess
+    import sys
+
+    path = book(tmp_path, "x.xlsx")
+    (tmp_path / "file.txt").write_text("not a folder")
+    target = tmp_path / "file.txt" / "x.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "rvc", "check", str(path), "-o", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert f"folder {tmp_path / 'file.txt'} is a file, not a folder" in done.stderr

@@ -189,10 +189,12 @@ def _check_place(path: Path) -> None:
         raise RvcError(
             str(path), "is a folder", f"a file name for the output, e.g. {path / 'report.txt'}"
         )
-    if not path.absolute().parent.is_dir():
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        missing = "is a file, not a folder" if parent.exists() else "does not exist"
         raise RvcError(
             str(path),
-            f"cannot be written: folder {path.parent} does not exist",
+            f"cannot be written: folder {path.parent} {missing}",
             "a report file in an existing folder",
         )
     _check_pipe(path)
