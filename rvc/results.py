@@ -229,7 +229,7 @@ class CorePartFigure:
     period, `rvc average`), own_rule, or not_originating."""
     originating_value: Decimal | None = None
     """`value_in_vehicle` x `rvc` / 100, exact (`rvc` is a rounded quotient): what averages
-    weigh, so that one exactly on the threshold is exactly on it."""
+    weigh, so that one exactly on the threshold is exactly on it; None exactly when `rvc` is."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -681,12 +681,12 @@ def core_averages(
         volume = Decimal(v.volume(exported_only))
         for category in evidence.categories:
             for part in category.parts:
-                if part.own_product_specific_rule or part.rvc is None:
+                exact = part.originating_value  # None exactly when its RVC is unknown
+                if part.own_product_specific_rule or exact is None:
                     continue
-                weight = volume * part.value_in_vehicle
                 total = sums.setdefault(part.category, [ZERO, ZERO])
-                total[0] += volume * HUNDRED * _originating_value(part)
-                total[1] += weight
+                total[0] += volume * HUNDRED * exact
+                total[1] += volume * part.value_in_vehicle
                 counts[part.category] = counts.get(part.category, 0) + 1
     averages = [
         _category_average(name, num, den, counts[name], threshold)
@@ -701,14 +701,6 @@ def core_averages(
     if super_core.exceeds:
         rescued = set(sums)
     return averages, super_core, rescued
-
-
-def _originating_value(part: CorePartFigure) -> Decimal:
-    """A core part's value x its RVC / 100: its exact figure when the BOM gave one (the RVC is a
-    rounded quotient, and a sum of them can miss a threshold the average sits exactly on)."""
-    if part.originating_value is not None:
-        return part.originating_value
-    return part.value_in_vehicle * (part.rvc or ZERO) / HUNDRED
 
 
 def _category_average(

@@ -64,7 +64,8 @@ class CorePart:
     rvc_source: str = ""
     originating_value: Decimal | None = None
     """`value` x own RVC / 100, exact (the RVC itself is a rounded quotient): what the averages
-    weigh, so that one landing exactly on the threshold is not a hair off it."""
+    weigh, so that one landing exactly on the threshold is not a hair off it. Set by `decide`
+    for every part: None exactly when `rvc` is."""
     passes_alone: bool = False
     how: str = NOT_ORIGINATING
 
@@ -271,15 +272,11 @@ def weighted(parts: list[CorePart]) -> Decimal | None:
     """The value-weighted RVC of some core parts (None when they have no value): one division
     of exact sums, so an average exactly on the threshold is exactly on it (a sum of rounded
     RVCs x values can miss it by 1e-38 and flip the ">=" of s. 14(10) or the ">" of s. 14(12))."""
-    known = [p for p in parts if p.rvc is not None]
-    total = sum((p.value for p in known), ZERO)
+    known = [(p.value, exact) for p in parts if (exact := p.originating_value) is not None]
+    total = sum((value for value, _ in known), ZERO)
     if not total:
         return None
-    originating = ZERO
-    for p in known:
-        exact = p.originating_value
-        originating += exact if exact is not None else p.value * (p.rvc or ZERO) / HUNDRED
-    return originating * HUNDRED / total
+    return sum((exact for _, exact in known), ZERO) * HUNDRED / total
 
 
 def evaluate(facts: Facts, envelope: Envelope) -> RequirementResult:

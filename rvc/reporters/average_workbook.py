@@ -102,13 +102,13 @@ class _Writer:
             return out
         for category in evidence.categories:
             for p in category.parts:
-                if p.own_product_specific_rule or p.rvc is None:
+                exact = p.originating_value  # None exactly when its RVC is unknown
+                if p.own_product_specific_rule or exact is None:
                     continue
                 value, weighted, failing = out.get(p.category, (Decimal(0), Decimal(0), 0))
-                exact = p.originating_value
                 out[p.category] = (
                     value + p.value_in_vehicle,
-                    weighted + (exact if exact is not None else p.value_in_vehicle * p.rvc / 100),
+                    weighted + exact,
                     failing + (0 if p.originating else 1),
                 )
         return out
