@@ -458,7 +458,7 @@ _ENCODING = re.compile(rb'encoding=["\']([A-Za-z0-9_.\-]+)["\']')
 _PLAIN_TYPES = b"(?:n|b|str|inlineStr|d)"  # and s, with its index
 
 
-def _upto(limit: int, end: bytes = b'"') -> bytes:
+def _upto(limit: int) -> bytes:
     """A pattern for the numbers 1..limit written without leading zeros.
 
     Examples:
@@ -482,7 +482,7 @@ def _upto(limit: int, end: bytes = b'"') -> bytes:
                 + (b"[0-9]{%d}" % rest if rest else b"")
             )
     options.append(digits.encode())
-    return b"(?>" + b"|".join(option + end for option in options) + b")"
+    return b"(?>" + b"|".join(option + b'"' for option in options) + b")"
 
 
 def _upto_letters(limit: int) -> bytes:
@@ -583,17 +583,16 @@ def _fast_scan(package: Package, entry: SheetEntry) -> SheetScan:
             tail = data
             continue
         end = cut + 6
-        max_col = _fast_feed(scan, data[:end], package, max_col)
+        max_col = _fast_feed(scan, data[:end], package.percent_styles, max_col)
         tail = data[end:]
     if tail:
-        max_col = _fast_feed(scan, tail, package, max_col)
+        max_col = _fast_feed(scan, tail, package.percent_styles, max_col)
     scan.max_col = max(scan.max_col, max_col if scan.cells else 0)
     return scan
 
 
-def _fast_feed(scan: SheetScan, data: bytes, package: Package, max_col: int) -> int:
+def _fast_feed(scan: SheetScan, data: bytes, percent: frozenset[int], max_col: int) -> int:
     """Scan complete rows; return the column bound reached (26 until a wider cell is seen)."""
-    percent = package.percent_styles
     if b"\0" in data or _PREFIXED.search(data):
         raise _Unusual
     scan.rows_present += data.count(b"<row ")
@@ -657,16 +656,17 @@ def _fast_cell(
         scan.percent_cells.add((row, col))
     closed = data.endswith(b"/>", 0, cell.end())
     if kind == b"s" and not closed and _INDEX_AFTER.match(data, cell.end()) is None:
-        close = data.find(b"</c>", cell.end())
-        value = _VALUE.search(data, cell.end(), close if close >= 0 else len(data))
-        shown = value.group(1).decode("utf-8", "replace") if value else ""
-        raise _BadIndex(f"{letters.decode()}{row}", shown)
+        raise _BadIndex(f"{letters.decode()}{row}", _cell_value(data, cell.end()) or "")
     if kind == b"e":
-        close = data.find(b"</c>", cell.end())
-        value = _VALUE.search(data, cell.end(), close if close >= 0 else len(data))
-        text = value.group(1).decode("utf-8", "replace")[:32] if value else "#ERROR"
-        scan.errors[(row, col)] = text
+        scan.errors[(row, col)] = (_cell_value(data, cell.end()) or "#ERROR")[:32]
     return max(col, max_col)
+
+
+def _cell_value(data: bytes, start: int) -> str | None:
+    """The text of the value element of the cell whose start tag ends at `start`."""
+    close = data.find(b"</c>", start)
+    value = _VALUE.search(data, start, close if close >= 0 else len(data))
+    return value.group(1).decode("utf-8", "replace") if value else None
 
 
 def _fast_formulas(scan: SheetScan, data: bytes) -> None:
