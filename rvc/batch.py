@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from rvc.commands import _collector_paused, evaluate_bom, read_variant
 from rvc.errors import RvcError
 from rvc.readers import config as settings_file
+from rvc.readers.files import passed_over
 from rvc.readers.source import MemoryFile
 from rvc.reporters.batch import Outcome, error_outcome, exit_code, report_outcome, totals
 from rvc.reporters.outputs import to_stdout
@@ -88,11 +89,6 @@ class Task:
 # -- which vehicles ------------------------------------------------------------------------
 
 
-def _skipped(path: Path) -> bool:
-    """Excel's lock files (`~$bom.xlsx`, a few bytes, not a workbook) and hidden files."""
-    return path.name.startswith(("~$", "."))
-
-
 def holds_csv(folder: Path) -> bool:
     """A folder with CSV files in it is one CSV vehicle (BOM.csv, Vehicle.csv, ...)."""
     try:
@@ -114,7 +110,7 @@ def batch_members(folder: Path) -> list[Path] | None:
     members = [
         p
         for p in entries
-        if not _skipped(p)
+        if not passed_over(p)
         and (
             (p.suffix.lower() in WORKBOOK_SUFFIXES and p.is_file()) or (p.is_dir() and holds_csv(p))
         )
@@ -153,7 +149,7 @@ def collect(arguments: Iterable[str | Path]) -> tuple[list[Path], bool]:
             if matches:
                 batch = True
                 for match in map(Path, matches):
-                    if _skipped(match):
+                    if passed_over(match):
                         continue
                     if match.is_dir() or match.suffix.lower() in GLOB_SUFFIXES:
                         add(match, True)

@@ -72,7 +72,7 @@ def _note_workbooks(path: Path, notes: list[str]) -> None:
         workbooks = sorted(
             p.name
             for p in folder.iterdir()
-            if p.suffix.lower() in (".xlsx", ".xlsm", ".xls") and not p.name.startswith(("~$", "."))
+            if p.suffix.lower() in (".xlsx", ".xlsm", ".xls") and not files.passed_over(p)
         )
     except OSError:
         return

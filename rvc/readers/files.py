@@ -27,6 +27,12 @@ _KINDS = (
 )
 
 
+def passed_over(path: Path) -> bool:
+    """Excel's lock files (`~$bom.xlsx`, a few bytes, not a workbook) and hidden files: never
+    a vehicle of a batch, never a workbook beside a CSV folder's files."""
+    return path.name.startswith(("~$", "."))
+
+
 def kind_of(mode: int) -> str:
     """What a file mode is, in words, for messages."""
     for test, name in _KINDS:
